@@ -1,0 +1,32 @@
+# mkba_mc: two commands do everything on a fresh machine.
+#   make demo  -- create .venv, install, run the main job on the default scenario
+#   make test  -- create .venv if needed, install with test extras, run the tests
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SCENARIO ?= scenarios/bijlage2_voorbeeld.toml
+
+.PHONY: demo test test-fast bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/mkba-mc point $(SCENARIO)
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -m "not slow"
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,42 @@
+"""mkba_mc: Monte Carlo uncertainty and sensitivity for the MKBA of Dutch social teams.
+
+The public API:
+
+>>> from mkba_mc import load_scenario
+>>> sc = load_scenario("scenarios/bijlage2_voorbeeld.toml")      # doctest: +SKIP
+>>> out = sc.evaluate({"qaly_value": [20_000, 100_000]})          # doctest: +SKIP
+>>> out["benefit_quality_of_life"]                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import ConfigError, MkbaError, MkbaWarning, Problem
+from .loading import Scenario, load_distributions, load_scenario
+from .model import ALL_OUTPUTS, SCALAR_OUTPUTS, Structure, evaluate
+from .parameters import PARAMETERS
+from .sets import ACTORS, TYPES
+
+try:
+    __version__ = version("mkba-mc")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "ACTORS",
+    "ALL_OUTPUTS",
+    "ConfigError",
+    "MkbaError",
+    "MkbaWarning",
+    "PARAMETERS",
+    "Problem",
+    "SCALAR_OUTPUTS",
+    "Scenario",
+    "Structure",
+    "TYPES",
+    "__version__",
+    "evaluate",
+    "load_distributions",
+    "load_scenario",
+]

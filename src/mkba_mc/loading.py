@@ -1,0 +1,530 @@
+"""Reading and validating distribution and scenario files.
+
+Loading is layered so every layer can be tested on inline data:
+
+1. :func:`read_toml` -- bytes on disk to a dict (file and syntax errors);
+2. :func:`parse_distributions` / :func:`parse_scenario` -- dict to checked
+   content, collecting *every* problem before raising one
+   :class:`~mkba_mc.errors.ConfigError`;
+3. :func:`build_scenario` -- defaults, scenario and ``--set`` overrides
+   merged into a :class:`Scenario` whose point values and structure feed
+   :func:`mkba_mc.model.evaluate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from .discounting import DEFAULT_REGIME, REGIMES
+from .errors import ConfigError, Problem
+from .model import Structure
+from .parameters import PARAMETERS, REQUIRED, SECTIONS, SUM_GROUPS, SUM_TOLERANCE
+from .schema import (
+    DistributionFile,
+    ParameterEntry,
+    ScenarioFile,
+    problems_from,
+)
+from .sets import ACTORS, HORIZON, PAYER_POSTS, PROFILE_POSTS
+
+FROM_CASELOAD = "from_caseload"
+SET_SOURCE = "--set"
+
+
+# --------------------------------------------------------------------- files
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file, turning I/O and syntax errors into a ConfigError."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(p), "<file>", "<missing>", "an existing TOML file")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem(str(p), "<file>", "<directory>", "a TOML file, not a directory")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([Problem(str(p), "<syntax>", str(exc), "valid TOML")]) from exc
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (for provenance)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def default_distribution_files() -> list[Path]:
+    """The shipped ``distributions/*.toml``: the repository's folder when run
+    from a checkout, otherwise the copy installed with the package."""
+    here = Path(__file__).resolve()
+    candidates = [here.parents[2] / "distributions", here.parent / "_data" / "distributions"]
+    for folder in candidates:
+        files = sorted(folder.glob("*.toml"))
+        if files:
+            return files
+    raise ConfigError([Problem(str(candidates[0]), "<folder>", "<empty>", "the shipped distributions/*.toml")])
+
+
+def _flatten(table: Mapping[str, Any], prefix: str, is_leaf: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict) and not is_leaf(value):
+            out.update(_flatten(value, name, is_leaf))
+        else:
+            out[name] = value
+    return out
+
+
+# ------------------------------------------------------------ distributions
+@dataclass(frozen=True)
+class ParameterInfo:
+    """Metadata of a parameter's default (unit, source, knop, kind)."""
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    knop: str
+    kind: str
+    price_year: int | None = None
+    distribution: Mapping[str, Any] | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Merged content of one or more distribution files."""
+
+    parameters: dict[str, ParameterInfo]
+    payers: dict[str, dict[str, float]]
+    profiles: dict[str, list[float]]
+    files: tuple[Path, ...]
+
+
+def _check_vector(source: str, key: str, shares: Mapping[str, float], names: Sequence[str],
+                  what: str) -> list[Problem]:
+    problems = []
+    for k, v in shares.items():
+        if k not in names:
+            problems.append(Problem(source, f"{key}.{k}", v, f"one of the {what}: {', '.join(names)}"))
+        elif not 0.0 <= v <= 1.0:
+            problems.append(Problem(source, f"{key}.{k}", v, "a share in [0, 1]"))
+    total = math.fsum(shares.values())
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        problems.append(Problem(source, key, dict(shares), f"shares that sum to 1 (they sum to {total:.6g})"))
+    return problems
+
+
+def _check_profile(source: str, key: str, weights: Sequence[float]) -> list[Problem]:
+    problems = [Problem(source, f"{key}[{i}]", w, "a weight >= 0") for i, w in enumerate(weights) if w < 0]
+    total = math.fsum(weights)
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        problems.append(Problem(source, key, list(weights), f"weights over years 0..{HORIZON} that sum to 1 (they sum to {total:.6g})"))
+    return problems
+
+
+def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
+    """Validate the content of one distribution file.
+
+    Raises
+    ------
+    ConfigError
+        With every problem in the file.
+    """
+    problems: list[Problem] = []
+    try:
+        doc = DistributionFile.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, source))
+        raw = data.get("parameters", {}) if isinstance(data.get("parameters"), dict) else {}
+        doc = None
+    else:
+        raw = doc.parameters
+    params: dict[str, ParameterInfo] = {}
+    leaves = _flatten(raw, "", lambda d: "value" in d or "unit" in d or "source" in d)
+    for name, entry in leaves.items():
+        key = f"parameters.{name}"
+        if name not in PARAMETERS:
+            problems.append(Problem(source, key, entry if not isinstance(entry, dict) else "<table>",
+                                    "a known parameter name (see `mkba-mc validate --list`)"))
+            continue
+        if not isinstance(entry, dict):
+            problems.append(Problem(source, key, entry, "a table with value, unit, source, knop and kind"))
+            continue
+        try:
+            e = ParameterEntry.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, source, key))
+            continue
+        spec = PARAMETERS[name]
+        if not spec.domain.contains(e.value):
+            problems.append(Problem(source, f"{key}.value", e.value, spec.domain.describe()))
+        if spec.is_money and e.price_year is None:
+            problems.append(Problem(source, f"{key}.price_year", "<missing>", "the price year of this euro amount"))
+        params[name] = ParameterInfo(name, e.value, e.unit, e.source, e.knop, e.kind, e.price_year,
+                                     e.distribution, origin=f"{source}:{key}")
+    payers: dict[str, dict[str, float]] = {}
+    profiles: dict[str, list[float]] = {}
+    if doc is not None:
+        for post, pe in doc.payers.items():
+            if post not in PAYER_POSTS:
+                problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
+                continue
+            problems.extend(_check_vector(source, f"payers.{post}.shares", pe.shares, ACTORS, "actors"))
+            payers[post] = dict(pe.shares)
+        for post, prof in doc.time_profiles.items():
+            if post not in PROFILE_POSTS:
+                problems.append(Problem(source, f"time_profiles.{post}", "<table>", f"one of: {', '.join(PROFILE_POSTS)}"))
+                continue
+            problems.extend(_check_profile(source, f"time_profiles.{post}.weights", prof.weights))
+            profiles[post] = list(prof.weights)
+    if problems:
+        raise ConfigError(problems)
+    return Defaults(params, payers, profiles, (Path(source),))
+
+
+def load_distributions(paths: Iterable[str | Path] | None = None) -> Defaults:
+    """Read and merge distribution files (later files override earlier ones).
+
+    Every file is checked and all problems of all files are raised together.
+    The merged set must give a default for every parameter a scenario need
+    not state, a payer vector for every post and a profile for every
+    profiled post.
+    """
+    files = [Path(p) for p in (paths if paths is not None else default_distribution_files())]
+    problems: list[Problem] = []
+    merged = Defaults({}, {}, {}, tuple(files))
+    for f in files:
+        try:
+            d = parse_distributions(read_toml(f), str(f))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        merged.parameters.update(d.parameters)
+        merged.payers.update(d.payers)
+        merged.profiles.update(d.profiles)
+    if not problems:
+        where = str(files[-1]) if files else "<distributions>"
+        for name in PARAMETERS:
+            if name not in REQUIRED and name != "discount_rate" and name not in merged.parameters:
+                problems.append(Problem(where, f"parameters.{name}", "<missing>",
+                                        "a default for every parameter a scenario need not give"))
+        for post in PAYER_POSTS:
+            if post not in merged.payers:
+                problems.append(Problem(where, f"payers.{post}", "<missing>", "a payer-share vector for every post"))
+        for post in PROFILE_POSTS:
+            if post not in merged.profiles:
+                problems.append(Problem(where, f"time_profiles.{post}", "<missing>", "a time profile for every profiled post"))
+    if problems:
+        raise ConfigError(problems)
+    return merged
+
+
+# ------------------------------------------------------------------ scenario
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: point values of every parameter plus structure.
+
+    Attributes
+    ----------
+    name : str
+        The scenario's name.
+    params : dict of str to float
+        Point value of every parameter of :data:`~mkba_mc.parameters.PARAMETERS`.
+    structure : Structure
+        Payer shares, time profiles and programme settings.
+    info : dict of str to ParameterInfo
+        Unit, source, knop and kind of every parameter; ``origin`` says
+        which file and key the value came from.
+    files : tuple of Path
+        Every input file (scenario first), for provenance hashes.
+    """
+
+    name: str
+    params: dict[str, float]
+    structure: Structure
+    info: dict[str, ParameterInfo]
+    files: tuple[Path, ...]
+    path: Path | None = None
+    description: str = ""
+    approach_type: str = ""
+    discount_regime: str = DEFAULT_REGIME
+    overrides: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def evaluate(self, values: Mapping[str, Any] | None = None, outputs: Iterable[str] | None = None
+                 ) -> dict[str, np.ndarray]:
+        """Evaluate the model at the point values, with ``values`` (scalars or
+        arrays over samples) replacing any of them."""
+        from .model import evaluate
+
+        params = dict(self.params)
+        if values:
+            unknown = sorted(set(values) - set(PARAMETERS))
+            if unknown:
+                raise KeyError(f"unknown parameters {unknown}")
+            params.update(values)
+        return evaluate(params, self.structure, None if outputs is None else list(outputs))
+
+    def input_hashes(self) -> dict[str, str]:
+        """SHA-256 of every input file."""
+        return {str(f): file_sha256(f) for f in self.files}
+
+
+def parse_set(items: Sequence[str]) -> dict[str, Any]:
+    """Parse ``--set key=value`` options (values are numbers, or
+    ``from_caseload`` for ``team_fte``)."""
+    problems = []
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key:
+            problems.append(Problem(SET_SOURCE, item, item, "KEY=VALUE, for example attribution=0.4"))
+            continue
+        if raw == FROM_CASELOAD:
+            out[key] = raw
+            continue
+        try:
+            out[key] = float(raw)
+        except ValueError:
+            problems.append(Problem(SET_SOURCE, key, raw, "a number"))
+    if problems:
+        raise ConfigError(problems)
+    return out
+
+
+def _check_value(source: str, key: str, name: str, value: Any) -> list[Problem]:
+    spec = PARAMETERS[name]
+    if name == "team_fte" and value == FROM_CASELOAD:
+        return []
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        extra = f' or "{FROM_CASELOAD}"' if name == "team_fte" else ""
+        return [Problem(source, key, value, f"a number{extra} ({spec.unit})")]
+    if not spec.domain.contains(float(value)):
+        return [Problem(source, key, value, f"{spec.domain.describe()} ({spec.unit})")]
+    return []
+
+
+def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile | None, dict[str, tuple[Any, str]], list[Problem]]:
+    """Check a scenario dict; return the document, the parameter values by
+    name with the key they were given under, and the problems found."""
+    problems: list[Problem] = []
+    try:
+        doc = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, source))
+        doc = None
+    values: dict[str, tuple[Any, str]] = {}
+    for section in SECTIONS:
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            continue  # reported by the schema
+        for name, value in _flatten(table, "", lambda d: False).items():
+            key = f"{section}.{name}"
+            spec = PARAMETERS.get(name)
+            if spec is None:
+                problems.append(Problem(source, key, value, f"a known parameter of [{section}] "
+                                        f"({', '.join(sorted(n for n, s in PARAMETERS.items() if s.section == section and '.' not in n)[:12])}, ...)"))
+                continue
+            if spec.section != section:
+                problems.append(Problem(source, key, value, f"this parameter under [{spec.section}], not [{section}]"))
+                continue
+            problems.extend(_check_value(source, key, name, value))
+            values[name] = (value, key)
+    if doc is not None:
+        for post, shares in doc.payers.items():
+            if post not in PAYER_POSTS:
+                problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
+            else:
+                problems.extend(_check_vector(source, f"payers.{post}", shares, ACTORS, "actors"))
+        for post, weights in doc.time_profiles.items():
+            if post not in PROFILE_POSTS:
+                problems.append(Problem(source, f"time_profiles.{post}", "<list>", f"one of: {', '.join(PROFILE_POSTS)}"))
+            else:
+                problems.extend(_check_profile(source, f"time_profiles.{post}", weights))
+        regime = doc.scenario.discount_regime
+        if regime is not None and regime not in REGIMES:
+            problems.append(Problem(source, "scenario.discount_regime", regime, f"one of: {', '.join(REGIMES)}"))
+        if regime is not None and "discount_rate" in values:
+            problems.append(Problem(source, "prices.discount_rate", values["discount_rate"][0],
+                                    "either scenario.discount_regime or prices.discount_rate, not both"))
+    return doc, values, problems
+
+
+def _check_sums(values: Mapping[str, float], where: Mapping[str, tuple[str, str]]) -> list[Problem]:
+    problems = []
+    for group, members in SUM_GROUPS.items():
+        if not all(m in values for m in members):
+            continue
+        total = math.fsum(values[m] for m in members)
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            source, key = where[members[0]]
+            section_key = key.rsplit(".", 1)[0] if key.endswith(members[0].rsplit(".", 1)[-1]) else key
+            shown = {m.rsplit(".", 1)[-1]: values[m] for m in members}
+            problems.append(Problem(source, section_key, shown, f"shares that sum to 1 (they sum to {total:.6g})"))
+    return problems
+
+
+def build_scenario(
+    data: Mapping[str, Any],
+    source: str,
+    *,
+    defaults: Defaults | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    path: Path | None = None,
+) -> Scenario:
+    """Merge defaults, a scenario dict and ``--set`` overrides into a Scenario.
+
+    Raises
+    ------
+    ConfigError
+        With every problem found in the scenario and the overrides.
+    """
+    doc, values, problems = parse_scenario(data, source)
+    if defaults is None:
+        dist_paths = None
+        if doc is not None and doc.scenario.distributions:
+            base = path.parent if path is not None else Path.cwd()
+            dist_paths = [base / p for p in doc.scenario.distributions]
+        try:
+            defaults = load_distributions(dist_paths)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            raise ConfigError(problems) from None
+
+    where: dict[str, tuple[str, str]] = {n: (source, k) for n, (_, k) in values.items()}
+    merged: dict[str, Any] = {n: v for n, (v, _) in values.items()}
+    for name, value in (overrides or {}).items():
+        if name not in PARAMETERS:
+            problems.append(Problem(SET_SOURCE, name, value, "a known parameter name (dotted, e.g. escalation_rate.families)"))
+            continue
+        problems.extend(_check_value(SET_SOURCE, name, name, value))
+        merged[name] = value
+        where[name] = (SET_SOURCE, name)
+
+    regime = (doc.scenario.discount_regime if doc is not None else None) or DEFAULT_REGIME
+    if "discount_rate" not in merged and regime in REGIMES:
+        merged["discount_rate"] = REGIMES[regime].rate
+        where["discount_rate"] = (source, "scenario.discount_regime")
+
+    for name in REQUIRED:
+        if name not in merged:
+            spec = PARAMETERS[name]
+            problems.append(Problem(source, f"{spec.section}.{name}", "<missing>",
+                                    f"{spec.domain.describe()} ({spec.unit}); every scenario must give it"))
+    numeric = {n: float(v) for n, v in merged.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    problems.extend(_check_sums(numeric, where))
+    if problems:
+        raise ConfigError(problems)
+    assert doc is not None  # no problems means the schema passed
+
+    team_from_caseload = merged.get("team_fte") == FROM_CASELOAD
+    params: dict[str, float] = {n: info.value for n, info in defaults.parameters.items()}
+    params.update({n: float(v) for n, v in numeric.items()})
+    if team_from_caseload:
+        params["team_fte"] = math.nan  # replaced by fte_need inside the model
+
+    payers = {**defaults.payers, **doc.payers}
+    payer = np.array([[payers[post].get(a, 0.0) for a in ACTORS] for post in PAYER_POSTS])
+    profiles = {**defaults.profiles, **doc.time_profiles}
+    prof = {k: np.pad(np.asarray(w, float), (0, HORIZON + 1 - len(w))) for k, w in profiles.items()}
+    structure = Structure(payer=payer, profiles=prof, team_from_caseload=team_from_caseload,
+                          ramp_years=doc.programme.ramp_years, programme_years=doc.programme.programme_years)
+
+    info = dict(defaults.parameters)
+    for name, (src, key) in where.items():
+        spec = PARAMETERS[name]
+        base = info.get(name)
+        value = params[name]
+        origin = f"{src}:{key}"
+        if base is None:
+            info[name] = ParameterInfo(name, value, spec.unit, f"scenario ({origin})", "scenario", "lever", origin=origin)
+        else:
+            info[name] = ParameterInfo(name, value, base.unit, base.source, base.knop, base.kind, base.price_year,
+                                       base.distribution, origin=origin)
+    files = ((path,) if path is not None else ()) + defaults.files
+    return Scenario(
+        name=doc.scenario.name,
+        params=params,
+        structure=structure,
+        info=info,
+        files=files,
+        path=path,
+        description=doc.scenario.description or "",
+        approach_type=doc.scenario.approach_type or "",
+        discount_regime=regime if where.get("discount_rate", ("", ""))[1] == "scenario.discount_regime" else "custom",
+        overrides=tuple(f"{k}={v}" for k, v in (overrides or {}).items()),
+        meta={"sources": list(doc.scenario.sources or [])},
+    )
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | Sequence[str] | None = None,
+                  distributions: Sequence[str | Path] | None = None) -> Scenario:
+    """Load and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario TOML file.
+    overrides : mapping or sequence of "key=value", optional
+        Parameter values replacing those of the file and the defaults.
+    distributions : sequence of paths, optional
+        Distribution files to use instead of the scenario's own or the
+        shipped defaults.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ConfigError
+        Every problem found, each naming file, key, value and expectation.
+    """
+    p = Path(path)
+    if overrides is not None and not isinstance(overrides, Mapping):
+        overrides = parse_set(list(overrides))
+    defaults = load_distributions(distributions) if distributions is not None else None
+    return build_scenario(read_toml(p), str(p), defaults=defaults, overrides=overrides, path=p)
+
+
+def validate_file(path: str | Path) -> str:
+    """Validate a scenario or distribution file; return its kind.
+
+    The kind is told by the top-level table: ``[scenario]`` or ``[meta]``.
+    """
+    p = Path(path)
+    data = read_toml(p)
+    if "scenario" in data:
+        load_scenario(p)
+        return "scenario"
+    if "meta" in data or "parameters" in data:
+        parse_distributions(data, str(p))
+        return "distributions"
+    raise ConfigError([Problem(str(p), "<top level>", sorted(data), "a [scenario] table (scenario file) or a [meta] table (distribution file)")])
+
+
+__all__ = [
+    "Defaults",
+    "ParameterInfo",
+    "Scenario",
+    "build_scenario",
+    "default_distribution_files",
+    "file_sha256",
+    "load_distributions",
+    "load_scenario",
+    "parse_distributions",
+    "parse_scenario",
+    "parse_set",
+    "read_toml",
+    "validate_file",
+]

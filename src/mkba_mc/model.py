@@ -1,0 +1,452 @@
+"""The MKBA of one year of a social-team approach, vectorised over samples.
+
+This module is pure: no I/O, no randomness, no logging.  :func:`evaluate`
+takes every input of MODEL.md §3 as a scalar or an array over samples and
+returns every output of MODEL.md §4–5 as an array over samples.  Scalars stay
+scalars inside the computation, so fixed inputs cost nothing per sample.
+
+Equations and their sources
+---------------------------
+Post names and structure follow the LPBL MKBA-tool ("Meta analyse MKBA's
+sociale (wijk)teams", LPBL for BZK, January 2014; Bijlage 2 output screens A
+and B; §3.2 and §4.2–4.5 for the posts):
+
+* Costs (all in year 0 of the cohort, so NCW = nominal):
+  ``C_team = team_fte * cost_per_fte + other_team_costs``;
+  ``C_oneoff = friction_share * C_team + one_off_costs / amortisation_years``;
+  ``C_found = newly_found_share * new_care_fraction * sum_ts n[t,s] * care_profile[t,s]``.
+* Benefits, each an undiscounted amount ``A_p`` times a discount factor
+  ``DF_p = sum_y w_p[y] (1 + r)^-y`` over its time profile ``w_p``:
+  new-for-old (incl. the coordination saving), substitution of substitutable
+  care (footnote 15, Tabel 4.5), more effective trajectories (work, first- and
+  second-line care; §4.3), prevented escalation (Tabel 4.7) and the immaterial
+  posts (children's development in year 9, quality of life valued with QALYs,
+  footnote 21; less nuisance, §4.3).
+* Net multipliers (Tabel 4.7): ``m_esc = attribution * (1 - relapse)`` and
+  ``m_eff = m_esc * effectiveness_multiplier``; they act on effectiveness,
+  escalation and the immaterial benefits derived from them, never on
+  substitution or new-for-old.
+* Views: NCW per actor (each post split by its payer shares), the budget
+  after two years (screen B: one cohort's costs against the benefits of
+  cohorts aged 0, 1 and 2, undiscounted, financial posts only) and the
+  programme over time (Figuur 4.8: cohorts each year with a linear build-up
+  of reach and new-for-old share over ``ramp_years``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .discounting import discount_weights
+from .sets import (
+    ACTORS,
+    COST_POSTS,
+    FINANCIAL_POSTS,
+    GEMEENTE_ACTORS,
+    HORIZON,
+    IMMATERIAL_POSTS,
+    MV,
+    PAYER_POSTS,
+    PROFILE_POSTS,
+    SEVERITIES,
+    TYPES,
+)
+
+Array = NDArray[np.float64]
+
+N_YEARS: Final[int] = HORIZON + 1
+#: Years counted in screen B ("begroting na 2 jaar"): cohorts aged 0, 1, 2.
+BUDGET_YEARS: Final[int] = 3
+
+#: Scalar outputs, one value per sample (the keys of ``point --json``).
+SCALAR_OUTPUTS: Final[tuple[str, ...]] = (
+    "cost_team",
+    "cost_one_off",
+    "cost_newly_found",
+    "cost_total",
+    "benefit_new_for_old",
+    "benefit_substitution",
+    "benefit_effectiveness",
+    "benefit_escalation",
+    "benefit_children",
+    "benefit_quality_of_life",
+    "benefit_nuisance",
+    "benefit_financial",
+    "benefit_total",
+    "balance",
+    "ratio_financial",
+    "ratio_social",
+    "ratio_gemeente",
+    "fte_need",
+    "team_fte",
+    "payback_year",
+    "prefinancing",
+    "payback_year_gemeente",
+    "prefinancing_gemeente",
+    "balance_gemeente",
+    "persons_to_work",
+    "prevented_escalations",
+)
+
+#: Outputs with an actor dimension, shape ``(n, len(ACTORS))``.
+ACTOR_OUTPUTS: Final[tuple[str, ...]] = (
+    "actor_ncw_cost",
+    "actor_ncw_benefit",
+    "actor_ncw_benefit_financial",
+    "actor_budget_year2_cost",
+    "actor_budget_year2_benefit",
+)
+
+#: Outputs with a programme-year dimension, shape ``(n, programme_years)``.
+PROGRAMME_OUTPUTS: Final[tuple[str, ...]] = ("cashflow_total", "cashflow_gemeente")
+
+ALL_OUTPUTS: Final[tuple[str, ...]] = SCALAR_OUTPUTS + ACTOR_OUTPUTS + PROGRAMME_OUTPUTS
+
+_GEMEENTE_INDEX: Final[NDArray[np.intp]] = np.array([ACTORS.index(a) for a in GEMEENTE_ACTORS])
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Fixed (never sampled) inputs of the model.
+
+    Parameters
+    ----------
+    payer : numpy.ndarray
+        Payer shares, shape ``(len(PAYER_POSTS), len(ACTORS))``; each row
+        sums to one (who pays a cost, who receives a benefit).
+    profiles : Mapping[str, numpy.ndarray]
+        Time profile over years ``0 .. 9`` for each post of
+        :data:`~mkba_mc.sets.PROFILE_POSTS`; each sums to one.
+    team_from_caseload : bool
+        Use ``fte_need`` as the team size instead of ``team_fte``.
+    ramp_years : int
+        Years over which reach and new-for-old share build up linearly in
+        the programme view (Figuur 4.8 shows four).
+    programme_years : int
+        Length of the programme view.
+    """
+
+    payer: Array
+    profiles: Mapping[str, Array]
+    team_from_caseload: bool = False
+    ramp_years: int = 4
+    programme_years: int = 10
+    _conv: Array = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ramp = np.minimum(1.0, (np.arange(self.programme_years) + 1.0) / self.ramp_years)
+        conv = np.zeros((N_YEARS, self.programme_years))
+        for y in range(N_YEARS):
+            for year in range(y, self.programme_years):
+                conv[y, year] = ramp[year - y]
+        object.__setattr__(self, "_conv", conv)
+        object.__setattr__(self, "_ramp", ramp)
+
+    @property
+    def ramp(self) -> Array:
+        """Reach of the cohort started in each programme year (0..1)."""
+        return self._ramp  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def cohort_matrix(self) -> Array:
+        """``M[y, Y]``: weight of a cohort's year-``y`` flow in programme year ``Y``."""
+        return self._conv
+
+
+def _row(structure: Structure, post: str) -> Array:
+    return structure.payer[PAYER_POSTS.index(post)]
+
+
+def _safe_ratio(num: ArrayLike, den: ArrayLike) -> Array:
+    """``num / den`` where ``den > 0``, NaN elsewhere (never inf)."""
+    num_a, den_a = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
+    out = np.full(num_a.shape, np.nan)
+    np.divide(num_a, den_a, out=out, where=den_a > 0)
+    return out
+
+
+def _columns(n: int, *arrays: ArrayLike) -> Array:
+    """Stack scalars or ``(n,)`` arrays as the columns of an ``(n, k)`` array."""
+    out = np.empty((n, len(arrays)))
+    for j, a in enumerate(arrays):
+        out[:, j] = a
+    return out
+
+
+def _payback(cash: Array) -> tuple[Array, Array]:
+    """Payback year (1-based, NaN if never) and pre-financing need of cash flows ``(n, P)``."""
+    cum = np.cumsum(cash, axis=-1)
+    ok = cum >= 0.0
+    first = np.argmax(ok, axis=-1).astype(np.float64) + 1.0
+    payback = np.where(ok.any(axis=-1), first, np.nan)
+    prefinancing = np.maximum(0.0, -cum.min(axis=-1))
+    return payback, prefinancing
+
+
+def sample_count(params: Mapping[str, ArrayLike]) -> int:
+    """Number of samples: the common length of the array inputs (1 if all scalar)."""
+    n = 1
+    for name, value in params.items():
+        shape = np.shape(value)
+        if len(shape) > 1:
+            raise ValueError(f"parameter {name!r} must be a scalar or 1-D array, got shape {shape}")
+        if shape:
+            if n not in (1, shape[0]) and shape[0] != 1:
+                raise ValueError(f"parameter {name!r} has {shape[0]} samples, others have {n}")
+            n = max(n, shape[0])
+    return n
+
+
+def evaluate(
+    params: Mapping[str, ArrayLike],
+    structure: Structure,
+    outputs: Collection[str] | None = None,
+) -> dict[str, Array]:
+    """Evaluate the MKBA of one year of approach for every sample.
+
+    Parameters
+    ----------
+    params : Mapping[str, array_like]
+        Every parameter of :data:`mkba_mc.parameters.PARAMETERS`, each a
+        scalar or a 1-D array of a common length ``n``.
+    structure : Structure
+        Payer shares, time profiles and programme settings.
+    outputs : collection of str, optional
+        Names from :data:`ALL_OUTPUTS` to return; default all.  Actor and
+        programme outputs are only computed when asked for.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Scalar outputs have shape ``(n,)``, actor outputs ``(n, 9)`` in the
+        order of :data:`mkba_mc.sets.ACTORS`, programme outputs
+        ``(n, programme_years)``.  Ratios are NaN where the cost they divide
+        by is not positive.
+    """
+    want = set(ALL_OUTPUTS if outputs is None else outputs)
+    unknown = want - set(ALL_OUTPUTS)
+    if unknown:
+        raise KeyError(f"unknown outputs {sorted(unknown)}; valid: {', '.join(ALL_OUTPUTS)}")
+    n = sample_count(params)
+
+    def P(name: str) -> Array:
+        return np.asarray(params[name], dtype=np.float64)
+
+    # --- reach (MODEL.md §3A) -----------------------------------------
+    households = P("households")
+    n_ts: dict[tuple[str, str], Array] = {}
+    for t in TYPES:
+        nt = households * P(f"type_share.{t}")
+        for s in SEVERITIES:
+            n_ts[t, s] = nt * P(f"severity_share.{t}.{s}")
+    n_t = {t: sum(n_ts[t, s] for s in SEVERITIES) for t in TYPES}
+    n_mv = {t: sum(n_ts[t, s] for s in MV) for t in TYPES}
+    n_mv_all = sum(n_mv.values())
+    fte_need = sum(sum(n_ts[t, s] for t in TYPES) / P(f"caseload.{s}") for s in SEVERITIES)
+
+    # --- costs (§3B, §4) ------------------------------------------------
+    team_fte = fte_need if structure.team_from_caseload else P("team_fte")
+    other_team = P("other_team_costs")
+    c_team = team_fte * P("cost_per_fte") + other_team
+    c_oneoff = P("friction_share") * c_team + P("one_off_costs") / P("amortisation_years")
+    care_t = {t: sum(n_ts[t, s] * P(f"care_profile.{t}.{s}") for s in SEVERITIES) for t in TYPES}
+    nfs = P("newly_found_share")
+    ncf = P("new_care_fraction")
+    c_found = nfs * ncf * sum(care_t.values())
+    cost = c_team + c_oneoff + c_found
+
+    # --- discounting ------------------------------------------------------
+    disc = discount_weights(P("discount_rate"), N_YEARS)
+    prof = structure.profiles
+
+    def df(w: Array) -> Array:
+        return disc @ w if w.ndim == 1 else np.einsum("...y,...y->...", disc, w)
+
+    work_years = P("work_years")
+    years = np.arange(N_YEARS, dtype=np.float64)
+    w_work = np.clip(np.subtract.outer(work_years, years), 0.0, 1.0) / np.asarray(work_years)[..., None]
+    df_p = {k: df(prof[k]) for k in ("new_for_old", "substitution", "first_line", "second_line", "debt", "escalation", "children")}
+    df_work = df(w_work)
+
+    # --- benefits (§4) ----------------------------------------------------
+    a_nfo = (
+        (1.0 - P("additional_share_team")) * (c_team - other_team)
+        + (1.0 - P("additional_share_other")) * other_team
+        + P("coordination_saving_per_household") * households
+    )
+    sub_factor_new = nfs * ncf * P("substitution_new")
+    sub_factor_existing = (1.0 - nfs) * P("substitution_existing")
+    a_sub = sum(care_t[t] * P(f"substitutable_share.{t}") for t in TYPES) * (sub_factor_new + sub_factor_existing)
+
+    m_esc = P("attribution") * (1.0 - P("relapse"))
+    m_eff = m_esc * P("effectiveness_multiplier")
+    # work: mv households without work; the elderly are excluded (MODEL.md §3C)
+    persons_to_work = P("to_work_rate") * m_eff * sum(
+        n_mv[t] * P(f"no_work_share.{t}") for t in TYPES if t != "elderly"
+    )
+    a_work_benefit = persons_to_work * P("benefit_saving_per_year") * work_years
+    a_work_income = persons_to_work * P("income_gain_per_year") * work_years
+    a_first = P("first_line_reduction") * m_eff * n_mv_all * P("first_line_cost")
+    a_second = P("second_line_reduction") * m_eff * n_mv_all * P("second_line_cost")
+    debt_successes = P("debt_success_rate") * m_eff * sum(n_mv[t] * P(f"debt_share.{t}") for t in TYPES)
+    prevented = {t: n_t[t] * P(f"escalation_rate.{t}") * m_esc for t in TYPES}
+    prevented_all = sum(prevented.values())
+    a_esc = {t: prevented[t] * P(f"escalation_cost.{t}") for t in TYPES}
+    dropouts = P("school_dropout_reduction") * m_eff * P("kids_per_family") * n_mv["families"]
+    a_children = dropouts * P("value_per_prevented_dropout")
+    qaly_value = P("qaly_value")
+    nuisance_prevented = sum(n_mv[t] * P(f"nuisance_share.{t}") * P(f"escalation_rate.{t}") for t in TYPES) * m_esc
+
+    b_nfo = a_nfo * df_p["new_for_old"]
+    b_sub = a_sub * df_p["substitution"]
+    b_eff = (a_work_benefit + a_work_income) * df_work + a_first * df_p["first_line"] + a_second * df_p["second_line"]
+    b_esc = sum(a_esc.values()) * df_p["escalation"]
+    b_children = a_children * df_p["children"]
+    b_qol = qaly_value * (
+        debt_successes * P("qaly_per_debt_success") * df_p["debt"]
+        + persons_to_work * P("qaly_per_work") * df_work
+        + prevented_all * P("qaly_per_escalation") * df_p["escalation"]
+    )
+    b_nuisance = nuisance_prevented * P("nuisance_value") * df_p["escalation"]
+
+    b_fin = b_nfo + b_sub + b_eff + b_esc
+    benefit = b_fin + b_children + b_qol + b_nuisance
+
+    out: dict[str, ArrayLike] = {
+        "cost_team": c_team,
+        "cost_one_off": c_oneoff,
+        "cost_newly_found": c_found,
+        "cost_total": cost,
+        "benefit_new_for_old": b_nfo,
+        "benefit_substitution": b_sub,
+        "benefit_effectiveness": b_eff,
+        "benefit_escalation": b_esc,
+        "benefit_children": b_children,
+        "benefit_quality_of_life": b_qol,
+        "benefit_nuisance": b_nuisance,
+        "benefit_financial": b_fin,
+        "benefit_total": benefit,
+        "balance": benefit - cost,
+        "ratio_financial": _safe_ratio(b_fin, cost),
+        "ratio_social": _safe_ratio(benefit, cost),
+        "fte_need": fte_need,
+        "team_fte": team_fte,
+        "persons_to_work": persons_to_work,
+        "prevented_escalations": prevented_all,
+    }
+
+    # --- per-actor split (§5 view 2 and 3) ------------------------------
+    need_actor_ncw = bool(want & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial",
+                                  "ratio_gemeente", "balance_gemeente"})
+    need_budget = bool(want & {"actor_budget_year2_cost", "actor_budget_year2_benefit"})
+    if need_actor_ncw or need_budget:
+        cost_posts = _columns(n, c_team, c_oneoff, c_found)
+        payer = structure.payer
+        i_cost = slice(0, len(COST_POSTS))
+        i_fin = slice(len(COST_POSTS), len(COST_POSTS) + len(FINANCIAL_POSTS))
+        i_imm = slice(i_fin.stop, i_fin.stop + len(IMMATERIAL_POSTS))
+        actor_cost = cost_posts @ payer[i_cost]
+        a_fin = (a_nfo, a_sub, a_work_benefit, a_work_income, a_first, a_second,
+                 a_esc["families"], a_esc["elderly"], a_esc["other"])
+        if need_actor_ncw:
+            df_fin = (df_p["new_for_old"], df_p["substitution"], df_work, df_work, df_p["first_line"],
+                      df_p["second_line"], df_p["escalation"], df_p["escalation"], df_p["escalation"])
+            ncw_fin = _columns(n, *(a * d for a, d in zip(a_fin, df_fin)))
+            ncw_imm = _columns(n, b_children, b_qol, b_nuisance)
+            actor_fin = ncw_fin @ payer[i_fin]
+            actor_ben = actor_fin + ncw_imm @ payer[i_imm]
+            g_cost = actor_cost[..., _GEMEENTE_INDEX].sum(axis=-1)
+            g_fin = actor_fin[..., _GEMEENTE_INDEX].sum(axis=-1)
+            out.update(
+                actor_ncw_cost=actor_cost,
+                actor_ncw_benefit=actor_ben,
+                actor_ncw_benefit_financial=actor_fin,
+                ratio_gemeente=_safe_ratio(g_fin, g_cost),
+                balance_gemeente=g_fin - g_cost,
+            )
+        if need_budget:
+            s_fin = tuple(
+                (w[..., :BUDGET_YEARS].sum(axis=-1))
+                for w in (prof["new_for_old"], prof["substitution"], w_work, w_work, prof["first_line"],
+                          prof["second_line"], prof["escalation"], prof["escalation"], prof["escalation"])
+            )
+            budget_fin = _columns(n, *(a * s for a, s in zip(a_fin, s_fin)))
+            out.update(actor_budget_year2_cost=actor_cost, actor_budget_year2_benefit=budget_fin @ payer[i_fin])
+
+    # --- programme view (§5 view 4, Figuur 4.8) ---------------------------
+    need_prog = bool(want & {"payback_year", "prefinancing", "payback_year_gemeente",
+                             "prefinancing_gemeente", "cashflow_total", "cashflow_gemeente"})
+    if need_prog:
+        M = structure.cohort_matrix
+        ramp = structure.ramp
+        P_years = structure.programme_years
+        first_year = np.zeros(P_years)
+        first_year[0] = 1.0
+        one_off_cash = P("friction_share") * c_team + P("one_off_costs")
+        conv = {k: prof[k] @ M for k in ("new_for_old", "substitution", "first_line", "second_line", "escalation")}
+        conv_work = w_work @ M
+        fin_flows = (
+            (a_nfo, conv["new_for_old"], "new_for_old"),
+            (a_sub, conv["substitution"], "substitution"),
+            (a_work_benefit, conv_work, "work_benefit"),
+            (a_work_income, conv_work, "work_income"),
+            (a_first, conv["first_line"], "first_line"),
+            (a_second, conv["second_line"], "second_line"),
+            (a_esc["families"], conv["escalation"], "escalation.families"),
+            (a_esc["elderly"], conv["escalation"], "escalation.elderly"),
+            (a_esc["other"], conv["escalation"], "escalation.other"),
+        )
+        cost_flows = (
+            (c_team, np.ones(P_years), "team"),
+            (one_off_cash, first_year, "one_off"),
+            (c_found, ramp, "newly_found"),
+        )
+        g_share = {post: _row(structure, post)[_GEMEENTE_INDEX].sum() for post in PAYER_POSTS}
+        total = np.zeros((n, P_years))
+        gemeente = np.zeros((n, P_years))
+        for amount, profile, post in fin_flows:
+            flow = np.asarray(amount)[..., None] * profile
+            total += flow
+            gemeente += g_share[post] * flow
+        for amount, profile, post in cost_flows:
+            flow = np.asarray(amount)[..., None] * profile
+            total -= flow
+            gemeente -= g_share[post] * flow
+        pb, pf = _payback(total)
+        pbg, pfg = _payback(gemeente)
+        out.update(
+            cashflow_total=total,
+            cashflow_gemeente=gemeente,
+            payback_year=pb,
+            prefinancing=pf,
+            payback_year_gemeente=pbg,
+            prefinancing_gemeente=pfg,
+        )
+
+    result: dict[str, Array] = {}
+    for name in want:
+        value = np.asarray(out[name], dtype=np.float64)
+        if name in ACTOR_OUTPUTS:
+            result[name] = np.broadcast_to(value, (n, len(ACTORS))).copy() if value.ndim < 2 else value
+        elif name in PROGRAMME_OUTPUTS:
+            result[name] = value
+        else:
+            result[name] = np.full(n, value) if value.ndim == 0 else value
+    return result
+
+
+__all__ = [
+    "ACTOR_OUTPUTS",
+    "ALL_OUTPUTS",
+    "BUDGET_YEARS",
+    "PROGRAMME_OUTPUTS",
+    "SCALAR_OUTPUTS",
+    "Structure",
+    "evaluate",
+    "sample_count",
+]
