@@ -181,7 +181,10 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
 
     team = float(out["team_fte"][0])
     need = float(out["fte_need"][0])
-    lines = [Text(f"{L['team']}: " + L["fte_line"].format(need=need, team=team))]
+    fte_line = L["fte_line"].format(need=need, team=team)
+    if lang == "nl":
+        fte_line = fte_line.replace(".", ",")
+    lines = [Text(f"{L['team']}: {fte_line}")]
 
     def payback(v: float | None) -> str:
         return L["never"].format(years=programme_years) if v is None else f"{L['payback']} {v:.0f}"
