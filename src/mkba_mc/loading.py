@@ -109,6 +109,15 @@ class Defaults:
     files: tuple[Path, ...]
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _raw_table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    table = data.get(key)
+    return table if isinstance(table, dict) else {}
+
+
 def _check_vector(source: str, key: str, shares: Mapping[str, float], names: Sequence[str],
                   what: str) -> list[Problem]:
     problems = []
@@ -160,32 +169,48 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
             problems.append(Problem(source, key, entry, "a table with value, unit, source, knop and kind"))
             continue
         try:
-            e = ParameterEntry.model_validate(entry)
+            e: ParameterEntry | None = ParameterEntry.model_validate(entry)
         except ValidationError as exc:
             problems.extend(problems_from(exc, source, key))
-            continue
+            e = None
+        # checked on the raw entry too, so a schema error does not hide them
         spec = PARAMETERS[name]
-        if not spec.domain.contains(e.value):
-            problems.append(Problem(source, f"{key}.value", e.value, spec.domain.describe()))
-        if spec.is_money and e.price_year is None:
+        value = entry.get("value")
+        if _is_number(value) and not spec.domain.contains(float(value)):
+            problems.append(Problem(source, f"{key}.value", float(value), spec.domain.describe()))
+        if spec.is_money and entry.get("price_year") is None:
             problems.append(Problem(source, f"{key}.price_year", "<missing>", "the price year of this euro amount"))
+        if e is None:
+            continue
         params[name] = ParameterInfo(name, e.value, e.unit, e.source, e.knop, e.kind, e.price_year,
                                      e.distribution, origin=f"{source}:{key}")
     payers: dict[str, dict[str, float]] = {}
     profiles: dict[str, list[float]] = {}
     if doc is not None:
-        for post, pe in doc.payers.items():
-            if post not in PAYER_POSTS:
-                problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
-                continue
-            problems.extend(_check_vector(source, f"payers.{post}.shares", pe.shares, ACTORS, "actors"))
-            payers[post] = dict(pe.shares)
-        for post, prof in doc.time_profiles.items():
-            if post not in PROFILE_POSTS:
-                problems.append(Problem(source, f"time_profiles.{post}", "<table>", f"one of: {', '.join(PROFILE_POSTS)}"))
-                continue
-            problems.extend(_check_profile(source, f"time_profiles.{post}.weights", prof.weights))
-            profiles[post] = list(prof.weights)
+        payer_shares = {post: pe.shares for post, pe in doc.payers.items()}
+        profile_weights = {post: prof.weights for post, prof in doc.time_profiles.items()}
+    else:
+        # The schema failed somewhere: still check the well-typed payer and
+        # profile tables so every problem of the file is reported at once.
+        payer_shares = {post: pe["shares"] for post, pe in _raw_table(data, "payers").items()
+                        if isinstance(pe, dict) and isinstance(pe.get("shares"), dict)
+                        and all(_is_number(v) for v in pe["shares"].values())}
+        profile_weights = {post: prof["weights"] for post, prof in _raw_table(data, "time_profiles").items()
+                           if isinstance(prof, dict) and isinstance(prof.get("weights"), list)
+                           and 1 <= len(prof["weights"]) <= HORIZON + 1
+                           and all(_is_number(v) for v in prof["weights"])}
+    for post, shares in payer_shares.items():
+        if post not in PAYER_POSTS:
+            problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
+            continue
+        problems.extend(_check_vector(source, f"payers.{post}.shares", shares, ACTORS, "actors"))
+        payers[post] = dict(shares)
+    for post, weights in profile_weights.items():
+        if post not in PROFILE_POSTS:
+            problems.append(Problem(source, f"time_profiles.{post}", "<table>", f"one of: {', '.join(PROFILE_POSTS)}"))
+            continue
+        problems.extend(_check_profile(source, f"time_profiles.{post}.weights", weights))
+        profiles[post] = list(weights)
     if problems:
         raise ConfigError(problems)
     return Defaults(params, payers, profiles, (Path(source),))
@@ -341,22 +366,32 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
             problems.extend(_check_value(source, key, name, value))
             values[name] = (value, key)
     if doc is not None:
-        for post, shares in doc.payers.items():
-            if post not in PAYER_POSTS:
-                problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
-            else:
-                problems.extend(_check_vector(source, f"payers.{post}", shares, ACTORS, "actors"))
-        for post, weights in doc.time_profiles.items():
-            if post not in PROFILE_POSTS:
-                problems.append(Problem(source, f"time_profiles.{post}", "<list>", f"one of: {', '.join(PROFILE_POSTS)}"))
-            else:
-                problems.extend(_check_profile(source, f"time_profiles.{post}", weights))
-        regime = doc.scenario.discount_regime
-        if regime is not None and regime not in REGIMES:
-            problems.append(Problem(source, "scenario.discount_regime", regime, f"one of: {', '.join(REGIMES)}"))
-        if regime is not None and "discount_rate" in values:
-            problems.append(Problem(source, "prices.discount_rate", values["discount_rate"][0],
-                                    "either scenario.discount_regime or prices.discount_rate, not both"))
+        payers, profiles, regime = doc.payers, doc.time_profiles, doc.scenario.discount_regime
+    else:
+        # The schema failed somewhere: still check the well-typed payer and
+        # profile tables and the regime so every problem is reported at once.
+        payers = {post: shares for post, shares in _raw_table(data, "payers").items()
+                  if isinstance(shares, dict) and all(_is_number(v) for v in shares.values())}
+        profiles = {post: weights for post, weights in _raw_table(data, "time_profiles").items()
+                    if isinstance(weights, list) and 1 <= len(weights) <= HORIZON + 1
+                    and all(_is_number(v) for v in weights)}
+        raw_regime = _raw_table(data, "scenario").get("discount_regime")
+        regime = raw_regime if isinstance(raw_regime, str) and raw_regime else None
+    for post, shares in payers.items():
+        if post not in PAYER_POSTS:
+            problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
+        else:
+            problems.extend(_check_vector(source, f"payers.{post}", shares, ACTORS, "actors"))
+    for post, weights in profiles.items():
+        if post not in PROFILE_POSTS:
+            problems.append(Problem(source, f"time_profiles.{post}", "<list>", f"one of: {', '.join(PROFILE_POSTS)}"))
+        else:
+            problems.extend(_check_profile(source, f"time_profiles.{post}", weights))
+    if regime is not None and regime not in REGIMES:
+        problems.append(Problem(source, "scenario.discount_regime", regime, f"one of: {', '.join(REGIMES)}"))
+    if regime is not None and "discount_rate" in values:
+        problems.append(Problem(source, "prices.discount_rate", values["discount_rate"][0],
+                                "either scenario.discount_regime or prices.discount_rate, not both"))
     return doc, values, problems
 
 
