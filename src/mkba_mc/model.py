@@ -35,14 +35,13 @@ and B; §3.2 and §4.2–4.5 for the posts):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .discounting import discount_weights
 from .sets import (
     ACTORS,
     COST_POSTS,
@@ -95,6 +94,7 @@ SCALAR_OUTPUTS: Final[tuple[str, ...]] = (
 
 #: Outputs with an actor dimension, shape ``(n, len(ACTORS))``.
 ACTOR_OUTPUTS: Final[tuple[str, ...]] = (
+    "actor_balance",
     "actor_ncw_cost",
     "actor_ncw_benefit",
     "actor_ncw_benefit_financial",
@@ -170,22 +170,16 @@ def _safe_ratio(num: ArrayLike, den: ArrayLike) -> Array:
     return out
 
 
-def _columns(n: int, *arrays: ArrayLike) -> Array:
-    """Stack scalars or ``(n,)`` arrays as the columns of an ``(n, k)`` array."""
-    out = np.empty((n, len(arrays)))
-    for j, a in enumerate(arrays):
-        out[:, j] = a
-    return out
-
-
 def _payback(cash: Array) -> tuple[Array, Array]:
-    """Payback year (1-based, NaN if never) and pre-financing need of cash flows ``(n, P)``."""
-    cum = np.cumsum(cash, axis=-1)
-    ok = cum >= 0.0
-    first = np.argmax(ok, axis=-1).astype(np.float64) + 1.0
-    payback = np.where(ok.any(axis=-1), first, np.nan)
-    prefinancing = np.maximum(0.0, -cum.min(axis=-1))
-    return payback, prefinancing
+    """Payback year (1-based, NaN if never) and pre-financing need of cash flows ``(years, n)``."""
+    cum = cash[0].copy()
+    low = cum.copy()
+    payback = np.where(cum >= 0.0, 1.0, np.nan)
+    for year in range(1, cash.shape[0]):
+        cum += cash[year]
+        np.minimum(low, cum, out=low)
+        payback[np.isnan(payback) & (cum >= 0.0)] = year + 1.0
+    return payback, np.maximum(0.0, -low)
 
 
 def sample_count(params: Mapping[str, ArrayLike]) -> int:
@@ -261,16 +255,31 @@ def evaluate(
     cost = c_team + c_oneoff + c_found
 
     # --- discounting ------------------------------------------------------
-    disc = discount_weights(P("discount_rate"), N_YEARS)
+    # disc[y] = (1 + r)^-y built by repeated multiplication, year-major, so
+    # that scalar and array rates take the same arithmetic per sample.
     prof = structure.profiles
+    v = 1.0 / (1.0 + P("discount_rate"))
+    disc: list[ArrayLike] = [1.0]
+    for _ in range(HORIZON):
+        disc.append(disc[-1] * v)
 
-    def df(w: Array) -> Array:
-        return disc @ w if w.ndim == 1 else np.einsum("...y,...y->...", disc, w)
+    def df(w: Array) -> ArrayLike:
+        """Discount factor sum_y w[y] disc[y] of a profile (10,) or (10, n)."""
+        acc: ArrayLike = 0.0
+        for y in range(N_YEARS):
+            wy = w[y]
+            if wy.ndim or wy != 0.0:
+                acc = acc + disc[y] * wy
+        return acc
 
+    # work lasts work_years from year 0: w[y] = clip(W - y, 0, 1) / W
     work_years = P("work_years")
     years = np.arange(N_YEARS, dtype=np.float64)
-    w_work = np.clip(np.subtract.outer(work_years, years), 0.0, 1.0) / np.asarray(work_years)[..., None]
-    df_p = {k: df(prof[k]) for k in ("new_for_old", "substitution", "first_line", "second_line", "debt", "escalation", "children")}
+    if work_years.ndim == 0:
+        w_work = np.clip(work_years - years, 0.0, 1.0) / work_years
+    else:
+        w_work = np.clip(work_years[None, :] - years[:, None], 0.0, 1.0) / work_years
+    df_p = {k: df(prof[k]) for k in PROFILE_POSTS}
     df_work = df(w_work)
 
     # --- benefits (§4) ----------------------------------------------------
@@ -340,104 +349,131 @@ def evaluate(
         "prevented_escalations": prevented_all,
     }
 
-    # --- per-actor split (§5 view 2 and 3) ------------------------------
-    need_actor_ncw = bool(want & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial",
-                                  "ratio_gemeente", "balance_gemeente"})
-    need_budget = bool(want & {"actor_budget_year2_cost", "actor_budget_year2_benefit"})
-    if need_actor_ncw or need_budget:
-        cost_posts = _columns(n, c_team, c_oneoff, c_found)
-        payer = structure.payer
-        i_cost = slice(0, len(COST_POSTS))
-        i_fin = slice(len(COST_POSTS), len(COST_POSTS) + len(FINANCIAL_POSTS))
-        i_imm = slice(i_fin.stop, i_fin.stop + len(IMMATERIAL_POSTS))
-        actor_cost = cost_posts @ payer[i_cost]
-        a_fin = (a_nfo, a_sub, a_work_benefit, a_work_income, a_first, a_second,
-                 a_esc["families"], a_esc["elderly"], a_esc["other"])
-        if need_actor_ncw:
-            df_fin = (df_p["new_for_old"], df_p["substitution"], df_work, df_work, df_p["first_line"],
-                      df_p["second_line"], df_p["escalation"], df_p["escalation"], df_p["escalation"])
-            ncw_fin = _columns(n, *(a * d for a, d in zip(a_fin, df_fin)))
-            ncw_imm = _columns(n, b_children, b_qol, b_nuisance)
-            actor_fin = ncw_fin @ payer[i_fin]
-            actor_ben = actor_fin + ncw_imm @ payer[i_imm]
-            g_cost = actor_cost[..., _GEMEENTE_INDEX].sum(axis=-1)
-            g_fin = actor_fin[..., _GEMEENTE_INDEX].sum(axis=-1)
-            out.update(
-                actor_ncw_cost=actor_cost,
-                actor_ncw_benefit=actor_ben,
-                actor_ncw_benefit_financial=actor_fin,
-                ratio_gemeente=_safe_ratio(g_fin, g_cost),
-                balance_gemeente=g_fin - g_cost,
-            )
-        if need_budget:
-            s_fin = tuple(
-                (w[..., :BUDGET_YEARS].sum(axis=-1))
-                for w in (prof["new_for_old"], prof["substitution"], w_work, w_work, prof["first_line"],
-                          prof["second_line"], prof["escalation"], prof["escalation"], prof["escalation"])
-            )
-            budget_fin = _columns(n, *(a * s for a, s in zip(a_fin, s_fin)))
-            out.update(actor_budget_year2_cost=actor_cost, actor_budget_year2_benefit=budget_fin @ payer[i_fin])
+    # --- per-actor split (§5 views 2 and 3) -----------------------------
+    # Post order follows sets.PAYER_POSTS: cost posts, financial, immaterial.
+    cost_amounts = (c_team, c_oneoff, c_found)
+    fin_amounts = (a_nfo, a_sub, a_work_benefit, a_work_income, a_first, a_second,
+                   a_esc["families"], a_esc["elderly"], a_esc["other"])
+    fin_df = (df_p["new_for_old"], df_p["substitution"], df_work, df_work, df_p["first_line"],
+              df_p["second_line"], df_p["escalation"], df_p["escalation"], df_p["escalation"])
+    payer = structure.payer
+    n_cost, n_fin = len(COST_POSTS), len(FINANCIAL_POSTS)
+    cost_rows, fin_rows = payer[:n_cost], payer[n_cost:n_cost + n_fin]
+    imm_rows = payer[n_cost + n_fin:]
+
+    if want & {"ratio_gemeente", "balance_gemeente"}:
+        g_share = payer[:, _GEMEENTE_INDEX].sum(axis=1)
+        g_cost = _weighted_sum(cost_amounts, g_share[:n_cost])
+        g_fin = _weighted_sum([a * d for a, d in zip(fin_amounts, fin_df)], g_share[n_cost:n_cost + n_fin])
+        out["ratio_gemeente"] = _safe_ratio(g_fin, g_cost)
+        out["balance_gemeente"] = g_fin - g_cost
+    actor_ncw = want & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial", "actor_balance"}
+    if actor_ncw or want & {"actor_budget_year2_cost"}:
+        actor_cost = _split(n, cost_amounts, cost_rows)
+        out["actor_ncw_cost"] = out["actor_budget_year2_cost"] = actor_cost
+    if actor_ncw:
+        ncw_fin = [a * d for a, d in zip(fin_amounts, fin_df)]
+        actor_fin = _split(n, ncw_fin, fin_rows)
+        actor_ben = actor_fin + _split(n, (b_children, b_qol, b_nuisance), imm_rows)
+        out.update(actor_ncw_benefit=actor_ben, actor_ncw_benefit_financial=actor_fin,
+                   actor_balance=actor_ben - actor_cost)
+    if "actor_budget_year2_benefit" in want:
+        budget_share = (prof["new_for_old"], prof["substitution"], w_work, w_work, prof["first_line"],
+                        prof["second_line"], prof["escalation"], prof["escalation"], prof["escalation"])
+        budget = [a * w[:BUDGET_YEARS].sum(axis=0) for a, w in zip(fin_amounts, budget_share)]
+        out["actor_budget_year2_benefit"] = _split(n, budget, fin_rows)
 
     # --- programme view (§5 view 4, Figuur 4.8) ---------------------------
-    need_prog = bool(want & {"payback_year", "prefinancing", "payback_year_gemeente",
-                             "prefinancing_gemeente", "cashflow_total", "cashflow_gemeente"})
-    if need_prog:
+    if want & set(PROGRAMME_OUTPUTS + ("payback_year", "prefinancing", "payback_year_gemeente",
+                                        "prefinancing_gemeente")):
         M = structure.cohort_matrix
-        ramp = structure.ramp
-        P_years = structure.programme_years
-        first_year = np.zeros(P_years)
+        n_prog = structure.programme_years
+        first_year = np.zeros(n_prog)
         first_year[0] = 1.0
-        one_off_cash = P("friction_share") * c_team + P("one_off_costs")
-        conv = {k: prof[k] @ M for k in ("new_for_old", "substitution", "first_line", "second_line", "escalation")}
-        conv_work = w_work @ M
-        fin_flows = (
-            (a_nfo, conv["new_for_old"], "new_for_old"),
-            (a_sub, conv["substitution"], "substitution"),
-            (a_work_benefit, conv_work, "work_benefit"),
-            (a_work_income, conv_work, "work_income"),
-            (a_first, conv["first_line"], "first_line"),
-            (a_second, conv["second_line"], "second_line"),
-            (a_esc["families"], conv["escalation"], "escalation.families"),
-            (a_esc["elderly"], conv["escalation"], "escalation.elderly"),
-            (a_esc["other"], conv["escalation"], "escalation.other"),
-        )
-        cost_flows = (
-            (c_team, np.ones(P_years), "team"),
-            (one_off_cash, first_year, "one_off"),
-            (c_found, ramp, "newly_found"),
-        )
-        g_share = {post: _row(structure, post)[_GEMEENTE_INDEX].sum() for post in PAYER_POSTS}
-        total = np.zeros((n, P_years))
-        gemeente = np.zeros((n, P_years))
-        for amount, profile, post in fin_flows:
-            flow = np.asarray(amount)[..., None] * profile
-            total += flow
-            gemeente += g_share[post] * flow
-        for amount, profile, post in cost_flows:
-            flow = np.asarray(amount)[..., None] * profile
-            total -= flow
-            gemeente -= g_share[post] * flow
+        # signed amounts and their per-programme-year weight (cash flows of
+        # all cohorts alive in each year); posts that share a weight vector
+        # are summed first, which keeps the per-sample work small
+        flows: list[tuple[ArrayLike, Array, str]] = [
+            (-c_team, np.ones(n_prog), "team"),
+            (-(P("friction_share") * c_team + P("one_off_costs")), first_year, "one_off"),
+            (-c_found, structure.ramp, "newly_found"),
+        ]
+        conv_work = w_work @ M if w_work.ndim == 1 else _spread(w_work, M)
+        for post, amount, w in zip(FINANCIAL_POSTS, fin_amounts, budget_profiles(prof, w_work)):
+            flows.append((amount, conv_work if w is w_work else w @ M, post))
+        g_share_post = {post: float(_row(structure, post)[_GEMEENTE_INDEX].sum()) for post in PAYER_POSTS}
+        total = _cash(n, n_prog, [(a, k) for a, k, _ in flows])
+        gemeente = _cash(n, n_prog, [(a * g_share_post[post], k) for a, k, post in flows])
         pb, pf = _payback(total)
         pbg, pfg = _payback(gemeente)
-        out.update(
-            cashflow_total=total,
-            cashflow_gemeente=gemeente,
-            payback_year=pb,
-            prefinancing=pf,
-            payback_year_gemeente=pbg,
-            prefinancing_gemeente=pfg,
-        )
+        out.update(cashflow_total=total.T, cashflow_gemeente=gemeente.T, payback_year=pb, prefinancing=pf,
+                   payback_year_gemeente=pbg, prefinancing_gemeente=pfg)
 
     result: dict[str, Array] = {}
     for name in want:
         value = np.asarray(out[name], dtype=np.float64)
-        if name in ACTOR_OUTPUTS:
-            result[name] = np.broadcast_to(value, (n, len(ACTORS))).copy() if value.ndim < 2 else value
-        elif name in PROGRAMME_OUTPUTS:
+        if name in ACTOR_OUTPUTS or name in PROGRAMME_OUTPUTS:
             result[name] = value
         else:
             result[name] = np.full(n, value) if value.ndim == 0 else value
     return result
+
+
+def budget_profiles(prof: Mapping[str, Array], w_work: Array) -> tuple[Array, ...]:
+    """Time profiles of the financial posts, in :data:`FINANCIAL_POSTS` order."""
+    return (prof["new_for_old"], prof["substitution"], w_work, w_work, prof["first_line"],
+            prof["second_line"], prof["escalation"], prof["escalation"], prof["escalation"])
+
+
+def _weighted_sum(amounts: Sequence[ArrayLike], weights: Array) -> ArrayLike:
+    """``sum_j amounts[j] * weights[j]`` over non-zero weights, in a fixed order."""
+    acc: ArrayLike = 0.0
+    for a, w in zip(amounts, weights):
+        if w != 0.0:
+            acc = acc + (a if w == 1.0 else a * w)
+    return acc
+
+
+def _split(n: int, amounts: Sequence[ArrayLike], rows: Array) -> Array:
+    """Split post amounts over actors: ``(n, actors)`` with ``out[:, a] =
+    sum_p amounts[p] * rows[p, a]``, accumulated in post order (no BLAS, so
+    every sample gets the same arithmetic whatever the chunk length)."""
+    out = np.zeros((rows.shape[1], n))
+    for amount, row in zip(amounts, rows):
+        for a in np.flatnonzero(row):
+            s = row[a]
+            out[a] += amount if s == 1.0 else np.multiply(amount, s)
+    return out.T
+
+
+def _spread(w: Array, M: Array) -> Array:
+    """``(years, n)`` cohort weights of per-sample profiles ``w`` ``(10, n)``."""
+    out = np.zeros((M.shape[1], w.shape[1]))
+    for y, Y in zip(*np.nonzero(M)):
+        out[Y] += w[y] * M[y, Y]
+    return out
+
+
+def _cash(n: int, years: int, flows: Sequence[tuple[ArrayLike, Array]]) -> Array:
+    """Cash flow ``(years, n)`` from signed amounts and weight vectors; flows
+    whose weights are equal are summed before they are spread over years."""
+    groups: list[tuple[ArrayLike, Array]] = []
+    for amount, weights in flows:
+        for i, (acc, w) in enumerate(groups):
+            if w.shape == weights.shape and np.array_equal(w, weights):
+                groups[i] = (acc + amount, w)
+                break
+        else:
+            groups.append((amount, weights))
+    cash = np.zeros((years, n))
+    for amount, weights in groups:
+        a = np.asarray(amount)
+        if weights.ndim == 1:
+            for y in np.flatnonzero(weights):
+                cash[y] += a * weights[y]
+        else:  # per-sample weights, shape (years, n)
+            cash += a * weights
+    return cash
 
 
 __all__ = [
