@@ -12,7 +12,7 @@ import sys
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -57,6 +57,23 @@ def _fail(exc: MkbaError) -> None:
 def _warn(messages: list[str]) -> None:
     for m in messages:
         err_console.print(f"[yellow]warning:[/] {m}", highlight=False)
+
+
+def _command_line(ctx: typer.Context) -> list[str]:
+    """The command as typed, rebuilt from the parsed parameters (works the
+    same when called from a script, a test runner or a shell)."""
+    words = ["mkba-mc", *ctx.command_path.split()[1:]]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if value is None or value is False or value == param.default or value == []:
+            continue
+        if param.param_type_name == "argument":
+            words.append(str(value))
+            continue
+        opt = max(param.opts, key=len)
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            words.extend([opt] if v is True else [opt, str(getattr(v, "value", v))])
+    return words
 
 
 def _version(value: bool) -> None:
@@ -137,6 +154,142 @@ def point(
         return
     out_console.print(render_point(out, sc.name, lang.value, ramp_years=sc.structure.ramp_years,
                                    programme_years=sc.structure.programme_years))
+
+
+class Sampler(str, Enum):
+    random = "random"
+    lhs = "lhs"
+    sobol = "sobol"
+
+
+class _LazyProgress:
+    """A rich progress bar on stderr that appears only once a run has taken
+    longer than ``delay`` seconds (short runs stay quiet)."""
+
+    def __init__(self, description: str, delay: float = 1.5):
+        import time
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._time = time.perf_counter
+        self._t0 = self._time()
+        self._delay = delay
+        self._done = 0
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeRemainingColumn(), console=err_console, transient=True)
+        self._task = self._progress.add_task(description, total=None)
+        self._started = False
+
+    def __call__(self, step: int, total: int) -> None:
+        self._done += step
+        if not self._started and self._time() - self._t0 > self._delay and err_console.is_terminal:
+            self._progress.start()
+            self._started = True
+        self._progress.update(self._task, completed=self._done, total=total)
+
+    def close(self) -> None:
+        if self._started:
+            self._progress.stop()
+
+
+RUN_LABELS = {
+    "nl": {"title": "Monte Carlo: {name} (n = {n:,}, seed {seed}, {sampler})", "output": "uitkomst",
+           "mean": "gemiddelde", "prob": "kans", "se": "st.fout", "event": "gebeurtenis",
+           "ratio_social_ge_1": "P(maatschappelijke K-B-verhouding >= 1)",
+           "ratio_financial_ge_1": "P(financiële K-B-verhouding >= 1)",
+           "ratio_gemeente_ge_1": "P(gemeentelijke K-B-verhouding >= 1)",
+           "balance_ge_0": "P(saldo >= 0)", "balance_gemeente_ge_0": "P(saldo gemeente >= 0)",
+           "split_incentive": "P(maatschappij wint, gemeente verliest)", "actor": "P(saldo {actor} >= 0)"},
+    "en": {"title": "Monte Carlo: {name} (n = {n:,}, seed {seed}, {sampler})", "output": "output",
+           "mean": "mean", "prob": "probability", "se": "std.err", "event": "event",
+           "ratio_social_ge_1": "P(social cost-benefit ratio >= 1)",
+           "ratio_financial_ge_1": "P(financial cost-benefit ratio >= 1)",
+           "ratio_gemeente_ge_1": "P(municipal cost-benefit ratio >= 1)",
+           "balance_ge_0": "P(balance >= 0)", "balance_gemeente_ge_0": "P(municipal balance >= 0)",
+           "split_incentive": "P(society gains, municipality loses)", "actor": "P(balance {actor} >= 0)"},
+}
+
+
+def _render_run(result: Any, lang: str) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+
+    L = RUN_LABELS[lang]
+    df = result.summary()
+    t = Table(title=L["title"].format(name=result.scenario.name, n=result.n, seed=result.plan.seed,
+                                      sampler=result.plan.sampler), title_justify="left", header_style="bold")
+    t.add_column(L["output"])
+    for col in (L["mean"], "P5", "P50", "P95"):
+        t.add_column(col, justify="right")
+    for key in ("ratio_social", "ratio_financial", "ratio_gemeente", "balance", "balance_gemeente",
+                "cost_total", "benefit_total", "payback_year", "prefinancing"):
+        if key in df.index:
+            row = df.loc[key]
+            fmt = "{:,.2f}" if key.startswith("ratio") or key == "payback_year" else "{:,.0f}"
+            t.add_row(key, *(fmt.format(row[c]) if row[c] == row[c] else "–" for c in ("mean", "p5", "p50", "p95")))
+    p = Table(header_style="bold")
+    p.add_column(L["event"])
+    p.add_column(L["prob"], justify="right")
+    p.add_column(L["se"], justify="right")
+    for key, v in result.probabilities().items():
+        label = L["actor"].format(actor=key.split(".", 1)[1]) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
+        p.add_row(label, f"{v['p']:.3f}", f"{v['se']:.4f}")
+    return Group(t, p)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    n: Annotated[int, typer.Option("-n", "--samples", help="Number of samples (maximum with --target-se).")] = 100_000,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed; a fresh one is drawn and recorded if omitted.")] = None,
+    sampler: Annotated[Sampler, typer.Option("--sampler", help="Design on the unit cube.")] = Sampler.random,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Samples per model evaluation.")] = 1 << 16,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker threads (default: all cores).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for samples.nc, summary.csv/.xlsx, manifest.json.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")] = False,
+    target_se: Annotated[Optional[float], typer.Option("--target-se", help="Double n until the standard error of P(ratio_social >= 1) is below this.")] = None,
+    outputs: Annotated[Optional[list[str]], typer.Option("--output", help="Output to keep (repeatable; default: key outputs and actor balances).")] = None,
+    keep_inputs: Annotated[bool, typer.Option("--keep-inputs", help="Also store the sampled inputs in samples.nc.")] = False,
+    set_: SetOption = None,
+    distributions: DistOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
+) -> None:
+    """Monte Carlo: risk ranges and the chance that benefits exceed costs, per actor."""
+    from .montecarlo import default_workers
+    from .montecarlo import run as mc_run
+    from .output import check_dir
+    from .results import summary_json, write_run
+
+    try:
+        sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
+        if out is not None:
+            check_dir(out, force)
+        bar = _LazyProgress("samples")
+        try:
+            result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
+                            workers=workers or default_workers(), outputs=outputs, keep_inputs=keep_inputs,
+                            target_se=target_se, progress=bar)
+        finally:
+            bar.close()
+        _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))
+        if out is not None:
+            write_run(result, out, force=force, command=_command_line(ctx))
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(summary_json(result), indent=2, allow_nan=False))
+    else:
+        out_console.print(_render_run(result, lang.value))
+        if result.convergence is not None:
+            c = result.convergence
+            state = "reached" if c["reached"] else "NOT reached"
+            out_console.print(f"target standard error {c['target_se']:g} {state}: n = {c['n']:,}, se = {c['se']:.4g}",
+                              highlight=False)
+        if out is not None:
+            out_console.print(f"written: {out}/samples.nc, summary.csv, summary.xlsx, manifest.json", highlight=False)
 
 
 def main() -> None:

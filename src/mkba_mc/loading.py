@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from .discounting import DEFAULT_REGIME, REGIMES
 from .errors import ConfigError, Problem
 from .model import Structure
+from .sampling import Correlation, check_correlation
 from .parameters import PARAMETERS, REQUIRED, SECTIONS, SUM_GROUPS, SUM_TOLERANCE
 from .schema import (
     DistributionFile,
@@ -35,6 +36,9 @@ from .schema import (
     problems_from,
 )
 from .sets import ACTORS, HORIZON, PAYER_POSTS, PROFILE_POSTS
+
+if TYPE_CHECKING:
+    from .distributions import Distribution
 
 FROM_CASELOAD = "from_caseload"
 SET_SOURCE = "--set"
@@ -95,7 +99,7 @@ class ParameterInfo:
     knop: str
     kind: str
     price_year: int | None = None
-    distribution: Mapping[str, Any] | None = None
+    distribution: Distribution | None = None
     origin: str = ""
 
 
@@ -107,6 +111,29 @@ class Defaults:
     payers: dict[str, dict[str, float]]
     profiles: dict[str, list[float]]
     files: tuple[Path, ...]
+    correlation: tuple[list[str], list[list[float]], str, str] | None = None
+
+
+def parse_parameter_distribution(spec: Mapping[str, Any], source: str, key: str,
+                                 name: str) -> tuple[Distribution | None, list[Problem]]:
+    """Check a distribution table for parameter ``name``: the spec itself
+    (via :func:`mkba_mc.distributions.parse_distribution`) and that its support
+    lies inside the parameter's domain."""
+    from .distributions import parse_distribution
+
+    try:
+        dist = parse_distribution(spec, source, key)
+    except ConfigError as exc:
+        return None, list(exc.problems)
+    dom = PARAMETERS[name].domain
+    lo, hi = dist.support()
+    inside_lo = lo > dom.low if dom.low_open else lo >= dom.low
+    inside_hi = hi < dom.high if dom.high_open else hi <= dom.high
+    if not (inside_lo and inside_hi):
+        return None, [Problem(source, key, dict(spec),
+                              f"a distribution whose support [{lo:g}, {hi:g}] lies inside the domain of {name}: "
+                              f"{dom.describe()} (use a bounded or truncated distribution)")]
+    return dist, []
 
 
 def _is_number(value: Any) -> bool:
@@ -180,10 +207,15 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
             problems.append(Problem(source, f"{key}.value", float(value), spec.domain.describe()))
         if spec.is_money and entry.get("price_year") is None:
             problems.append(Problem(source, f"{key}.price_year", "<missing>", "the price year of this euro amount"))
+        dist = None
+        raw_dist = entry.get("distribution")
+        if isinstance(raw_dist, dict):
+            dist, dist_problems = parse_parameter_distribution(raw_dist, source, f"{key}.distribution", name)
+            problems.extend(dist_problems)
         if e is None:
             continue
         params[name] = ParameterInfo(name, e.value, e.unit, e.source, e.knop, e.kind, e.price_year,
-                                     e.distribution, origin=f"{source}:{key}")
+                                     dist, origin=f"{source}:{key}")
     payers: dict[str, dict[str, float]] = {}
     profiles: dict[str, list[float]] = {}
     if doc is not None:
@@ -211,9 +243,13 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
             continue
         problems.extend(_check_profile(source, f"time_profiles.{post}.weights", weights))
         profiles[post] = list(weights)
+    correlation = None
+    if doc is not None and doc.correlation is not None:
+        c = doc.correlation
+        correlation = (list(c.parameters), [list(r) for r in c.matrix], source, c.source or "")
     if problems:
         raise ConfigError(problems)
-    return Defaults(params, payers, profiles, (Path(source),))
+    return Defaults(params, payers, profiles, (Path(source),), correlation)
 
 
 def load_distributions(paths: Iterable[str | Path] | None = None) -> Defaults:
@@ -236,6 +272,8 @@ def load_distributions(paths: Iterable[str | Path] | None = None) -> Defaults:
         merged.parameters.update(d.parameters)
         merged.payers.update(d.payers)
         merged.profiles.update(d.profiles)
+        if d.correlation is not None:
+            merged = Defaults(merged.parameters, merged.payers, merged.profiles, merged.files, d.correlation)
     if not problems:
         where = str(files[-1]) if files else "<distributions>"
         for name in PARAMETERS:
@@ -284,6 +322,13 @@ class Scenario:
     discount_regime: str = DEFAULT_REGIME
     overrides: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    distributions: dict[str, Distribution] = field(default_factory=dict)
+    correlation: Correlation | None = None
+
+    @property
+    def sampled(self) -> tuple[str, ...]:
+        """Names of the parameters that carry a distribution, in registry order."""
+        return tuple(n for n in PARAMETERS if n in self.distributions)
 
     def evaluate(self, values: Mapping[str, Any] | None = None, outputs: Iterable[str] | None = None
                  ) -> dict[str, np.ndarray]:
@@ -353,7 +398,7 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
         table = data.get(section, {})
         if not isinstance(table, dict):
             continue  # reported by the schema
-        for name, value in _flatten(table, "", lambda d: False).items():
+        for name, value in _flatten(table, "", lambda d: "dist" in d).items():
             key = f"{section}.{name}"
             spec = PARAMETERS.get(name)
             if spec is None:
@@ -362,6 +407,16 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
                 continue
             if spec.section != section:
                 problems.append(Problem(source, key, value, f"this parameter under [{spec.section}], not [{section}]"))
+                continue
+            if isinstance(value, dict):
+                if spec.sum_group is not None or name == "team_fte":
+                    problems.append(Problem(source, key, value, "a fixed number (shares that must sum to 1 and the "
+                                            "team size are design choices; vary them in separate scenarios)"))
+                    continue
+                dist, dist_problems = parse_parameter_distribution(value, source, key, name)
+                problems.extend(dist_problems)
+                if dist is not None:
+                    values[name] = (dist, key)
                 continue
             problems.extend(_check_value(source, key, name, value))
             values[name] = (value, key)
@@ -436,14 +491,26 @@ def build_scenario(
             problems.extend(exc.problems)
             raise ConfigError(problems) from None
 
+    from .distributions import Distribution
+
     where: dict[str, tuple[str, str]] = {n: (source, k) for n, (_, k) in values.items()}
-    merged: dict[str, Any] = {n: v for n, (v, _) in values.items()}
+    dists: dict[str, Distribution] = {n: i.distribution for n, i in defaults.parameters.items()
+                                      if i.distribution is not None}
+    merged: dict[str, Any] = {}
+    for name, (value, _) in values.items():
+        if isinstance(value, Distribution):
+            dists[name] = value
+            merged[name] = value.central()
+        else:  # a number in a scenario fixes the parameter
+            dists.pop(name, None)
+            merged[name] = value
     for name, value in (overrides or {}).items():
         if name not in PARAMETERS:
             problems.append(Problem(SET_SOURCE, name, value, "a known parameter name (dotted, e.g. escalation_rate.families)"))
             continue
         problems.extend(_check_value(SET_SOURCE, name, name, value))
         merged[name] = value
+        dists.pop(name, None)
         where[name] = (SET_SOURCE, name)
 
     regime = (doc.scenario.discount_regime if doc is not None else None) or DEFAULT_REGIME
@@ -458,11 +525,30 @@ def build_scenario(
                                     f"{spec.domain.describe()} ({spec.unit}); every scenario must give it"))
     numeric = {n: float(v) for n, v in merged.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     problems.extend(_check_sums(numeric, where))
+    correlation: Correlation | None = None
+    if doc is not None and doc.correlation is not None:
+        c = doc.correlation
+        corr_spec = (list(c.parameters), [list(r) for r in c.matrix], source, c.source or "")
+    else:
+        corr_spec = defaults.correlation
+    if corr_spec is not None:
+        names, matrix, csource, ctext = corr_spec
+        missing = [n for n in names if n not in dists]
+        for n in missing:
+            why = "a known parameter" if n not in PARAMETERS else "a parameter that has a distribution (it is fixed here)"
+            problems.append(Problem(csource, "correlation.parameters", n, why))
+        if not missing:
+            try:
+                correlation = check_correlation(names, matrix, csource, corr_source=ctext)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems)
     assert doc is not None  # no problems means the schema passed
 
     team_from_caseload = merged.get("team_fte") == FROM_CASELOAD
+    if team_from_caseload:
+        dists.pop("team_fte", None)
     params: dict[str, float] = {n: info.value for n, info in defaults.parameters.items()}
     params.update({n: float(v) for n, v in numeric.items()})
     if team_from_caseload:
@@ -499,6 +585,8 @@ def build_scenario(
         discount_regime=regime if where.get("discount_rate", ("", ""))[1] == "scenario.discount_regime" else "custom",
         overrides=tuple(f"{k}={v}" for k, v in (overrides or {}).items()),
         meta={"sources": list(doc.scenario.sources or [])},
+        distributions=dists,
+        correlation=correlation,
     )
 
 

@@ -69,6 +69,14 @@ class ProfileEntry(_Strict):
     source: Text
 
 
+class CorrelationEntry(_Strict):
+    """Target Spearman rank correlations between sampled parameters."""
+
+    parameters: Annotated[list[Text], Field(min_length=2)]
+    matrix: list[list[Number]]
+    source: Text | None = None
+
+
 class DistributionMeta(_Strict):
     name: Text
     description: Text | None = None
@@ -82,6 +90,7 @@ class DistributionFile(_Strict):
     parameters: dict[str, Any] = {}
     payers: dict[str, PayerEntry] = {}
     time_profiles: dict[str, ProfileEntry] = {}
+    correlation: CorrelationEntry | None = None
 
 
 class ScenarioMeta(_Strict):
@@ -110,6 +119,7 @@ class ScenarioFile(_Strict):
     prices: dict[str, Any] = {}
     payers: dict[str, dict[str, Number]] = {}
     time_profiles: dict[str, Annotated[list[Number], Field(min_length=1, max_length=10)]] = {}
+    correlation: CorrelationEntry | None = None
 
 
 def _expected(err: dict[str, Any]) -> str:
@@ -135,6 +145,7 @@ def problems_from(error: ValidationError, source: str, prefix: str = "") -> list
 
 __all__ = [
     "KNOPPEN",
+    "CorrelationEntry",
     "DistributionFile",
     "ParameterEntry",
     "PayerEntry",

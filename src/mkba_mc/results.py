@@ -1,0 +1,179 @@
+"""Results of a Monte Carlo run as xarray, JSON, CSV and Excel, with provenance.
+
+``samples.nc`` holds the kept outputs per sample (and the sampled inputs when
+asked); its attributes and ``manifest.json`` record everything needed to
+repeat the run: package versions, seed, sampler, N, chunk size, workers, the
+SHA-256 of every input file and the full command.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import platform
+import sys
+from collections.abc import Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .output import prepare_dir, sha256, write_atomic, write_json_atomic
+from .screens import POINT_KEYS, point_summary
+from .sets import ACTORS
+
+if TYPE_CHECKING:
+    from .montecarlo import MonteCarloResult
+
+
+def versions() -> dict[str, str]:
+    """Versions of mkba_mc and the libraries that shape its numbers."""
+    out = {"python": platform.python_version()}
+    for pkg in ("mkba-mc", "numpy", "scipy", "xarray", "pandas", "SALib"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def provenance(result: MonteCarloResult, command: Sequence[str] | None = None) -> dict[str, Any]:
+    """Everything needed to repeat a run."""
+    sc = result.scenario
+    plan = result.plan
+    return {
+        "mkba_mc_version": versions()["mkba-mc"],
+        "versions": versions(),
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "scenario": sc.name,
+        "scenario_file": str(sc.path) if sc.path else None,
+        "overrides": list(sc.overrides),
+        "input_hashes": sc.input_hashes(),
+        "seed": plan.seed,
+        "sampler": plan.sampler,
+        "n": result.n,
+        "n_requested": plan.n,
+        "chunk_size": result.chunk_size,
+        "workers": result.workers,
+        "sampled_parameters": list(plan.names),
+        "correlated_parameters": list(sc.correlation.names) if sc.correlation else [],
+        "discount_regime": sc.discount_regime,
+        "elapsed_seconds": round(result.elapsed, 3),
+        "convergence": result.convergence,
+        "command": list(command if command is not None else sys.argv),
+    }
+
+
+def to_dataset(result: MonteCarloResult, command: Sequence[str] | None = None) -> xr.Dataset:
+    """The kept samples as an :class:`xarray.Dataset` (dims ``sample``, ``actor``,
+    ``parameter``) with the provenance in ``attrs`` (nested values as JSON)."""
+    data_vars: dict[str, Any] = {}
+    for name, arr in result.outputs.items():
+        if arr.ndim == 1:
+            data_vars[name] = ("sample", arr)
+        else:
+            data_vars[name] = (("sample", "actor"), arr)
+    coords: dict[str, Any] = {"sample": np.arange(result.n), "actor": list(ACTORS)}
+    if result.inputs is not None:
+        names = list(result.inputs)
+        data_vars["inputs"] = (("sample", "parameter"), np.column_stack([result.inputs[k] for k in names]))
+        coords["parameter"] = names
+    ds = xr.Dataset(data_vars, coords=coords)
+    prov = provenance(result, command)
+    ds.attrs = {k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in prov.items() if v is not None}
+    ds.attrs["title"] = f"mkba_mc Monte Carlo samples: {result.scenario.name}"
+    return ds
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, (np.floating, np.integer)):
+        return _clean(v.item())
+    return v
+
+
+def summary_json(result: MonteCarloResult) -> dict[str, Any]:
+    """The run's summary with the keys of ``point --json`` plus the
+    probabilities: every output's statistics, per actor the balance
+    statistics and P(balance >= 0), and the run's settings."""
+    df = result.summary()
+    probs = result.probabilities()
+
+    def stats(row: str) -> dict[str, Any] | None:
+        if row not in df.index:
+            return None
+        return {k: _clean(v) for k, v in df.loc[row].items()}
+
+    obj: dict[str, Any] = {key: stats(key) for key in POINT_KEYS}
+    actors: dict[str, Any] = {}
+    for actor in ACTORS:
+        actors[actor] = {"balance": stats(f"actor_balance.{actor}"),
+                         "p_balance_ge_0": probs.get(f"actor_balance_ge_0.{actor}")}
+    actors["gemeente"] = {"balance": stats("balance_gemeente"), "p_balance_ge_0": probs.get("balance_gemeente_ge_0")}
+    obj["actors"] = actors
+    obj["probabilities"] = {k: {kk: _clean(vv) for kk, vv in v.items()} for k, v in probs.items()}
+    obj["run"] = {"n": result.n, "seed": result.plan.seed, "sampler": result.plan.sampler,
+                  "elapsed_seconds": round(result.elapsed, 3), "convergence": result.convergence,
+                  "warnings": list(result.warnings)}
+    return obj
+
+
+def _probability_frame(probs: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    df = pd.DataFrame.from_dict(probs, orient="index")
+    df.index.name = "event"
+    return df
+
+
+def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = False,
+              command: Sequence[str] | None = None) -> dict[str, Path]:
+    """Write ``samples.nc``, ``summary.csv``, ``summary.xlsx`` and ``manifest.json``.
+
+    Each file is written atomically; the manifest comes last and lists the
+    SHA-256 of the others, so a folder with a manifest is complete.
+    """
+    out = prepare_dir(out_dir, force)
+    summary = result.summary()
+    probs = _probability_frame(result.probabilities())
+    ds = to_dataset(result, command)
+    files: dict[str, Path] = {}
+    files["samples.nc"] = write_atomic(out / "samples.nc", lambda p: ds.to_netcdf(p, engine="scipy"))
+
+    def write_csv(p: Path) -> None:
+        both = pd.concat([summary.reset_index().assign(kind="statistic"),
+                          probs.reset_index().rename(columns={"event": "output"}).assign(kind="probability")],
+                         ignore_index=True)
+        both.to_csv(p, index=False)
+
+    files["summary.csv"] = write_atomic(out / "summary.csv", write_csv)
+    files["summary.xlsx"] = write_atomic(out / "summary.xlsx", lambda p: write_excel(result, summary, probs, p))
+    manifest = provenance(result, command)
+    manifest["files"] = {name: sha256(path) for name, path in files.items()}
+    files["manifest.json"] = write_json_atomic(out / "manifest.json", manifest)
+    return files
+
+
+def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:
+    """Workbook: risk summary, probabilities, point estimate, run settings."""
+    point = point_summary(result.scenario.evaluate())
+    point_rows = [(k, point[k]) for k in POINT_KEYS]
+    actor_rows = [(a, *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit", "budget_year2_cost",
+                                                          "budget_year2_benefit")))
+                  for a in (*ACTORS, "gemeente")]
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        summary.to_excel(xl, sheet_name="samenvatting")
+        probs.to_excel(xl, sheet_name="kansen")
+        pd.DataFrame(point_rows, columns=["post", "puntschatting"]).to_excel(xl, sheet_name="puntschatting", index=False)
+        pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
+                                          "budget_year2_benefit"]).to_excel(xl, sheet_name="actoren", index=False)
+        prov = provenance(result)
+        pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
+                     columns=["key", "value"]).to_excel(xl, sheet_name="run", index=False)
+
+
+__all__ = ["provenance", "summary_json", "to_dataset", "versions", "write_excel", "write_run"]
+

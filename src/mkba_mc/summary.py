@@ -1,0 +1,102 @@
+"""Summaries of Monte Carlo outputs: statistics, decision probabilities and
+their Monte Carlo standard errors.
+
+Probabilities are shares of samples: a NaN (an undefined ratio because a cost
+was not positive) counts as *not* meeting the condition.  The standard error
+is the binomial one, ``sqrt(p (1 - p) / n)``; for Latin hypercube and Sobol'
+designs it is an upper bound (those designs are at least as precise for
+these smooth models).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .sets import ACTORS
+
+STATS: Final[tuple[str, ...]] = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
+QUANTILES: Final[tuple[float, ...]] = (0.05, 0.10, 0.50, 0.90, 0.95)
+
+#: Conditions reported as probabilities: name -> (output, threshold, direction).
+RATIO_EVENTS: Final[dict[str, tuple[str, float]]] = {
+    "ratio_social_ge_1": ("ratio_social", 1.0),
+    "ratio_financial_ge_1": ("ratio_financial", 1.0),
+    "ratio_gemeente_ge_1": ("ratio_gemeente", 1.0),
+    "balance_ge_0": ("balance", 0.0),
+    "balance_gemeente_ge_0": ("balance_gemeente", 0.0),
+}
+
+
+def columns(outputs: Mapping[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
+    """Flatten outputs to 1-D columns (``actor_balance`` -> ``actor_balance.<actor>``)."""
+    cols: dict[str, NDArray[np.float64]] = {}
+    for name, arr in outputs.items():
+        if arr.ndim == 1:
+            cols[name] = arr
+        else:
+            for j, actor in enumerate(ACTORS):
+                cols[f"{name}.{actor}"] = arr[:, j]
+    return cols
+
+
+def _stats(x: NDArray[np.float64]) -> dict[str, float]:
+    finite = x[~np.isnan(x)] if np.isnan(x).any() else x
+    n_nan = x.size - finite.size
+    if finite.size == 0:
+        return {**{s: math.nan for s in STATS}, "n_nan": float(n_nan)}
+    q = np.quantile(finite, QUANTILES)
+    sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+    return {"mean": float(finite.mean()), "sd": sd, "p5": q[0], "p10": q[1], "p50": q[2], "p90": q[3],
+            "p95": q[4], "n_nan": float(n_nan)}
+
+
+def summarize(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> pd.DataFrame:
+    """Mean, sd, P5, P10, P50, P90, P95 and the NaN count of every output.
+
+    NaN samples (undefined ratios; no payback within the programme) are left
+    out of the statistics and counted in ``n_nan``.
+    """
+    cols = columns(outputs)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        rows = list(pool.map(_stats, cols.values()))
+    df = pd.DataFrame(rows, index=list(cols), columns=[*STATS, "n_nan"])
+    df.index.name = "output"
+    return df
+
+
+def _prob(mask: NDArray[np.bool_]) -> dict[str, float]:
+    n = mask.size
+    p = float(np.count_nonzero(mask)) / n
+    return {"p": p, "se": math.sqrt(p * (1.0 - p) / n), "n": n}
+
+
+def probabilities(outputs: Mapping[str, NDArray[np.float64]]) -> dict[str, dict[str, float]]:
+    """Decision probabilities with their Monte Carlo standard errors.
+
+    Returns ``{name: {"p", "se", "n"}}`` for P(ratio >= 1) of the three
+    ratios, P(balance >= 0) in total, for the municipality and per actor
+    (``actor_balance_ge_0.<actor>``), and the split-incentive chance
+    ``split_incentive``: P(society gains and the municipality loses), i.e.
+    balance >= 0 and balance_gemeente < 0.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for name, (output, threshold) in RATIO_EVENTS.items():
+        if output in outputs:
+            out[name] = _prob(outputs[output] >= threshold)
+    if "actor_balance" in outputs:
+        ab = outputs["actor_balance"]
+        for j, actor in enumerate(ACTORS):
+            out[f"actor_balance_ge_0.{actor}"] = _prob(ab[:, j] >= 0.0)
+    if "balance" in outputs and "balance_gemeente" in outputs:
+        out["split_incentive"] = _prob((outputs["balance"] >= 0.0) & (outputs["balance_gemeente"] < 0.0))
+    return out
+
+
+__all__ = ["QUANTILES", "STATS", "columns", "probabilities", "summarize"]
