@@ -46,14 +46,23 @@ about 0.6 M draws/s). The inverse CDFs here are
   ``t -> -inf``), which the inverse CDF in ``u`` is not (infinite slope at an
   end where ``a > 1`` or ``b > 1``). The grid is refined until the
   interpolation error, measured at the interval midpoints, is below 1e-8 of
-  ``high - low`` (typically 1e-9 or less with 1025-4097 nodes). The
-  rare ``u`` below the grid (only ``u = 0`` for 53-bit uniforms) are
-  computed exactly with ``betaincinv``. Evaluation is an index computation,
-  four gathers and a Horner step.
+  ``high - low`` (measured errors against ``scipy.stats.beta.ppf`` are
+  1e-9 or less, with 1025-8193 nodes). Each cubic piece is monotone
+  (Fritsch-Carlson) and clamped to its end nodes. The rare ``u`` below the
+  grid (only ``u = 0`` for 53-bit uniforms) are computed one by one.
+  Evaluation is an index computation, four gathers and a Horner step.
 
 All kernels work on blocks of 16384 draws so that temporaries stay in the CPU
 cache; results do not depend on the block boundaries (no Python loop over
-elements, every operation is elementwise).
+elements, every operation is elementwise). Single-threaded speeds at 2**20
+draws on the development machine, in M draws/s: uniform ~900, loguniform
+~500, triangular ~160, PERT and beta ~90, discrete ~90, normal ~85,
+lognormal ~70, truncnormal ~60 (scipy.stats: 0.7-25). :func:`sample_block`
+can spread parameters over threads.
+
+Monotonicity: ``ppf`` is exactly non-decreasing in ``u`` for uniform,
+triangular, PERT, beta and discrete; for normal, lognormal and truncnormal
+up to the ulp-level wobbles of :func:`scipy.special.ndtri` itself.
 """
 
 from __future__ import annotations
@@ -252,6 +261,9 @@ class Distribution:
     def _kernel(self, u: np.ndarray, out: np.ndarray, work: _Work) -> None:
         """Write ``ppf(u)`` into ``out`` (both 1-D, contiguous, not overlapping)."""
         raise NotImplementedError
+
+    def _prepare(self) -> None:
+        """Build the lazily cached constants of ``ppf`` now (before threads use them)."""
 
     # -------------------------------------------------------------- summaries
     def to_scipy(self) -> Any:
@@ -517,6 +529,9 @@ class TruncNormal(Distribution):
                 mass = 1.0 - pa - qb
             c.update(mode="direct", pa=pa, qb=qb, mass=mass, ustar=(0.5 - pa) / mass if mass > 0 else 0.5)
         return c
+
+    def _prepare(self) -> None:
+        self._consts
 
     def _kernel(self, u, out, work):
         c = self._consts
@@ -802,6 +817,9 @@ class _TabulatedBeta:
         a, b = self._shape
         return _build_beta_table(a, b, self.low, self.high)
 
+    def _prepare(self) -> None:
+        self._table
+
     @property
     def table_error(self) -> float:
         """Estimated max error of the tabulated ``ppf``, in the distribution's units."""
@@ -991,6 +1009,9 @@ class Discrete(Distribution):
         cum = np.cumsum(w) / math.fsum(w)
         return np.ascontiguousarray(v), np.ascontiguousarray(cum[:-1])
 
+    def _prepare(self) -> None:
+        self._lookup
+
     def _kernel(self, u, out, work):
         vals, edges = self._lookup
         idx = np.searchsorted(edges, u, side="right")
@@ -1128,8 +1149,7 @@ def sample_block(dists: Sequence[Distribution], u: np.ndarray, *, out: np.ndarra
             row(j)
     else:
         for d in dists:  # build lazy tables once, before the threads start
-            if isinstance(d, _TabulatedBeta):
-                d._table
+            d._prepare()
         with ThreadPoolExecutor(max_workers=workers) as ex:
             list(ex.map(row, range(len(dists))))
     return out

@@ -354,33 +354,36 @@ def evaluate(
     cost_amounts = (c_team, c_oneoff, c_found)
     fin_amounts = (a_nfo, a_sub, a_work_benefit, a_work_income, a_first, a_second,
                    a_esc["families"], a_esc["elderly"], a_esc["other"])
-    fin_df = (df_p["new_for_old"], df_p["substitution"], df_work, df_work, df_p["first_line"],
-              df_p["second_line"], df_p["escalation"], df_p["escalation"], df_p["escalation"])
     payer = structure.payer
     n_cost, n_fin = len(COST_POSTS), len(FINANCIAL_POSTS)
     cost_rows, fin_rows = payer[:n_cost], payer[n_cost:n_cost + n_fin]
     imm_rows = payer[n_cost + n_fin:]
-
-    if want & {"ratio_gemeente", "balance_gemeente"}:
+    need_ncw = want & {"ratio_gemeente", "balance_gemeente", "actor_ncw_cost", "actor_ncw_benefit",
+                       "actor_ncw_benefit_financial", "actor_balance"}
+    if need_ncw:
+        fin_df = (df_p["new_for_old"], df_p["substitution"], df_work, df_work, df_p["first_line"],
+                  df_p["second_line"], df_p["escalation"], df_p["escalation"], df_p["escalation"])
+        ncw_fin = [a * d for a, d in zip(fin_amounts, fin_df)]
         g_share = payer[:, _GEMEENTE_INDEX].sum(axis=1)
         g_cost = _weighted_sum(cost_amounts, g_share[:n_cost])
-        g_fin = _weighted_sum([a * d for a, d in zip(fin_amounts, fin_df)], g_share[n_cost:n_cost + n_fin])
+        g_fin = _weighted_sum(ncw_fin, g_share[n_cost:n_cost + n_fin])
         out["ratio_gemeente"] = _safe_ratio(g_fin, g_cost)
-        out["balance_gemeente"] = g_fin - g_cost
-    actor_ncw = want & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial", "actor_balance"}
-    if actor_ncw or want & {"actor_budget_year2_cost"}:
-        actor_cost = _split(n, cost_amounts, cost_rows)
-        out["actor_ncw_cost"] = out["actor_budget_year2_cost"] = actor_cost
-    if actor_ncw:
-        ncw_fin = [a * d for a, d in zip(fin_amounts, fin_df)]
-        actor_fin = _split(n, ncw_fin, fin_rows)
-        actor_ben = actor_fin + _split(n, (b_children, b_qol, b_nuisance), imm_rows)
-        out.update(actor_ncw_benefit=actor_ben, actor_ncw_benefit_financial=actor_fin,
-                   actor_balance=actor_ben - actor_cost)
+        out["balance_gemeente"] = np.subtract(g_fin, g_cost)
+        if "actor_balance" in want:
+            # benefits minus costs per actor in one accumulation
+            out["actor_balance"] = _split(n, (*ncw_fin, b_children, b_qol, b_nuisance, *cost_amounts),
+                                          np.vstack([fin_rows, imm_rows, -cost_rows]))
+        if want & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial"}:
+            actor_cost = _split(n, cost_amounts, cost_rows)
+            actor_fin = _split(n, ncw_fin, fin_rows)
+            out.update(actor_ncw_cost=actor_cost, actor_ncw_benefit_financial=actor_fin,
+                       actor_ncw_benefit=actor_fin + _split(n, (b_children, b_qol, b_nuisance), imm_rows))
+    if "actor_budget_year2_cost" in want:
+        out["actor_budget_year2_cost"] = out.get("actor_ncw_cost", None)
+        if out["actor_budget_year2_cost"] is None:
+            out["actor_budget_year2_cost"] = _split(n, cost_amounts, cost_rows)
     if "actor_budget_year2_benefit" in want:
-        budget_share = (prof["new_for_old"], prof["substitution"], w_work, w_work, prof["first_line"],
-                        prof["second_line"], prof["escalation"], prof["escalation"], prof["escalation"])
-        budget = [a * w[:BUDGET_YEARS].sum(axis=0) for a, w in zip(fin_amounts, budget_share)]
+        budget = [a * w[:BUDGET_YEARS].sum(axis=0) for a, w in zip(fin_amounts, budget_profiles(prof, w_work))]
         out["actor_budget_year2_benefit"] = _split(n, budget, fin_rows)
 
     # --- programme view (§5 view 4, Figuur 4.8) ---------------------------
@@ -401,13 +404,19 @@ def evaluate(
         conv_work = w_work @ M if w_work.ndim == 1 else _spread(w_work, M)
         for post, amount, w in zip(FINANCIAL_POSTS, fin_amounts, budget_profiles(prof, w_work)):
             flows.append((amount, conv_work if w is w_work else w @ M, post))
-        g_share_post = {post: float(_row(structure, post)[_GEMEENTE_INDEX].sum()) for post in PAYER_POSTS}
-        total = _cash(n, n_prog, [(a, k) for a, k, _ in flows])
-        gemeente = _cash(n, n_prog, [(a * g_share_post[post], k) for a, k, post in flows])
-        pb, pf = _payback(total)
-        pbg, pfg = _payback(gemeente)
-        out.update(cashflow_total=total.T, cashflow_gemeente=gemeente.T, payback_year=pb, prefinancing=pf,
-                   payback_year_gemeente=pbg, prefinancing_gemeente=pfg)
+        g_post = payer[:, _GEMEENTE_INDEX].sum(axis=1)
+        g_share_post = {post: float(g_post[i]) for i, post in enumerate(PAYER_POSTS)}
+        series = {"total": [(a, k) for a, k, _ in flows],
+                  "gemeente": [(a * g_share_post[post], k) for a, k, post in flows if g_share_post[post] != 0.0]}
+        want_cash = want & set(PROGRAMME_OUTPUTS)
+        for label, fl in series.items():
+            if f"cashflow_{label}" in want_cash:
+                out[f"cashflow_{label}"] = _cash(n, n_prog, fl).T
+            suffix = "" if label == "total" else "_gemeente"
+            if want & {f"payback_year{suffix}", f"prefinancing{suffix}"}:
+                pb, pf = _payback_cumulative(n, n_prog, fl)
+                out[f"payback_year{suffix}"] = pb
+                out[f"prefinancing{suffix}"] = pf
 
     result: dict[str, Array] = {}
     for name in want:
@@ -439,10 +448,17 @@ def _split(n: int, amounts: Sequence[ArrayLike], rows: Array) -> Array:
     sum_p amounts[p] * rows[p, a]``, accumulated in post order (no BLAS, so
     every sample gets the same arithmetic whatever the chunk length)."""
     out = np.zeros((rows.shape[1], n))
+    tmp = np.empty(n)
     for amount, row in zip(amounts, rows):
         for a in np.flatnonzero(row):
-            s = row[a]
-            out[a] += amount if s == 1.0 else np.multiply(amount, s)
+            s = float(row[a])
+            if s == 1.0:
+                out[a] += amount
+            elif s == -1.0:
+                out[a] -= amount
+            else:
+                np.multiply(amount, s, out=tmp)
+                out[a] += tmp
     return out.T
 
 
@@ -454,17 +470,57 @@ def _spread(w: Array, M: Array) -> Array:
     return out
 
 
-def _cash(n: int, years: int, flows: Sequence[tuple[ArrayLike, Array]]) -> Array:
-    """Cash flow ``(years, n)`` from signed amounts and weight vectors; flows
-    whose weights are equal are summed before they are spread over years."""
+def _group(flows: Sequence[tuple[ArrayLike, Array]]) -> list[tuple[ArrayLike, Array]]:
+    """Sum the amounts of flows whose weight vectors are equal."""
     groups: list[tuple[ArrayLike, Array]] = []
     for amount, weights in flows:
         for i, (acc, w) in enumerate(groups):
             if w.shape == weights.shape and np.array_equal(w, weights):
-                groups[i] = (acc + amount, w)
+                groups[i] = (np.add(acc, amount), w)
                 break
         else:
             groups.append((amount, weights))
+    return groups
+
+
+def _payback_cumulative(n: int, years: int, flows: Sequence[tuple[ArrayLike, Array]]) -> tuple[Array, Array]:
+    """Payback year (1-based, NaN if never) and pre-financing need.
+
+    The cumulative balance of year ``Y`` is ``sum_g A_g K_g[Y]`` with
+    ``K_g`` the cumulative weights of each group of flows, evaluated year by
+    year with in-place operations; the payback year counts the years whose
+    cumulative balance stayed negative from the start.
+    """
+    groups = [(np.asarray(a, dtype=np.float64), np.cumsum(w, axis=0)) for a, w in _group(flows)]
+    cum = np.empty(n)
+    tmp = np.empty(n)
+    low = np.full(n, np.inf)
+    pending = np.ones(n, dtype=bool)
+    neg = np.empty(n, dtype=bool)
+    count = np.zeros(n)
+    for year in range(years):
+        cum.fill(0.0)
+        for a, k in groups:
+            kk = k[year]
+            if kk.ndim == 0:
+                if kk != 0.0:
+                    np.multiply(a, kk, out=tmp)
+                    cum += tmp
+            else:
+                np.multiply(a, kk, out=tmp)
+                cum += tmp
+        np.minimum(low, cum, out=low)
+        np.less(cum, 0.0, out=neg)
+        np.logical_and(pending, neg, out=pending)
+        count += pending
+    payback = np.where(count < years, count + 1.0, np.nan)
+    return payback, np.maximum(0.0, -low)
+
+
+def _cash(n: int, years: int, flows: Sequence[tuple[ArrayLike, Array]]) -> Array:
+    """Cash flow ``(years, n)`` from signed amounts and weight vectors; flows
+    whose weights are equal are summed before they are spread over years."""
+    groups = _group(flows)
     cash = np.zeros((years, n))
     for amount, weights in groups:
         a = np.asarray(amount)

@@ -143,10 +143,14 @@ def test_sample_moments_and_quantiles(d: Distribution, seed: int) -> None:
     se_var = var * math.sqrt((kurt + 2.0) / N_DRAWS)
     assert abs(x.mean() - mean) <= 5 * se_mean
     assert abs(x.var() - var) <= 5 * se_var
-    assert d.mean() == np.float64(mean) or abs(d.mean() - mean) <= 1e-9 * (abs(mean) + math.sqrt(var))
-    q = np.quantile(x, [0.05, 0.5, 0.95])
-    ref = sp.ppf([0.05, 0.5, 0.95])
-    assert np.all(np.abs(q - ref) <= 0.01 * (ref[2] - ref[0]))
+    assert abs(d.mean() - mean) <= 1e-9 * (abs(mean) + math.sqrt(var))
+    p = np.array([0.05, 0.5, 0.95])
+    q = np.quantile(x, p)
+    ref = sp.ppf(p)
+    # 0.01 (P95 - P5), or 5 standard errors of the sample quantile where that
+    # is wider: for J-shaped betas (b < 1 < a) 0.01 (P95 - P5) is only 2-3 SE.
+    se_q = np.sqrt(p * (1 - p) / N_DRAWS) / sp.pdf(ref)
+    assert np.all(np.abs(q - ref) <= np.maximum(0.01 * (ref[2] - ref[0]), 5 * se_q))
 
 
 @SETTINGS
