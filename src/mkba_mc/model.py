@@ -35,7 +35,7 @@ and B; §3.2 and §4.2–4.5 for the posts):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -238,20 +238,20 @@ def evaluate(
         nt = households * P(f"type_share.{t}")
         for s in SEVERITIES:
             n_ts[t, s] = nt * P(f"severity_share.{t}.{s}")
-    n_t = {t: sum(n_ts[t, s] for s in SEVERITIES) for t in TYPES}
-    n_mv = {t: sum(n_ts[t, s] for s in MV) for t in TYPES}
-    n_mv_all = sum(n_mv.values())
-    fte_need = sum(sum(n_ts[t, s] for t in TYPES) / P(f"caseload.{s}") for s in SEVERITIES)
+    n_t = {t: _sum(n_ts[t, s] for s in SEVERITIES) for t in TYPES}
+    n_mv = {t: _sum(n_ts[t, s] for s in MV) for t in TYPES}
+    n_mv_all = _sum(n_mv.values())
+    fte_need = _sum(_sum(n_ts[t, s] for t in TYPES) / P(f"caseload.{s}") for s in SEVERITIES)
 
     # --- costs (§3B, §4) ------------------------------------------------
     team_fte = fte_need if structure.team_from_caseload else P("team_fte")
     other_team = P("other_team_costs")
     c_team = team_fte * P("cost_per_fte") + other_team
     c_oneoff = P("friction_share") * c_team + P("one_off_costs") / P("amortisation_years")
-    care_t = {t: sum(n_ts[t, s] * P(f"care_profile.{t}.{s}") for s in SEVERITIES) for t in TYPES}
+    care_t = {t: _sum(n_ts[t, s] * P(f"care_profile.{t}.{s}") for s in SEVERITIES) for t in TYPES}
     nfs = P("newly_found_share")
     ncf = P("new_care_fraction")
-    c_found = nfs * ncf * sum(care_t.values())
+    c_found = nfs * ncf * _sum(care_t.values())
     cost = c_team + c_oneoff + c_found
 
     # --- discounting ------------------------------------------------------
@@ -290,31 +290,31 @@ def evaluate(
     )
     sub_factor_new = nfs * ncf * P("substitution_new")
     sub_factor_existing = (1.0 - nfs) * P("substitution_existing")
-    a_sub = sum(care_t[t] * P(f"substitutable_share.{t}") for t in TYPES) * (sub_factor_new + sub_factor_existing)
+    a_sub = _sum(care_t[t] * P(f"substitutable_share.{t}") for t in TYPES) * (sub_factor_new + sub_factor_existing)
 
     m_esc = P("attribution") * (1.0 - P("relapse"))
     m_eff = m_esc * P("effectiveness_multiplier")
     # work: mv households without work; the elderly are excluded (MODEL.md §3C)
-    persons_to_work = P("to_work_rate") * m_eff * sum(
+    persons_to_work = P("to_work_rate") * m_eff * _sum(
         n_mv[t] * P(f"no_work_share.{t}") for t in TYPES if t != "elderly"
     )
     a_work_benefit = persons_to_work * P("benefit_saving_per_year") * work_years
     a_work_income = persons_to_work * P("income_gain_per_year") * work_years
     a_first = P("first_line_reduction") * m_eff * n_mv_all * P("first_line_cost")
     a_second = P("second_line_reduction") * m_eff * n_mv_all * P("second_line_cost")
-    debt_successes = P("debt_success_rate") * m_eff * sum(n_mv[t] * P(f"debt_share.{t}") for t in TYPES)
+    debt_successes = P("debt_success_rate") * m_eff * _sum(n_mv[t] * P(f"debt_share.{t}") for t in TYPES)
     prevented = {t: n_t[t] * P(f"escalation_rate.{t}") * m_esc for t in TYPES}
-    prevented_all = sum(prevented.values())
+    prevented_all = _sum(prevented.values())
     a_esc = {t: prevented[t] * P(f"escalation_cost.{t}") for t in TYPES}
     dropouts = P("school_dropout_reduction") * m_eff * P("kids_per_family") * n_mv["families"]
     a_children = dropouts * P("value_per_prevented_dropout")
     qaly_value = P("qaly_value")
-    nuisance_prevented = sum(n_mv[t] * P(f"nuisance_share.{t}") * P(f"escalation_rate.{t}") for t in TYPES) * m_esc
+    nuisance_prevented = _sum(n_mv[t] * P(f"nuisance_share.{t}") * P(f"escalation_rate.{t}") for t in TYPES) * m_esc
 
     b_nfo = a_nfo * df_p["new_for_old"]
     b_sub = a_sub * df_p["substitution"]
     b_eff = (a_work_benefit + a_work_income) * df_work + a_first * df_p["first_line"] + a_second * df_p["second_line"]
-    b_esc = sum(a_esc.values()) * df_p["escalation"]
+    b_esc = _sum(a_esc.values()) * df_p["escalation"]
     b_children = a_children * df_p["children"]
     b_qol = qaly_value * (
         debt_successes * P("qaly_per_debt_success") * df_p["debt"]
@@ -366,13 +366,21 @@ def evaluate(
         ncw_fin = [a * d for a, d in zip(fin_amounts, fin_df)]
         g_share = payer[:, _GEMEENTE_INDEX].sum(axis=1)
         g_cost = _weighted_sum(cost_amounts, g_share[:n_cost])
-        g_fin = _weighted_sum(ncw_fin, g_share[n_cost:n_cost + n_fin])
-        out["ratio_gemeente"] = _safe_ratio(g_fin, g_cost)
-        out["balance_gemeente"] = np.subtract(g_fin, g_cost)
         if "actor_balance" in want:
-            # benefits minus costs per actor in one accumulation
-            out["actor_balance"] = _split(n, (*ncw_fin, b_children, b_qol, b_nuisance, *cost_amounts),
-                                          np.vstack([fin_rows, imm_rows, -cost_rows]))
+            # benefits minus costs per actor in one accumulation; the
+            # municipality's balance is the sum of its four actors (the
+            # immaterial posts have no municipal share)
+            balance_actor = _split(n, (*ncw_fin, b_children, b_qol, b_nuisance, *cost_amounts),
+                                   np.vstack([fin_rows, imm_rows, -cost_rows]))
+            out["actor_balance"] = balance_actor
+            g_bal = _sum(balance_actor[:, i] for i in _GEMEENTE_INDEX) - _weighted_sum(
+                (b_children, b_qol, b_nuisance), g_share[n_cost + n_fin:])
+            g_fin = g_bal + g_cost
+        else:
+            g_fin = _weighted_sum(ncw_fin, g_share[n_cost:n_cost + n_fin])
+            g_bal = np.subtract(g_fin, g_cost)
+        out["ratio_gemeente"] = _safe_ratio(g_fin, g_cost)
+        out["balance_gemeente"] = g_bal
         if want & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial"}:
             actor_cost = _split(n, cost_amounts, cost_rows)
             actor_fin = _split(n, ncw_fin, fin_rows)
@@ -434,6 +442,15 @@ def budget_profiles(prof: Mapping[str, Array], w_work: Array) -> tuple[Array, ..
             prof["second_line"], prof["escalation"], prof["escalation"], prof["escalation"])
 
 
+def _sum(terms: Iterable[ArrayLike]) -> ArrayLike:
+    """Sum starting from the first term (``sum()`` starts at 0: one array op more)."""
+    it = iter(terms)
+    acc = next(it)
+    for t in it:
+        acc = acc + t
+    return acc
+
+
 def _weighted_sum(amounts: Sequence[ArrayLike], weights: Array) -> ArrayLike:
     """``sum_j amounts[j] * weights[j]`` over non-zero weights, in a fixed order."""
     acc: ArrayLike = 0.0
@@ -486,33 +503,51 @@ def _group(flows: Sequence[tuple[ArrayLike, Array]]) -> list[tuple[ArrayLike, Ar
 def _payback_cumulative(n: int, years: int, flows: Sequence[tuple[ArrayLike, Array]]) -> tuple[Array, Array]:
     """Payback year (1-based, NaN if never) and pre-financing need.
 
-    The cumulative balance of year ``Y`` is ``sum_g A_g K_g[Y]`` with
-    ``K_g`` the cumulative weights of each group of flows, evaluated year by
-    year with in-place operations; the payback year counts the years whose
-    cumulative balance stayed negative from the start.
+    The cash of year ``Y`` is ``sum_g A_g w_g[Y]`` over groups of flows that
+    share a weight vector.  Years are accumulated one by one until every
+    weight vector has become constant (year ``Y*``, after the build-up and
+    the last effect year); from there the cumulative balance is linear in
+    the year, so its minimum lies at ``Y*`` or at the last year, and the
+    first non-negative year follows from ``ceil(-cum / cash)``.  The payback
+    year counts the years whose cumulative balance stayed negative.
     """
-    groups = [(np.asarray(a, dtype=np.float64), np.cumsum(w, axis=0)) for a, w in _group(flows)]
-    cum = np.empty(n)
+    groups = [(np.asarray(a, dtype=np.float64), w) for a, w in _group(flows)]
+    steady = 0
+    for _, w in groups:
+        if w.ndim > 1:
+            steady = years - 1
+            break
+        changes = np.flatnonzero(w[1:] != w[:-1])
+        if changes.size:
+            steady = max(steady, int(changes[-1]) + 1)
+    cum = np.zeros(n)
+    cash = np.empty(n)
     tmp = np.empty(n)
     low = np.full(n, np.inf)
     pending = np.ones(n, dtype=bool)
     neg = np.empty(n, dtype=bool)
     count = np.zeros(n)
-    for year in range(years):
-        cum.fill(0.0)
-        for a, k in groups:
-            kk = k[year]
-            if kk.ndim == 0:
-                if kk != 0.0:
-                    np.multiply(a, kk, out=tmp)
-                    cum += tmp
-            else:
-                np.multiply(a, kk, out=tmp)
-                cum += tmp
+    for year in range(steady + 1):
+        cash.fill(0.0)
+        for a, w in groups:
+            wy = w[year]
+            if wy.ndim or wy != 0.0:
+                np.multiply(a, wy, out=tmp)
+                cash += tmp
+        cum += cash
         np.minimum(low, cum, out=low)
         np.less(cum, 0.0, out=neg)
         np.logical_and(pending, neg, out=pending)
         count += pending
+    rest = years - 1 - steady
+    if rest > 0:  # cum + k * cash for k = 1 .. rest
+        np.multiply(cash, float(rest), out=tmp)
+        tmp += cum
+        np.minimum(low, tmp, out=low)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            first = np.ceil(-cum / cash)  # first k with cum + k cash >= 0 (cash > 0)
+        extra = np.where(cash > 0.0, np.clip(first - 1.0, 0.0, rest), float(rest))
+        count += np.where(pending, extra, 0.0)
     payback = np.where(count < years, count + 1.0, np.nan)
     return payback, np.maximum(0.0, -low)
 

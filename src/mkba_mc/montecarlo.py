@@ -16,10 +16,12 @@ scheduler.  Memory is bounded by the chunks in flight plus the outputs kept.
 from __future__ import annotations
 
 import math
+import mmap
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -29,7 +31,7 @@ from scipy import special
 
 from .errors import ConfigError, Problem
 from .model import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
-from .sampling import SAMPLERS, block_size_for, block_uniforms, correlate
+from .sampling import SAMPLERS, block_size_for, block_uniforms, correlate, random_rows
 from .screens import POINT_KEYS
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ Array = NDArray[np.float64]
 #: Outputs a run keeps unless told otherwise: the keys of ``point --json``,
 #: the municipality's balance and the NCW balance of every actor.
 DEFAULT_OUTPUTS: Final[tuple[str, ...]] = POINT_KEYS + ("balance_gemeente", "actor_balance")
-DEFAULT_CHUNK: Final[int] = 1 << 16
+DEFAULT_CHUNK: Final[int] = 1 << 14
 #: Outputs every run computes because the summary needs them.
 REQUIRED_OUTPUTS: Final[tuple[str, ...]] = ("ratio_social",)
 
@@ -119,9 +121,26 @@ class SamplingPlan:
     def dims(self) -> int:
         return len(self.names)
 
-    def block_inputs(self, block: int) -> Array:
-        """Sampled inputs of one whole block, shape ``(dims, block_size)``."""
-        u = block_uniforms(self.sampler, self.seed, self.dims, block, self.block_size)
+    def uniforms(self, block: int, lo: int, hi: int, cache: dict[int, Array] | None = None) -> Array:
+        """Uniforms of rows ``lo .. hi - 1`` of a block, shape ``(dims, hi - lo)``.
+
+        Pseudo-random rows are generated directly; Latin hypercube and Sobol'
+        blocks are made whole once (kept in ``cache``) and sliced.
+        """
+        if self.sampler == "random":
+            u = np.empty((self.dims, hi - lo))
+            random_rows(self.seed, block, lo, u)
+            return u
+        if cache is None or block not in cache:
+            whole = block_uniforms(self.sampler, self.seed, self.dims, block, self.block_size)
+            if cache is None:
+                return whole[:, lo:hi].copy()
+            cache.clear()
+            cache[block] = whole
+        return cache[block][:, lo:hi].copy()
+
+    def transform(self, u: Array) -> Array:
+        """Uniforms to parameter values in place: copula, inverse CDFs, share groups."""
         if self.cholesky is not None:
             correlate(u, self.corr_rows, self.cholesky)
         for j, dist in enumerate(self.dists):
@@ -137,15 +156,27 @@ class SamplingPlan:
             row += k
         return u
 
+    def block_inputs(self, block: int) -> Array:
+        """Sampled inputs of one whole block, shape ``(dims, block_size)``."""
+        return self.transform(self.uniforms(block, 0, self.block_size))
+
+    def chunks(self, start: int, stop: int, chunk: int) -> Iterator[tuple[int, Array]]:
+        """Sampled inputs of ``start .. stop - 1`` in pieces of at most ``chunk``
+        rows that never cross a block: ``(first_row, values (dims, rows))``."""
+        B = self.block_size
+        cache: dict[int, Array] = {}
+        row = start
+        while row < stop:
+            block = row // B
+            hi = min(stop, (block + 1) * B, row + chunk)
+            yield row, self.transform(self.uniforms(block, row - block * B, hi - block * B, cache))
+            row = hi
+
     def inputs(self, start: int, stop: int) -> dict[str, Array]:
         """Sampled inputs of samples ``start .. stop - 1`` by parameter name."""
-        B = self.block_size
-        parts = []
-        for b in range(start // B, (stop - 1) // B + 1):
-            x = self.block_inputs(b)
-            lo, hi = max(start, b * B) - b * B, min(stop, (b + 1) * B) - b * B
-            parts.append(x[:, lo:hi])
-        x = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        x = np.empty((self.dims, stop - start))
+        for row, part in self.chunks(start, stop, self.block_size):
+            x[:, row - start:row - start + part.shape[1]] = part
         return {nm: x[j] for j, nm in enumerate(self.names)}
 
 
@@ -170,6 +201,8 @@ class MonteCarloResult:
     elapsed: float
     convergence: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    _summary: Any = field(default=None, repr=False)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -177,9 +210,11 @@ class MonteCarloResult:
 
     def summary(self) -> Any:
         """Per-output statistics (see :func:`mkba_mc.summary.summarize`)."""
-        from .summary import summarize
+        if self._summary is None:
+            from .summary import summarize
 
-        return summarize(self.outputs)
+            self._summary = summarize(self.outputs)
+        return self._summary
 
     def probabilities(self) -> dict[str, dict[str, float]]:
         """Decision probabilities with Monte Carlo standard errors."""
@@ -211,71 +246,135 @@ def _tasks(start: int, stop: int, block: int, chunk: int) -> list[Task]:
 
 
 def evaluate_range(scenario: Scenario, plan: SamplingPlan, start: int, stop: int, outputs: Sequence[str],
-                   chunk_size: int, keep_inputs: bool = False) -> tuple[dict[str, Array], dict[str, Array] | None]:
+                   chunk_size: int, keep_inputs: bool = False,
+                   sink: Callable[[int, Mapping[str, Array], Mapping[str, Array] | None], None] | None = None,
+                   ) -> tuple[dict[str, Array], dict[str, Array] | None] | None:
     """Evaluate samples ``start .. stop - 1``; the unit of work of a run.
 
-    Pure given its arguments, so any scheduler (threads, processes, a Dask
-    cluster) can run it and the caller places the result at ``start``.
+    Each chunk is sampled, transformed and evaluated while it is in cache.
+    With a ``sink`` every chunk's values go to ``sink(first_row, values,
+    inputs)``; otherwise the range's values are returned.  Pure given its
+    arguments, so any scheduler (threads, processes, a Dask cluster) can run
+    it.
     """
-    x = plan.inputs(start, stop)
+    own: _Collect | None = None
+    if sink is None:
+        own = _Collect(start, stop - start)
+        sink = own.put
     base = scenario.params
-    parts: dict[str, list[Array]] = {k: [] for k in outputs}
-    for lo in range(0, stop - start, chunk_size):
-        hi = min(stop - start, lo + chunk_size)
-        params = dict(base)
-        for nm, arr in x.items():
-            params[nm] = arr[lo:hi]
+    params = dict(base)
+    for row, x in plan.chunks(start, stop, chunk_size):
+        for j, nm in enumerate(plan.names):
+            params[nm] = x[j]
         res = evaluate(params, scenario.structure, outputs)
-        for k in outputs:
-            parts[k].append(res[k])
-    merged = {k: v[0] if len(v) == 1 else np.concatenate(v, axis=0) for k, v in parts.items()}
-    inputs = {k: np.array(v) for k, v in x.items()} if keep_inputs else None
-    return merged, inputs
+        sink(row, {k: res[k] for k in outputs}, {nm: x[j] for j, nm in enumerate(plan.names)} if keep_inputs else None)
+    if own is None:
+        return None
+    return own.values, (own.inputs if keep_inputs else None)
+
+
+class _Collect:
+    """Collects the chunks of one range into contiguous arrays."""
+
+    def __init__(self, start: int, size: int):
+        self.start, self.size = start, size
+        self.values: dict[str, Array] = {}
+        self.inputs: dict[str, Array] = {}
+
+    def put(self, row: int, values: Mapping[str, Array], inputs: Mapping[str, Array] | None) -> None:
+        for target, src in ((self.values, values), (self.inputs, inputs or {})):
+            for k, v in src.items():
+                if k not in target:
+                    target[k] = np.empty((self.size, *v.shape[1:]))
+                target[k][row - self.start:row - self.start + len(v)] = v
 
 
 class _Store:
-    """Growable output arrays, written at the sample offset of each task."""
+    """Output arrays of a run, written at the sample offset of each task.
+
+    The arrays live in one anonymous shared memory map, so worker processes
+    forked after it was made write their results straight into it (no
+    copies, no pickling).  The capacity is the run's maximum ``n``; pages
+    that are never written are never committed.
+    """
 
     def __init__(self, names: Sequence[str], shapes: Mapping[str, tuple[int, ...]], capacity: int):
-        self.arrays = {k: np.empty((capacity, *shapes.get(k, ()))) for k in names}
-
-    def grow(self, capacity: int) -> None:
-        for k, a in self.arrays.items():
-            if a.shape[0] < capacity:
-                b = np.empty((capacity, *a.shape[1:]))
-                b[: a.shape[0]] = a
-                self.arrays[k] = b
+        widths = {k: int(np.prod(shapes.get(k, ()), dtype=np.int64)) for k in names}
+        total = max(1, sum(widths.values()) * capacity * 8)
+        self._buffer = mmap.mmap(-1, total)
+        self.arrays: dict[str, Array] = {}
+        offset = 0
+        for k in names:
+            size = widths[k] * capacity
+            flat = np.frombuffer(self._buffer, dtype=np.float64, count=size, offset=offset * 8)
+            self.arrays[k] = flat.reshape((widths[k], capacity)).T if shapes.get(k) else flat
+            offset += size
 
     def put(self, start: int, values: Mapping[str, Array]) -> None:
         for k, v in values.items():
             self.arrays[k][start:start + len(v)] = v
 
     def trimmed(self, n: int) -> dict[str, Array]:
-        return {k: (a if a.shape[0] == n else a[:n].copy()) for k, a in self.arrays.items()}
+        return {k: a[:n] for k, a in self.arrays.items()}
 
 
-def _windowed(pool: ThreadPoolExecutor, fn: Callable[[Task], Any], tasks: Iterable[Task], window: int
+#: State shared with forked worker processes (set before the pool forks).
+_JOB: dict[str, Any] = {}
+
+
+def _work_in_place(task: Task) -> Task:
+    """Worker-process task: evaluate a range, writing into the shared store."""
+    job = _JOB
+
+    def sink(row: int, values: Mapping[str, Array], inputs: Mapping[str, Array] | None) -> None:
+        job["store"].put(row, values)
+        if inputs is not None:
+            job["in_store"].put(row, inputs)
+
+    evaluate_range(job["scenario"], job["plan"], task[0], task[1], job["keep"], job["chunk_size"],
+                   job["keep_inputs"], sink)
+    return task
+
+
+def _column_stats(task: tuple[str, int]) -> tuple[str, dict[str, float]]:
+    """Worker-process task: statistics of one column of the shared store
+    (the worker forked before the run ended, so it is told ``n``)."""
+    from .summary import column_stats, columns
+
+    name, n = task
+    return name, column_stats(columns(_JOB["store"].trimmed(n))[name])
+
+
+def _fork_available() -> bool:
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
+
+
+def _windowed(submit: Callable[[Task], Future[Any]], tasks: Iterable[Task], window: int
               ) -> Iterator[tuple[Task, Any]]:
-    """Run tasks with at most ``window`` in flight; yield ``(task, result)`` as they finish."""
-    pending: dict[Future[Any], Task] = {}
+    """Run tasks with at most ``window`` in flight; yield ``(task, result)`` in task order."""
+    pending: deque[tuple[Task, Future[Any]]] = deque()
     it = iter(tasks)
     for t in it:
-        pending[pool.submit(fn, t)] = t
+        pending.append((t, submit(t)))
         if len(pending) >= window:
             break
     while pending:
-        done = next(iter(pending))  # oldest first keeps memory bounded and order stable
-        result = done.result()
-        t = pending.pop(done)
+        t, fut = pending.popleft()
+        result = fut.result()
         nxt = next(it, None)
         if nxt is not None:
-            pending[pool.submit(fn, nxt)] = nxt
+            pending.append((nxt, submit(nxt)))
         yield t, result
 
 
 def new_seed() -> int:
     """A fresh random seed (recorded in the manifest so the run can be repeated)."""
     return int(np.random.SeedSequence().entropy % (2**63))
+
+
+BACKENDS: Final[tuple[str, ...]] = ("auto", "processes", "threads")
 
 
 def run(
@@ -286,6 +385,7 @@ def run(
     sampler: str = "random",
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
+    backend: str = "auto",
     outputs: Sequence[str] | None = None,
     keep_inputs: bool = False,
     target_se: float | None = None,
@@ -308,7 +408,11 @@ def run(
     chunk_size : int
         Samples per model evaluation; bounds the memory of temporaries.
     workers : int
-        Threads evaluating chunks in parallel (numpy releases the GIL).
+        Parallel workers evaluating chunks.
+    backend : {"auto", "processes", "threads"}
+        How workers run: forked processes writing into shared memory (the
+        default where ``fork`` exists: the model makes many short numpy
+        calls, so threads contend for the GIL), or threads.
     outputs : sequence of str, optional
         Outputs to keep (default :data:`DEFAULT_OUTPUTS`); ``ratio_social``
         is always kept.
@@ -321,11 +425,12 @@ def run(
         Called as ``progress(done, total)`` after each task.
     map_tasks : callable, optional
         ``map_tasks(fn, tasks)`` yielding ``(task, fn(task))``: another
-        scheduler (Dask); default a local thread pool of ``workers``.
+        scheduler (Dask); ``fn`` returns the task's values.
 
     Returns
     -------
     MonteCarloResult
+        With the summary statistics already computed.
     """
     problems = []
     if n < 1:
@@ -334,6 +439,8 @@ def run(
         problems.append(Problem("--chunk-size", "chunk_size", chunk_size, "a positive number of samples"))
     if workers < 1:
         problems.append(Problem("--workers", "workers", workers, "at least 1"))
+    if backend not in BACKENDS:
+        problems.append(Problem("--backend", "backend", backend, f"one of: {', '.join(BACKENDS)}"))
     if target_se is not None and not (0 < target_se < 0.5):
         problems.append(Problem("--target-se", "target_se", target_se, "a standard error in (0, 0.5)"))
     keep = list(dict.fromkeys((*REQUIRED_OUTPUTS, *(outputs if outputs is not None else DEFAULT_OUTPUTS))))
@@ -349,33 +456,56 @@ def run(
     warns = []
     if sampler == "sobol" and n & (n - 1):
         warns.append(f"n = {n} is not a power of 2: a Sobol' design keeps its balance properties only at powers of 2")
+    use_processes = (map_tasks is None and workers > 1 and backend != "threads" and _fork_available()
+                     and n > plan.block_size)
 
     shapes = {k: (len(scenario.structure.payer[0]),) for k in keep if k in ACTOR_OUTPUTS}
-    goal = n if target_se is None else min(n, max(start_n, 1))
-    store = _Store(keep, shapes, goal)
-    in_store = _Store(plan.names, {}, goal) if keep_inputs else None
+    store = _Store(keep, shapes, n)
+    in_store = _Store(plan.names, {}, n) if keep_inputs else None
 
     def work(task: Task) -> Any:
+        """Task for an external scheduler: returns the range's values."""
         return evaluate_range(scenario, plan, task[0], task[1], keep, chunk_size, keep_inputs)
+
+    def sink(row: int, values: Mapping[str, Array], inputs: Mapping[str, Array] | None) -> None:
+        store.put(row, values)
+        if in_store is not None and inputs is not None:
+            in_store.put(row, inputs)
+
+    def work_local(task: Task) -> Task:
+        """Task in this process (serial or threads): writes into the store."""
+        evaluate_range(scenario, plan, task[0], task[1], keep, chunk_size, keep_inputs, sink)
+        return task
 
     t0 = time.perf_counter()
     done = 0
+    goal = n if target_se is None else min(n, max(start_n, 1))
     rounds = []
-    pool = ThreadPoolExecutor(max_workers=workers) if map_tasks is None else None
+    executor: Executor | None = None
+    if use_processes:
+        import multiprocessing as mp
+
+        _JOB.clear()
+        _JOB.update(scenario=scenario, plan=plan, keep=keep, chunk_size=chunk_size, keep_inputs=keep_inputs,
+                    store=store, in_store=in_store)
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+    elif map_tasks is None and workers > 1:
+        executor = ThreadPoolExecutor(max_workers=workers)
     try:
         while True:
             tasks = _tasks(done, goal, plan.block_size, chunk_size)
             if map_tasks is not None:
-                results = map_tasks(work, tasks)
-            elif workers == 1:
-                results = ((t, work(t)) for t in tasks)
+                results: Iterable[tuple[Task, Any]] = map_tasks(work, tasks)
+            elif executor is None:
+                results = ((t, work_local(t)) for t in tasks)
+            elif use_processes:
+                results = _windowed(lambda t: executor.submit(_work_in_place, t), tasks, window=2 * workers)
             else:
-                assert pool is not None
-                results = _windowed(pool, work, tasks, window=2 * workers)
-            for (s, e), (vals, ins) in results:
-                store.put(s, vals)
-                if in_store is not None and ins is not None:
-                    in_store.put(s, ins)
+                results = _windowed(lambda t: executor.submit(work_local, t), tasks, window=2 * workers)
+            for (s, e), value in results:
+                if map_tasks is not None:
+                    vals, ins = value
+                    sink(s, vals, ins)
                 if progress is not None:
                     progress(e - s, n)
             done = goal
@@ -387,12 +517,13 @@ def run(
             if se < target_se or done >= n:
                 break
             goal = min(n, 2 * done)
-            store.grow(goal)
-            if in_store is not None:
-                in_store.grow(goal)
+        outputs_done = store.trimmed(done)
+        t_eval = time.perf_counter() - t0
+        summary = _summarize(outputs_done, executor if use_processes else None, workers)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+        if executor is not None:
+            executor.shutdown(wait=True)
+        _JOB.clear()
     elapsed = time.perf_counter() - t0
     convergence = None
     if target_se is not None:
@@ -402,9 +533,24 @@ def run(
         if not convergence["reached"]:
             warns.append(f"target standard error {target_se:g} not reached with the maximum n = {n} "
                          f"(standard error {last['se']:.4g})")
-    return MonteCarloResult(scenario, plan, store.trimmed(done),
-                            in_store.trimmed(done) if in_store is not None else None,
-                            chunk_size, workers, elapsed, convergence, warns)
+    result = MonteCarloResult(scenario, plan, outputs_done,
+                              in_store.trimmed(done) if in_store is not None else None,
+                              chunk_size, workers, elapsed, convergence, warns)
+    result._summary = summary
+    result.timings = {"evaluate": t_eval, "summary": elapsed - t_eval}
+    return result
+
+
+def _summarize(outputs: Mapping[str, Array], executor: Executor | None, workers: int) -> Any:
+    """Summary statistics, computed by the worker processes when there are any."""
+    from .summary import columns, summarize, summary_frame
+
+    if executor is None:
+        return summarize(outputs, workers=workers)
+    cols = columns(outputs)
+    n = len(outputs["ratio_social"])
+    stats = dict(executor.map(_column_stats, [(name, n) for name in cols]))
+    return summary_frame({k: stats[k] for k in cols})
 
 
 def default_workers() -> int:

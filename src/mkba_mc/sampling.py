@@ -6,9 +6,10 @@ and its position in the block -- never on the chunk size or the number of
 workers that evaluate it.  That is what makes a run bit-identical whatever
 the chunking and the scheduler.
 
-* ``random`` -- PCG64 streams, one per block, from
-  ``SeedSequence(seed, spawn_key=(block,))`` (numpy's documented way to get
-  independent parallel streams).
+* ``random`` -- PCG64 streams, one per block and input, from
+  ``SeedSequence(seed, spawn_key=(block, input))`` (numpy's documented way to
+  get independent parallel streams); ``advance`` lets a chunk start anywhere
+  in a block, so chunks are generated where they are evaluated.
 * ``lhs`` -- a Latin hypercube per block (McKay, Beckman & Conover 1979):
   every dimension is stratified into ``block_size`` equal strata, one point
   each.  The block size is ``min(65536, n)``, so a run of fewer than 65,536
@@ -79,6 +80,10 @@ def block_uniforms(sampler: str, seed: int, dims: int, block: int, block_size: i
             warnings.simplefilter("ignore", UserWarning)  # balance warning: the run as a whole is checked
             pts = engine.random(block_size)
         return np.ascontiguousarray(pts.T)
+    if sampler == "random":
+        u = np.empty((dims, block_size))
+        random_rows(seed, block, 0, u)
+        return u
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
     u = rng.random((dims, block_size))
     if sampler == "lhs":
@@ -86,6 +91,18 @@ def block_uniforms(sampler: str, seed: int, dims: int, block: int, block_size: i
         u += strata
         u /= block_size
     return u
+
+
+def random_rows(seed: int, block: int, offset: int, out: NDArray[np.float64]) -> None:
+    """Pseudo-random uniforms of rows ``offset .. offset + out.shape[1] - 1`` of
+    a block, one PCG64 stream per input: ``SeedSequence(seed, spawn_key=(block,
+    j))`` advanced by ``offset`` draws.  Any slicing of a block into chunks
+    gives the same numbers as drawing it at once."""
+    for j in range(out.shape[0]):
+        bitgen = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, j)))
+        if offset:
+            bitgen.advance(offset)
+        np.random.Generator(bitgen).random(out=out[j])
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,7 @@ __all__ = [
     "Correlation",
     "block_size_for",
     "block_uniforms",
+    "random_rows",
     "check_correlation",
     "correlate",
 ]

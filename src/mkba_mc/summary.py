@@ -46,6 +46,18 @@ def columns(outputs: Mapping[str, NDArray[np.float64]]) -> dict[str, NDArray[np.
     return cols
 
 
+def column_stats(x: NDArray[np.float64]) -> dict[str, float]:
+    """Statistics of one output column (NaN samples left out and counted)."""
+    return _stats(x)
+
+
+def summary_frame(stats: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """Statistics by output as a DataFrame (index ``output``)."""
+    df = pd.DataFrame(list(stats.values()), index=list(stats), columns=[*STATS, "n_nan"])
+    df.index.name = "output"
+    return df
+
+
 def _stats(x: NDArray[np.float64]) -> dict[str, float]:
     finite = x[~np.isnan(x)] if np.isnan(x).any() else x
     n_nan = x.size - finite.size
@@ -66,9 +78,7 @@ def summarize(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> p
     cols = columns(outputs)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         rows = list(pool.map(_stats, cols.values()))
-    df = pd.DataFrame(rows, index=list(cols), columns=[*STATS, "n_nan"])
-    df.index.name = "output"
-    return df
+    return summary_frame(dict(zip(cols, rows)))
 
 
 def _prob(mask: NDArray[np.bool_]) -> dict[str, float]:
@@ -99,4 +109,4 @@ def probabilities(outputs: Mapping[str, NDArray[np.float64]]) -> dict[str, dict[
     return out
 
 
-__all__ = ["QUANTILES", "STATS", "columns", "probabilities", "summarize"]
+__all__ = ["QUANTILES", "STATS", "column_stats", "columns", "probabilities", "summarize", "summary_frame"]

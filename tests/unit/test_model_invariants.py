@@ -184,3 +184,25 @@ def test_programme_payback_and_prefinancing_analytic(sc) -> None:
     lines_y0 = 0.25 * m * n_mv * (p["first_line_reduction"] * p["first_line_cost"]
                                   + p["second_line_reduction"] * p["second_line_cost"])
     assert cash[0] == pytest.approx(first_year_benefits + work_y0 + lines_y0 - first_year_costs, rel=1e-9)
+
+
+def test_payback_closed_form_matches_explicit_cumulative_cash(sc) -> None:
+    """The steady-state shortcut of the payback computation equals a plain
+    cumulative sum of the yearly cash flows, sample by sample (including
+    samples that never pay back and ones whose steady cash is negative)."""
+    rng = np.random.default_rng(3)
+    n = 20_000
+    out = sc.evaluate({
+        "attribution": rng.uniform(0.0, 1.0, n),
+        "substitution_new": rng.uniform(-1.0, 1.0, n),
+        "cost_per_fte": rng.uniform(20_000, 150_000, n),
+        "one_off_costs": rng.uniform(0, 2_000_000, n),
+        "escalation_rate.families": rng.uniform(0.0, 0.3, n),
+    })
+    for series, suffix in (("cashflow_total", ""), ("cashflow_gemeente", "_gemeente")):
+        cum = np.cumsum(out[series], axis=1)
+        ok = cum >= 0
+        expected = np.where(ok.any(axis=1), ok.argmax(axis=1) + 1.0, np.nan)
+        np.testing.assert_array_equal(out[f"payback_year{suffix}"], expected)
+        np.testing.assert_allclose(out[f"prefinancing{suffix}"], np.maximum(0, -cum.min(axis=1)), rtol=1e-9, atol=1e-6)
+    assert np.isnan(out["payback_year"]).any() and (~np.isnan(out["payback_year"])).any()
