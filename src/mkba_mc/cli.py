@@ -250,6 +250,7 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")] = False,
     target_se: Annotated[Optional[float], typer.Option("--target-se", help="Double n until the standard error of P(ratio_social >= 1) is below this.")] = None,
     outputs: Annotated[Optional[list[str]], typer.Option("--output", help="Output to keep (repeatable; default: key outputs and actor balances).")] = None,
+    all_outputs: Annotated[bool, typer.Option("--all-outputs", help="Keep every post as well (more memory and time).")] = False,
     keep_inputs: Annotated[bool, typer.Option("--keep-inputs", help="Also store the sampled inputs in samples.nc.")] = False,
     set_: SetOption = None,
     distributions: DistOption = None,
@@ -257,7 +258,7 @@ def run(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
 ) -> None:
     """Monte Carlo: risk ranges and the chance that benefits exceed costs, per actor."""
-    from .montecarlo import default_workers
+    from .montecarlo import ALL_KEPT_OUTPUTS, default_workers
     from .montecarlo import run as mc_run
     from .output import check_dir
     from .results import summary_json, write_run
@@ -269,7 +270,9 @@ def run(
         bar = _LazyProgress("samples")
         try:
             result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
-                            workers=workers or default_workers(), outputs=outputs, keep_inputs=keep_inputs,
+                            workers=workers or default_workers(),
+                            outputs=list(ALL_KEPT_OUTPUTS) + list(outputs or []) if all_outputs else outputs,
+                            keep_inputs=keep_inputs,
                             target_se=target_se, progress=bar)
         finally:
             bar.close()

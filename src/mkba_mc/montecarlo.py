@@ -39,9 +39,28 @@ if TYPE_CHECKING:
 
 Array = NDArray[np.float64]
 
-#: Outputs a run keeps unless told otherwise: the keys of ``point --json``,
-#: the municipality's balance and the NCW balance of every actor.
-DEFAULT_OUTPUTS: Final[tuple[str, ...]] = POINT_KEYS + ("balance_gemeente", "actor_balance")
+#: Outputs a run keeps unless told otherwise: the key outputs (totals,
+#: balance, the three ratios, the municipality's balance, payback and
+#: pre-financing) and the NCW balance of every actor.  The individual cost
+#: and benefit posts are kept on request (:data:`ALL_KEPT_OUTPUTS`).
+DEFAULT_OUTPUTS: Final[tuple[str, ...]] = (
+    "cost_total",
+    "benefit_financial",
+    "benefit_total",
+    "balance",
+    "ratio_financial",
+    "ratio_social",
+    "ratio_gemeente",
+    "balance_gemeente",
+    "payback_year",
+    "prefinancing",
+    "actor_balance",
+)
+#: Every output a run can keep: the keys of ``point --json``, the
+#: municipality's payback and balance, and the actor balances.
+ALL_KEPT_OUTPUTS: Final[tuple[str, ...]] = tuple(dict.fromkeys(
+    POINT_KEYS + ("balance_gemeente", "payback_year_gemeente", "prefinancing_gemeente",
+                  "persons_to_work", "prevented_escalations", "team_fte", "actor_balance")))
 DEFAULT_CHUNK: Final[int] = 1 << 14
 #: Outputs every run computes because the summary needs them.
 REQUIRED_OUTPUTS: Final[tuple[str, ...]] = ("ratio_social",)
@@ -559,6 +578,7 @@ def default_workers() -> int:
 
 
 __all__ = [
+    "ALL_KEPT_OUTPUTS",
     "DEFAULT_CHUNK",
     "DEFAULT_OUTPUTS",
     "MonteCarloResult",

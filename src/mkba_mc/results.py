@@ -99,7 +99,8 @@ def _clean(v: Any) -> Any:
 
 def summary_json(result: MonteCarloResult) -> dict[str, Any]:
     """The run's summary with the keys of ``point --json`` plus the
-    probabilities: every output's statistics, per actor the balance
+    probabilities: every output's statistics (``None`` for an output the run
+    did not keep; ``run.kept_outputs`` lists them), per actor the balance
     statistics and P(balance >= 0), and the run's settings."""
     df = result.summary()
     probs = result.probabilities()
@@ -118,6 +119,7 @@ def summary_json(result: MonteCarloResult) -> dict[str, Any]:
     obj["actors"] = actors
     obj["probabilities"] = {k: {kk: _clean(vv) for kk, vv in v.items()} for k, v in probs.items()}
     obj["run"] = {"n": result.n, "seed": result.plan.seed, "sampler": result.plan.sampler,
+                  "kept_outputs": list(result.outputs),
                   "elapsed_seconds": round(result.elapsed, 3), "convergence": result.convergence,
                   "warnings": list(result.warnings)}
     return obj

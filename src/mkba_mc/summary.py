@@ -46,6 +46,25 @@ def columns(outputs: Mapping[str, NDArray[np.float64]]) -> dict[str, NDArray[np.
     return cols
 
 
+def order_statistics(y: NDArray[np.float64], ranks: NDArray[np.intp]) -> None:
+    """Put the elements of the given ranks at their sorted positions, in place.
+
+    Same result as ``y.partition(ranks)`` for those positions, but each rank
+    is selected only within the range left between the ranks already placed
+    (median first), which is several times faster than numpy's multi-kth
+    partition on millions of values.
+    """
+    stack = [(0, y.size, [int(r) for r in ranks])]
+    while stack:
+        lo, hi, ks = stack.pop()
+        if not ks:
+            continue
+        mid = ks[len(ks) // 2]
+        y[lo:hi].partition(mid - lo)
+        stack.append((lo, mid, [k for k in ks if k < mid]))
+        stack.append((mid + 1, hi, [k for k in ks if k > mid]))
+
+
 def column_stats(x: NDArray[np.float64]) -> dict[str, float]:
     """Statistics of one output column (NaN samples left out and counted)."""
     return _stats(x)
@@ -59,14 +78,24 @@ def summary_frame(stats: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
 
 
 def _stats(x: NDArray[np.float64]) -> dict[str, float]:
-    finite = x[~np.isnan(x)] if np.isnan(x).any() else x
-    n_nan = x.size - finite.size
-    if finite.size == 0:
+    """Mean, sd and quantiles (numpy's default "linear" method) in few passes:
+    one copy, partitioned in place for the order statistics."""
+    total = float(np.sum(x))
+    y = x[~np.isnan(x)] if math.isnan(total) else x.copy()
+    n = y.size
+    n_nan = x.size - n
+    if n == 0:
         return {**{s: math.nan for s in STATS}, "n_nan": float(n_nan)}
-    q = np.quantile(finite, QUANTILES)
-    sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
-    return {"mean": float(finite.mean()), "sd": sd, "p5": q[0], "p10": q[1], "p50": q[2], "p90": q[3],
-            "p95": q[4], "n_nan": float(n_nan)}
+    h = (n - 1) * np.asarray(QUANTILES)
+    lo = np.floor(h).astype(np.intp)
+    hi = np.minimum(lo + 1, n - 1)
+    order_statistics(y, np.unique(np.concatenate([lo, hi])))
+    q = y[lo] + (y[hi] - y[lo]) * (h - lo)
+    mean = float(np.sum(y)) / n
+    d = y - mean
+    sd = math.sqrt(float(np.dot(d, d)) / (n - 1)) if n > 1 else 0.0
+    return {"mean": mean, "sd": sd, "p5": q[0], "p10": q[1], "p50": q[2], "p90": q[3], "p95": q[4],
+            "n_nan": float(n_nan)}
 
 
 def summarize(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> pd.DataFrame:
@@ -109,4 +138,4 @@ def probabilities(outputs: Mapping[str, NDArray[np.float64]]) -> dict[str, dict[
     return out
 
 
-__all__ = ["QUANTILES", "STATS", "column_stats", "columns", "probabilities", "summarize", "summary_frame"]
+__all__ = ["QUANTILES", "STATS", "column_stats", "order_statistics", "columns", "probabilities", "summarize", "summary_frame"]

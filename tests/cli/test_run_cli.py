@@ -192,3 +192,15 @@ def test_target_se_reports_what_was_reached() -> None:
     assert r.exit_code == 0, r.output
     conv = json.loads(r.stdout)["run"]["convergence"]
     assert conv["reached"] is True and conv["se"] < 0.01
+
+
+def test_posts_are_kept_on_request_only() -> None:
+    lean = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json").stdout)
+    assert lean["benefit_escalation"] is None and lean["cost_team"] is None
+    assert "benefit_escalation" not in lean["run"]["kept_outputs"]
+    full = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json", "--all-outputs").stdout)
+    assert full["benefit_escalation"]["p50"] > 0 and full["fte_need"]["mean"] > 0
+    # keeping more outputs does not change the numbers of the ones kept anyway
+    assert full["ratio_social"] == lean["ratio_social"]
+    one = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json", "--output", "cost_team").stdout)
+    assert one["cost_team"]["mean"] == full["cost_team"]["mean"]
