@@ -19,7 +19,9 @@ from rich.console import Console
 
 from . import __version__
 from .diagnostics import result_warnings
-from .errors import ConfigError, MkbaError
+import numpy as np
+
+from .errors import ConfigError, MkbaError, Problem
 from .loading import load_scenario, validate_file
 from .parameters import PARAMETERS
 from .screens import point_summary, render_point
@@ -293,6 +295,259 @@ def run(
                               highlight=False)
         if out is not None:
             out_console.print(f"written: {out}/samples.nc, summary.csv, summary.xlsx, manifest.json", highlight=False)
+
+
+class GroupBy(str, Enum):
+    knop = "knop"
+    parameter = "parameter"
+
+
+def _analysis_manifest(ctx: typer.Context, sc: Any, **settings: Any) -> dict[str, Any]:
+    from .results import versions
+
+    return {"command": _command_line(ctx), "scenario": sc.name, "scenario_file": str(sc.path),
+            "overrides": list(sc.overrides), "input_hashes": sc.input_hashes(), "versions": versions(), **settings}
+
+
+def _prepare(scenario: Path, set_: Optional[list[str]], distributions: Optional[list[Path]], out: Optional[Path],
+             force: bool) -> Any:
+    from .output import check_dir
+
+    sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
+    if out is not None:
+        check_dir(out, force)
+    return sc
+
+
+OutOption = Annotated[Optional[Path], typer.Option("--out", help="Folder for the results (netCDF, CSV, manifest).")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
+
+
+@app.command()
+def sobol(
+    ctx: typer.Context,
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    n: Annotated[int, typer.Option("-n", "--samples", help="Base samples, a power of 2.")] = 1 << 12,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Sobol' design and the bootstrap.")] = 0,
+    second_order: Annotated[bool, typer.Option("--second-order", help="Also second-order indices.")] = False,
+    group_by: Annotated[GroupBy, typer.Option("--group-by", help="Indices per knop or per parameter.")] = GroupBy.knop,
+    output: Annotated[Optional[list[str]], typer.Option("--output", help="Output to analyse (repeatable).")] = None,
+    target_ci: Annotated[Optional[float], typer.Option("--target-ci", help="Double n until every 95 % half-width is below this.")] = None,
+    n_max: Annotated[Optional[int], typer.Option("--n-max", help="Largest n for --target-ci (power of 2).")] = None,
+    resamples: Annotated[int, typer.Option("--resamples", help="Bootstrap replicates.")] = 100,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: all cores).")] = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    distributions: DistOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sobol' indices per knop or parameter, with 95 % bootstrap intervals."""
+    from .montecarlo import default_workers
+    from .output import write_bundle
+    from .sensitivity import DEFAULT_SOBOL_OUTPUTS
+    from .sensitivity import sobol as run_sobol
+
+    try:
+        sc = _prepare(scenario, set_, distributions, out, force)
+        bar = _LazyProgress("base samples")
+        try:
+            res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
+                            second_order=second_order, group_by=group_by.value, workers=workers or default_workers(),
+                            resamples=resamples, target_ci=target_ci,
+                            n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
+                            progress=bar)
+        finally:
+            bar.close()
+        wide = res.wide_intervals()
+        if wide:
+            _warn([f"{len(wide)} indices have a 95 % half-width above max(10 % of the index, 0.02); "
+                   f"widest: {max(wide, key=lambda w: w[4])[1]} of {max(wide, key=lambda w: w[4])[2]} for "
+                   f"{max(wide, key=lambda w: w[4])[0]} (+/- {max(w[4] for w in wide):.3f}); increase -n or use --target-ci"])
+        if target_ci is not None and res.max_half_width() > target_ci:
+            _warn([f"--target-ci {target_ci:g} not reached at n = {res.n:,} (widest half-width {res.max_half_width():.4f})"])
+        ds = res.to_dataset()
+        table = ds.to_dataframe().reset_index()
+        if out is not None:
+            write_bundle(out, {"sobol.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
+                               "sobol.csv": lambda p: table.to_csv(p, index=False)},
+                         _analysis_manifest(ctx, sc, analysis="sobol", n=res.n, seed=seed, second_order=second_order,
+                                            group_by=group_by.value, resamples=resamples, evaluations=res.evaluations,
+                                            rounds=res.rounds, elapsed_seconds=round(res.elapsed, 3)), force=force)
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        obj = {"n": res.n, "seed": seed, "group_by": group_by.value, "second_order": second_order,
+               "evaluations": res.evaluations, "rounds": res.rounds, "indices": {
+                   o: {name: {k: float(res.indices[o][k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+                       for i, name in enumerate(res.problem.factor_names)} for o in res.outputs}}
+        typer.echo(json.dumps(obj, indent=2))
+        return
+    from rich.table import Table
+
+    for o in res.outputs:
+        ix = res.indices[o]
+        t = Table(title=f"Sobol' {o} (n = {res.n:,}, {res.evaluations:,} evaluations)", title_justify="left",
+                  header_style="bold")
+        for col in (group_by.value, "S1", "±", "ST", "±"):
+            t.add_column(col, justify="left" if col == group_by.value else "right")
+        for i in np.argsort(-ix["ST"]):
+            t.add_row(res.problem.factor_names[i], f"{ix['S1'][i]:.3f}", f"{ix['S1_conf'][i]:.3f}",
+                      f"{ix['ST'][i]:.3f}", f"{ix['ST_conf'][i]:.3f}")
+        out_console.print(t)
+
+
+@app.command()
+def morris(
+    ctx: typer.Context,
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    n: Annotated[int, typer.Option("-n", "--trajectories", help="Morris trajectories.")] = 100,
+    levels: Annotated[int, typer.Option("--levels", help="Grid levels.")] = 4,
+    seed: Annotated[int, typer.Option("--seed", help="Seed.")] = 0,
+    output: Annotated[Optional[list[str]], typer.Option("--output", help="Output to screen (repeatable).")] = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    distributions: DistOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Morris screening: a quick first pass over all uncertain parameters."""
+    from .output import write_bundle
+    from .sensitivity import morris as run_morris
+
+    try:
+        sc = _prepare(scenario, set_, distributions, out, force)
+        ds = run_morris(sc, n, levels=levels, outputs=output or ["ratio_social", "ratio_gemeente"], seed=seed)
+        table = ds.to_dataframe().reset_index()
+        if out is not None:
+            write_bundle(out, {"morris.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
+                               "morris.csv": lambda p: table.to_csv(p, index=False)},
+                         _analysis_manifest(ctx, sc, analysis="morris", trajectories=n, levels=levels, seed=seed),
+                         force=force)
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(table.to_json(orient="records", indent=2))
+        return
+    from rich.table import Table
+
+    for o in ds["output"].values:
+        sub = ds.sel(output=o)
+        t = Table(title=f"Morris {o} ({ds.attrs['evaluations']:,} evaluations)", title_justify="left", header_style="bold")
+        for col in ("parameter", "knop", "mu*", "±", "sigma"):
+            t.add_column(col, justify="left" if col in ("parameter", "knop") else "right")
+        for i in np.argsort(-sub["mu_star"].values):
+            t.add_row(str(sub["parameter"].values[i]), str(sub["knop"].values[i]), f"{sub['mu_star'].values[i]:.4g}",
+                      f"{sub['mu_star_conf'].values[i]:.2g}", f"{sub['sigma'].values[i]:.4g}")
+        out_console.print(t)
+
+
+@app.command()
+def tornado(
+    ctx: typer.Context,
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    out: OutOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    distributions: DistOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Tornado (P10-P90 one at a time) and switch values where the ratio crosses 1."""
+    from .output import write_bundle
+    from .sensitivity import spider, tornado as run_tornado
+
+    try:
+        sc = _prepare(scenario, set_, distributions, out, force)
+        df = run_tornado(sc)
+        sp = spider(sc)
+        if out is not None:
+            write_bundle(out, {"tornado.csv": lambda p: df.to_csv(p, index=False),
+                               "tornado.nc": lambda p: df.set_index("parameter").to_xarray().to_netcdf(p, engine="scipy"),
+                               "spider.csv": lambda p: sp.to_csv(p)},
+                         _analysis_manifest(ctx, sc, analysis="tornado", quantiles=[0.1, 0.9]), force=force)
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(df.to_json(orient="records", indent=2))
+        return
+    from rich.table import Table
+
+    t = Table(title=f"Tornado: {sc.name} (P10 - P90, others at point values)", title_justify="left", header_style="bold")
+    for col in ("parameter", "P10", "P90", "ratio_social", "swing", "switch", "ratio_gemeente", "swing", "switch"):
+        t.add_column(col, justify="left" if col == "parameter" else "right")
+
+    def sw(v: Any) -> str:
+        return "–" if v is None or v != v else f"{v:.4g}"
+
+    for _, r in df.iterrows():
+        t.add_row(r["parameter"], f"{r['low']:.4g}", f"{r['high']:.4g}",
+                  f"{r['ratio_social_at_low']:.2f}–{r['ratio_social_at_high']:.2f}", f"{r['ratio_social_swing']:.3f}",
+                  sw(r["ratio_social_switch"]),
+                  f"{r['ratio_gemeente_at_low']:.2f}–{r['ratio_gemeente_at_high']:.2f}",
+                  f"{r['ratio_gemeente_swing']:.3f}", sw(r["ratio_gemeente_switch"]))
+    out_console.print(t)
+    out_console.print("switch: value where the ratio crosses 1 with the others at their point values "
+                      "(– = no switch within the range)", highlight=False)
+
+
+@app.command()
+def breakeven(
+    ctx: typer.Context,
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    lever: Annotated[Optional[list[str]], typer.Option("--lever", help="Lever parameter (repeatable).")] = None,
+    n: Annotated[int, typer.Option("-n", "--samples", help="Samples per grid value.")] = 20_000,
+    grid: Annotated[int, typer.Option("--grid", help="Grid values per lever.")] = 11,
+    seed: Annotated[int, typer.Option("--seed", help="Seed.")] = 0,
+    out: OutOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    distributions: DistOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Probabilistic break-even per lever and a robustness table over a grid."""
+    from .output import write_bundle
+    from .sensitivity import DEFAULT_LEVERS
+    from .sensitivity import breakeven as run_breakeven
+
+    try:
+        sc = _prepare(scenario, set_, distributions, out, force)
+        if n < 100 or grid < 2:
+            raise ConfigError([Problem("-n/--grid", "n, grid", (n, grid), "at least 100 samples and 2 grid values")])
+        summary, table = run_breakeven(sc, lever or list(DEFAULT_LEVERS), n=n, grid=grid, seed=seed)
+        if out is not None:
+            write_bundle(out, {"breakeven.csv": lambda p: summary.to_csv(p, index=False),
+                               "robustness.csv": lambda p: table.to_csv(p, index=False),
+                               "robustness.nc": lambda p: table.set_index(["lever", "value"]).to_xarray().to_netcdf(
+                                   p, engine="scipy")},
+                         _analysis_manifest(ctx, sc, analysis="breakeven", n=n, grid=grid, seed=seed,
+                                            levers=list(summary["lever"])), force=force)
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps({"breakeven": json.loads(summary.to_json(orient="records")),
+                               "robustness": json.loads(table.to_json(orient="records"))}, indent=2))
+        return
+    from rich.table import Table
+
+    t = Table(title=f"Break-even: P(ratio_social >= 1) = 50 % ({n:,} samples per value)", title_justify="left",
+              header_style="bold")
+    for col in ("lever", "range", "point", "P at point", "break-even"):
+        t.add_column(col, justify="left" if col == "lever" else "right")
+    for _, r in summary.iterrows():
+        be = "none in range" if r["breakeven"] is None or r["breakeven"] != r["breakeven"] else f"{r['breakeven']:.4g}"
+        t.add_row(r["lever"], f"{r['low']:.4g} – {r['high']:.4g}", f"{r['point']:.4g}", f"{r['p_at_point']:.3f}", be)
+    out_console.print(t)
+    rt = Table(title="Robustness: P(ratio >= 1) over the grid", title_justify="left", header_style="bold")
+    for col in ("lever", "value", "P(social >= 1)", "P(gemeente >= 1)"):
+        rt.add_column(col, justify="left" if col == "lever" else "right")
+    for _, r in table.iterrows():
+        rt.add_row(r["lever"], f"{r['value']:.4g}", f"{r['p_ratio_social_ge_1']:.3f}", f"{r['p_ratio_gemeente_ge_1']:.3f}")
+    out_console.print(rt)
 
 
 def main() -> None:

@@ -83,6 +83,22 @@ def write_json_atomic(target: str | Path, obj: Any) -> Path:
     return write_text_atomic(target, json.dumps(obj, indent=2, allow_nan=False, default=str) + "\n")
 
 
+def write_bundle(out_dir: str | Path, writers: dict[str, Callable[[Path], Any]], manifest: dict[str, Any], *,
+                 force: bool = False) -> dict[str, Path]:
+    """Write several result files atomically, then ``manifest.json`` listing
+    their SHA-256 (a folder with a manifest is complete).
+
+    ``writers`` maps a file name to a function writing that file's content
+    to the path it is given.
+    """
+    out = prepare_dir(out_dir, force)
+    files = {name: write_atomic(out / name, writer) for name, writer in writers.items()}
+    manifest = dict(manifest)
+    manifest["files"] = {name: sha256(path) for name, path in files.items()}
+    files["manifest.json"] = write_json_atomic(out / "manifest.json", manifest)
+    return files
+
+
 def sha256(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -91,5 +107,5 @@ def sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-__all__ = ["TMP_PREFIX", "atomic_path", "check_dir", "prepare_dir", "sha256", "write_atomic", "write_json_atomic",
+__all__ = ["TMP_PREFIX", "atomic_path", "check_dir", "prepare_dir", "sha256", "write_atomic", "write_bundle", "write_json_atomic",
            "write_text_atomic"]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .output import prepare_dir, sha256, write_atomic, write_json_atomic
+from .output import write_bundle
 from .screens import POINT_KEYS, point_summary
 from .sets import ACTORS
 
@@ -138,12 +138,9 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
     Each file is written atomically; the manifest comes last and lists the
     SHA-256 of the others, so a folder with a manifest is complete.
     """
-    out = prepare_dir(out_dir, force)
     summary = result.summary()
     probs = _probability_frame(result.probabilities())
     ds = to_dataset(result, command)
-    files: dict[str, Path] = {}
-    files["samples.nc"] = write_atomic(out / "samples.nc", lambda p: ds.to_netcdf(p, engine="scipy"))
 
     def write_csv(p: Path) -> None:
         both = pd.concat([summary.reset_index().assign(kind="statistic"),
@@ -151,12 +148,11 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
                          ignore_index=True)
         both.to_csv(p, index=False)
 
-    files["summary.csv"] = write_atomic(out / "summary.csv", write_csv)
-    files["summary.xlsx"] = write_atomic(out / "summary.xlsx", lambda p: write_excel(result, summary, probs, p))
-    manifest = provenance(result, command)
-    manifest["files"] = {name: sha256(path) for name, path in files.items()}
-    files["manifest.json"] = write_json_atomic(out / "manifest.json", manifest)
-    return files
+    return write_bundle(out_dir, {
+        "samples.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
+        "summary.csv": write_csv,
+        "summary.xlsx": lambda p: write_excel(result, summary, probs, p),
+    }, provenance(result, command), force=force)
 
 
 def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:
