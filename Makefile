@@ -1,5 +1,5 @@
 # mkba_mc: two commands do everything on a fresh machine.
-#   make demo  -- create .venv, install, run the main job on the default scenario
+#   make demo  -- create .venv, install, run the main job (a 1,000,000-sample Monte Carlo) on the default scenario
 #   make test  -- create .venv if needed, install with test extras, run the tests
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,8 +19,13 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# the main job: a 1,000,000-sample Monte Carlo run of the default scenario
 demo: $(VENV)/.installed
-	$(VENV)/bin/mkba-mc point $(SCENARIO)
+	$(VENV)/bin/mkba-mc run $(SCENARIO) -n 1000000 --seed 2014
+
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/bench_montecarlo.py
+	$(PY) benchmarks/bench_sobol.py
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

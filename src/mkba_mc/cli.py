@@ -550,6 +550,123 @@ def breakeven(
     out_console.print(rt)
 
 
+@app.command()
+def compare(
+    folders: Annotated[list[Path], typer.Argument(help="Result folders of `run` (or `batch` scenario folders).")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for comparison.csv/.xlsx/.png.")] = None,
+    force: ForceOption = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
+    as_json: JsonOption = False,
+) -> None:
+    """Several scenarios side by side: ratio ranges and P(gain) per actor."""
+    from .compare import comparison_table, write_comparison
+    from .output import check_dir
+
+    try:
+        if out is not None:
+            check_dir(out, force)
+        table = comparison_table(folders)
+        if out is not None:
+            write_comparison(table, out, force=force, lang=lang.value)
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(table.to_json(orient="records", indent=2))
+        return
+    from rich.table import Table
+
+    t = Table(title="Vergelijking" if lang == Lang.nl else "Comparison", title_justify="left", header_style="bold")
+    cols = ["scenario", "ratio_social_p50", "P(ratio_social >= 1)", "ratio_gemeente_p50", "P(ratio_gemeente >= 1)",
+            "P(split incentive)", "payback_year_p50"]
+    for c in cols:
+        t.add_column(c, justify="left" if c == "scenario" else "right")
+    for _, r in table.iterrows():
+        t.add_row(*(str(r[c]) if c == "scenario" else ("–" if c not in r or r[c] != r[c] else f"{r[c]:.3g}")
+                    for c in cols))
+    out_console.print(t)
+
+
+@app.command()
+def batch(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.")],
+    out: Annotated[Path, typer.Option("--out", help="Batch folder (resumed when it exists).")],
+    n: Annotated[int, typer.Option("-n", "--samples", help="Monte Carlo samples per scenario.")] = 100_000,
+    sobol_n: Annotated[int, typer.Option("--sobol-n", help="Sobol' base samples per scenario (power of 2).")] = 4096,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every analysis.")] = 2014,
+    sampler: Annotated[Sampler, typer.Option("--sampler", help="Monte Carlo design.")] = Sampler.random,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: all cores).")] = None,
+    skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Step to leave out: sobol, tornado, report (repeatable).")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the reports.")] = Lang.nl,
+    force: ForceOption = False,
+) -> None:
+    """Point, Monte Carlo, Sobol', tornado and report per scenario, then a comparison.
+
+    Resumable: finished scenarios whose inputs did not change are skipped.
+    The exit code is the number of scenarios that failed (0: all succeeded).
+    """
+    from .batch import STEPS, BatchOptions, run_batch
+    from .montecarlo import default_workers
+
+    bad = [s for s in (skip or []) if s not in ("sobol", "tornado", "report")]
+    if bad:
+        _fail(ConfigError([Problem("--skip", "skip", s, "sobol, tornado or report") for s in bad]))
+    if sobol_n < 2 or sobol_n & (sobol_n - 1):
+        _fail(ConfigError([Problem("--sobol-n", "sobol_n", sobol_n, "a power of 2")]))
+    if n < 1:
+        _fail(ConfigError([Problem("-n", "n", n, "a positive number of samples")]))
+    options = BatchOptions(n=n, sobol_n=sobol_n, seed=seed, sampler=sampler.value, lang=lang.value,
+                           steps=tuple(s for s in STEPS if s not in (skip or [])))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console,
+                        transient=True, disable=not err_console.is_terminal)
+    scen_task = progress.add_task("scenarios", total=len(scenarios))
+    sample_task = progress.add_task("samples", total=n)
+
+    def on_event(name: str, event: str, detail: Any) -> None:
+        if event == "start":
+            progress.update(sample_task, completed=0, description=f"{name}: samples")
+        elif event in ("done", "skip", "fail"):
+            progress.advance(scen_task)
+        if event == "fail":
+            err_console.print(f"[bold red]failed:[/] {name}", highlight=False)
+            for line in str(detail).splitlines():
+                err_console.print(f"  - {line}", highlight=False, markup=False)
+        elif event == "skip":
+            err_console.print(f"skipped: {name} ({detail})", highlight=False)
+
+    try:
+        with progress:
+            result = run_batch(scenarios, out, options, workers=workers or default_workers(), force=force,
+                               on_event=on_event, progress=lambda k, total: progress.advance(sample_task, k))
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    out_console.print(f"batch {out}: {len(result.done)} done, {len(result.skipped)} skipped (unchanged), "
+                      f"{len(result.failed)} failed", highlight=False)
+    if result.done or result.skipped:
+        out_console.print(f"comparison: {out}/comparison/comparison.xlsx", highlight=False)
+    if result.failed:
+        raise typer.Exit(code=min(len(result.failed), 100))
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="Folder with the outputs of point/run/sobol/tornado (or subfolders).")],
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.nl,
+) -> None:
+    """Self-contained HTML report (report.html) with the figures as PNG files."""
+    from .report import build_report
+
+    try:
+        path = build_report(folder, lang=lang.value)
+    except MkbaError as exc:
+        _fail(exc)
+        return
+    out_console.print(f"written: {path}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the ``mkba-mc`` console script."""
     try:

@@ -479,6 +479,9 @@ def build_scenario(
     ConfigError
         With every problem found in the scenario and the overrides.
     """
+    if "scenario" not in data and ("meta" in data or "parameters" in data):
+        raise ConfigError([Problem(source, "<top level>", sorted(data),
+                                   "a scenario file with a [scenario] table (this looks like a distribution file)")])
     doc, values, problems = parse_scenario(data, source)
     if defaults is None:
         dist_paths = None

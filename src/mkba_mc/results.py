@@ -132,7 +132,7 @@ def _probability_frame(probs: Mapping[str, Mapping[str, float]]) -> pd.DataFrame
 
 
 def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = False,
-              command: Sequence[str] | None = None) -> dict[str, Path]:
+              command: Sequence[str] | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write ``samples.nc``, ``summary.csv``, ``summary.xlsx`` and ``manifest.json``.
 
     Each file is written atomically; the manifest comes last and lists the
@@ -152,7 +152,7 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
         "samples.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
         "summary.csv": write_csv,
         "summary.xlsx": lambda p: write_excel(result, summary, probs, p),
-    }, provenance(result, command), force=force)
+    }, {**provenance(result, command), **(extra or {})}, force=force)
 
 
 def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:

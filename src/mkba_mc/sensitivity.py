@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -104,8 +104,12 @@ def model_for(scenario: Scenario, outputs: Sequence[str]) -> Callable[[Mapping[s
 def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_OUTPUTS, seed: int = 0,
           second_order: bool = False, group_by: str = "knop", workers: int = 1, resamples: int = 100,
           target_ci: float | None = None, n_max: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> SobolResult:
-    """Sobol' indices of a scenario (see :func:`mkba_mc.sobol.sobol_indices`)."""
+          progress: Callable[[int, int], None] | None = None,
+          map_tasks: Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[tuple[Any, Any]]] | None = None,
+          ) -> SobolResult:
+    """Sobol' indices of a scenario (see :func:`mkba_mc.sobol.sobol_indices`;
+    ``map_tasks`` runs the tasks on another scheduler, see
+    :func:`mkba_mc.scheduling.scheduler_mapper`)."""
     problems = []
     if n < 2 or n & (n - 1):
         problems.append(Problem("-n", "n", n, "a power of 2 (Sobol' designs balance only there), e.g. 1024, 65536"))
@@ -119,7 +123,7 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
     problem = problem_for(scenario, group_by)
     return sobol_indices(model_for(scenario, outputs), problem, n, outputs=outputs, seed=seed,
                          second_order=second_order, workers=workers, resamples=resamples, target_ci=target_ci,
-                         n_max=n_max, progress=progress)
+                         n_max=n_max, progress=progress, map_tasks=map_tasks)
 
 
 # ----------------------------------------------------------------- Morris

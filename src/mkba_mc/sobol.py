@@ -31,12 +31,13 @@ taken from ``B``.  Inverse CDFs are applied to the ``2 N`` base rows only.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,6 +45,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 Array = NDArray[np.float64]
+R = TypeVar("R")
 
 #: Base rows per task: fixed, so the bootstrap weights and the order of the
 #: sums do not depend on the number of workers.
@@ -313,9 +315,19 @@ _JOB: dict[str, Any] = {}
 
 
 def _task(spec: tuple[int, int]) -> dict[str, SobolSums]:
-    """Evaluate ``rows`` base rows from ``task * TASK_ROWS`` and return their sums."""
+    """Task of a forked worker (or in-process): :func:`_task_in` with the
+    shared :data:`_JOB`."""
+    return _task_in(_JOB, spec)
+
+
+def _task_in(job: Mapping[str, Any], spec: tuple[int, int]) -> dict[str, SobolSums]:
+    """Evaluate ``rows`` base rows from ``task * TASK_ROWS`` and return their sums.
+
+    ``job`` holds the problem, the model function, the outputs, the seed,
+    ``second_order``, ``resamples`` and the ``shifts``; bound with
+    :func:`functools.partial` it is a picklable task for another scheduler.
+    """
     task, rows = spec
-    job = _JOB
     problem: Problem = job["problem"]
     ua, ub = base_uniforms(problem.d, job["seed"], task * TASK_ROWS, rows)
     xa = np.empty((problem.d, rows))
@@ -359,6 +371,26 @@ def _task(spec: tuple[int, int]) -> dict[str, SobolSums]:
     return out
 
 
+Task = tuple[int, int]  # (task index, base rows)
+
+
+def _in_task_order(results: Iterable[tuple[Task, R]], tasks: Sequence[Task]) -> Iterator[tuple[Task, R]]:
+    """Reorder ``(task, result)`` pairs into the order of ``tasks`` (results
+    are held only until their predecessors arrive), so the floating-point
+    sums are merged in the same order as a local run's."""
+    order = {task[0]: i for i, task in enumerate(tasks)}
+    waiting: dict[int, tuple[Task, R]] = {}
+    nxt = 0
+    for task, result in results:
+        i = order[task[0]]
+        waiting[i] = (tasks[i], result)
+        while nxt in waiting:
+            yield waiting.pop(nxt)
+            nxt += 1
+    if nxt != len(tasks):
+        raise RuntimeError(f"the scheduler returned {nxt + len(waiting)} of {len(tasks)} task results")
+
+
 def sobol_indices(
     func: ModelFn,
     problem: Problem,
@@ -373,6 +405,7 @@ def sobol_indices(
     target_ci: float | None = None,
     n_max: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    map_tasks: Callable[[Callable[[Task], Any], Sequence[Task]], Iterable[tuple[Task, Any]]] | None = None,
 ) -> SobolResult:
     """Sobol' indices of a vectorised model.
 
@@ -403,6 +436,12 @@ def sobol_indices(
         half-width is at most this.
     progress : callable, optional
         ``progress(base_rows_done, total)``.
+    map_tasks : callable, optional
+        ``map_tasks(fn, tasks)`` yielding ``(task, fn(task))``: another
+        scheduler (a Dask cluster, see :mod:`mkba_mc.scheduling`), used
+        instead of ``workers``.  ``fn`` is picklable (``func`` must pickle
+        with cloudpickle); the sums are merged in task order whatever order
+        the results come in, so the numbers equal a local run's.
 
     Returns
     -------
@@ -433,14 +472,18 @@ def sobol_indices(
     try:
         import multiprocessing as mp
 
-        if workers > 1 and "fork" in mp.get_all_start_methods():
+        remote = functools.partial(_task_in, dict(_JOB)) if map_tasks is not None else None
+        if remote is None and workers > 1 and "fork" in mp.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
 
             executor = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
         while True:
             tasks = [(t, min(TASK_ROWS, goal - t * TASK_ROWS)) for t in range(done // TASK_ROWS, -(-goal // TASK_ROWS))]
-            parts = executor.map(_task, tasks) if executor is not None else map(_task, tasks)
-            for (t, _), part in zip(tasks, parts):
+            if map_tasks is not None and remote is not None:
+                parts: Iterable[tuple[Task, dict[str, SobolSums]]] = _in_task_order(map_tasks(remote, tasks), tasks)
+            else:
+                parts = zip(tasks, executor.map(_task, tasks) if executor is not None else map(_task, tasks))
+            for (t, _), part in parts:
                 for o in outputs:
                     totals[o].merge(part[o])
                 if progress is not None:

@@ -1,0 +1,122 @@
+"""Several scenarios side by side: ranges of the ratios and the chance of a
+gain per actor, as a table, a figure and an Excel workbook.
+
+Each input folder is a Monte Carlo result (``summary.csv`` + ``manifest.json``
+written by ``mkba-mc run``) or a folder that holds one in a subfolder (a
+scenario folder of ``mkba-mc batch``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import OutputError
+from .sets import ACTORS
+
+RATIOS = ("ratio_social", "ratio_financial", "ratio_gemeente")
+
+
+def find_run(folder: str | Path) -> Path:
+    """The folder holding a run's ``summary.csv`` and ``manifest.json``."""
+    p = Path(folder)
+    for cand in (p, *sorted(c for c in p.iterdir() if c.is_dir())) if p.is_dir() else ():
+        if (cand / "summary.csv").is_file() and (cand / "manifest.json").is_file():
+            return cand
+    raise OutputError(f"{p}: no Monte Carlo result found (expected summary.csv and manifest.json from "
+                      "`mkba-mc run --out`, in the folder or one of its subfolders)")
+
+
+def row_for(folder: str | Path) -> dict[str, Any]:
+    """One scenario's comparison row."""
+    run = find_run(folder)
+    manifest = json.loads((run / "manifest.json").read_text())
+    df = pd.read_csv(run / "summary.csv").set_index("output")
+    stats = df[df["kind"] == "statistic"]
+    probs = df[df["kind"] == "probability"]
+    row: dict[str, Any] = {"scenario": manifest.get("scenario", run.name), "folder": str(run), "n": manifest.get("n"),
+                           "seed": manifest.get("seed")}
+    for r in RATIOS:
+        if r in stats.index:
+            for q in ("p5", "p50", "p95"):
+                row[f"{r}_{q}"] = float(stats.loc[r, q])
+        if f"{r}_ge_1" in probs.index:
+            row[f"P({r} >= 1)"] = float(probs.loc[f"{r}_ge_1", "p"])
+    for key, label in (("balance", "balance"), ("balance_gemeente", "balance_gemeente")):
+        if key in stats.index:
+            row[f"{label}_p50"] = float(stats.loc[key, "p50"])
+    if "balance_gemeente_ge_0" in probs.index:
+        row["P(gemeente balance >= 0)"] = float(probs.loc["balance_gemeente_ge_0", "p"])
+    for actor in ACTORS:
+        key = f"actor_balance_ge_0.{actor}"
+        if key in probs.index:
+            row[f"P({actor} balance >= 0)"] = float(probs.loc[key, "p"])
+    if "split_incentive" in probs.index:
+        row["P(split incentive)"] = float(probs.loc["split_incentive", "p"])
+    for key in ("payback_year", "prefinancing"):
+        if key in stats.index:
+            row[f"{key}_p50"] = float(stats.loc[key, "p50"])
+    return row
+
+
+def comparison_table(folders: Sequence[str | Path]) -> pd.DataFrame:
+    """The comparison table, one row per scenario."""
+    if not folders:
+        raise OutputError("give at least one result folder to compare")
+    return pd.DataFrame([row_for(f) for f in folders])
+
+
+def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -> None:
+    """Ratio ranges (P5-P95 with the median) per scenario, and P(ratio >= 1)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = {"nl": {"ratio_social": "maatschappelijke K-B-verhouding", "ratio_gemeente": "gemeentelijke K-B-verhouding",
+                     "title": "Scenario's vergeleken (P5-P95, mediaan)", "p": "P(≥ 1)"},
+              "en": {"ratio_social": "social cost-benefit ratio", "ratio_gemeente": "municipal cost-benefit ratio",
+                     "title": "Scenarios compared (P5-P95, median)", "p": "P(≥ 1)"}}[lang]
+    n = len(table)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 1.2 + 0.6 * n), sharey=True)
+    for ax, ratio in zip(axes, ("ratio_social", "ratio_gemeente")):
+        for i, (_, r) in enumerate(table.iterrows()):
+            if f"{ratio}_p5" not in r or pd.isna(r.get(f"{ratio}_p5")):
+                continue
+            ax.plot([r[f"{ratio}_p5"], r[f"{ratio}_p95"]], [i, i], lw=6, color="#4c72b0", solid_capstyle="butt")
+            ax.plot(r[f"{ratio}_p50"], i, "o", color="black")
+            p = r.get(f"P({ratio} >= 1)")
+            if p is not None and not pd.isna(p):
+                ax.annotate(f"{labels['p']} {p:.2f}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
+                            textcoords="offset points", fontsize=9)
+        ax.axvline(1.0, color="#c44e52", lw=1)
+        ax.set_title(labels[ratio])
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(range(n))
+    axes[0].set_yticklabels(list(table["scenario"]))
+    axes[0].invert_yaxis()
+    fig.suptitle(labels["title"])
+    fig.tight_layout()
+    fig.savefig(path, dpi=130, format="png")
+    plt.close(fig)
+
+
+def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = False, lang: str = "nl",
+                     manifest: dict[str, Any] | None = None) -> dict[str, Path]:
+    """``comparison.csv``, ``comparison.xlsx`` and ``comparison.png``, atomically."""
+    from .output import write_bundle
+
+    def xlsx(p: Path) -> None:
+        with pd.ExcelWriter(p, engine="openpyxl") as xl:
+            table.to_excel(xl, sheet_name="vergelijking" if lang == "nl" else "comparison", index=False)
+
+    return write_bundle(out_dir, {"comparison.csv": lambda p: table.to_csv(p, index=False), "comparison.xlsx": xlsx,
+                                  "comparison.png": lambda p: comparison_figure(table, p, lang)},
+                        manifest or {"analysis": "compare", "folders": list(table["folder"])}, force=force)
+
+
+__all__ = ["comparison_figure", "comparison_table", "find_run", "row_for", "write_comparison"]
