@@ -155,17 +155,43 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
     }, {**provenance(result, command), **(extra or {})}, force=force)
 
 
+def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Screens A (NCW of one year) and B (budget after 2 years) of the point
+    estimate, with the LPBL labels."""
+    from .screens import LABELS, budget_columns
+
+    L = LABELS[lang]
+    out = result.scenario.evaluate()
+    s = point_summary(out)
+    rows = [(L["cost_total"], s["cost_total"])]
+    rows += [(L[k].strip(), s[k]) for k in ("cost_team", "cost_one_off", "cost_newly_found")]
+    rows += [(L["benefit_total"], s["benefit_total"])]
+    rows += [(L[k].strip(), s[k]) for k in ("benefit_new_for_old", "benefit_substitution", "benefit_effectiveness",
+                                            "benefit_escalation", "benefit_children", "benefit_quality_of_life",
+                                            "benefit_nuisance")]
+    rows += [(L["balance"], s["balance"])] + [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente")]
+    screen_a = pd.DataFrame(rows, columns=["post", L["ncw"]])
+    cols = budget_columns(out)
+    screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost] for c, (cost, ben) in cols.items()},
+                            index=[L["total_costs"], L["total_benefits"], L["saldo"]])
+    return screen_a, screen_b
+
+
 def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:
-    """Workbook: risk summary, probabilities, point estimate, run settings."""
+    """Workbook: risk summary, probabilities, the point estimate as screens A
+    and B and per actor, and the run settings."""
     point = point_summary(result.scenario.evaluate())
-    point_rows = [(k, point[k]) for k in POINT_KEYS]
     actor_rows = [(a, *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit", "budget_year2_cost",
                                                           "budget_year2_benefit")))
                   for a in (*ACTORS, "gemeente")]
+    screen_a, screen_b = point_screens(result)
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         summary.to_excel(xl, sheet_name="samenvatting")
         probs.to_excel(xl, sheet_name="kansen")
-        pd.DataFrame(point_rows, columns=["post", "puntschatting"]).to_excel(xl, sheet_name="puntschatting", index=False)
+        screen_a.to_excel(xl, sheet_name="scherm A (NCW)", index=False)
+        screen_b.to_excel(xl, sheet_name="scherm B (begroting)")
+        pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "puntschatting"]).to_excel(
+            xl, sheet_name="puntschatting", index=False)
         pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
                                           "budget_year2_benefit"]).to_excel(xl, sheet_name="actoren", index=False)
         prov = provenance(result)
@@ -173,5 +199,5 @@ def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataF
                      columns=["key", "value"]).to_excel(xl, sheet_name="run", index=False)
 
 
-__all__ = ["provenance", "summary_json", "to_dataset", "versions", "write_excel", "write_run"]
+__all__ = ["point_screens", "provenance", "summary_json", "to_dataset", "versions", "write_excel", "write_run"]
 

@@ -38,7 +38,9 @@ def test_run_writes_the_four_files(run_dir: Path) -> None:
     assert "run" in manifest["command"]
     assert set(manifest["files"]) == {"samples.nc", "summary.csv", "summary.xlsx"}
     xl = pd.ExcelFile(run_dir / "summary.xlsx")
-    assert {"samenvatting", "kansen", "puntschatting", "actoren", "run"} <= set(xl.sheet_names)
+    assert {"samenvatting", "kansen", "scherm A (NCW)", "scherm B (begroting)", "puntschatting", "actoren", "run"} <= set(xl.sheet_names)
+    screen_b = pd.read_excel(run_dir / "summary.xlsx", sheet_name="scherm B (begroting)", index_col=0)
+    assert list(screen_b.columns) == ["Gemeente", "Zorgverzekeraar", "Huishoudens", "Overige partijen"]
 
 
 def test_reported_probability_equals_share_in_stored_samples(run_dir: Path) -> None:
