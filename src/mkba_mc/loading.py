@@ -324,6 +324,7 @@ class Scenario:
     meta: dict[str, Any] = field(default_factory=dict)
     distributions: dict[str, Distribution] = field(default_factory=dict)
     correlation: Correlation | None = None
+    share_groups: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = field(default_factory=dict)
 
     @property
     def sampled(self) -> tuple[str, ...]:
@@ -401,6 +402,14 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
         for name, value in _flatten(table, "", lambda d: "dist" in d).items():
             key = f"{section}.{name}"
             spec = PARAMETERS.get(name)
+            if spec is None and name in SUM_GROUPS and isinstance(value, dict):
+                group, group_problems = _parse_dirichlet(name, value, source, key)
+                problems.extend(group_problems)
+                if group is not None:
+                    for member, share in zip(group[0], np.asarray(group[1]) / sum(group[1])):
+                        values[member] = (float(share), key)
+                    values[f"<group>{name}"] = (group, key)
+                continue
             if spec is None:
                 problems.append(Problem(source, key, value, f"a known parameter of [{section}] "
                                         f"({', '.join(sorted(n for n, s in PARAMETERS.items() if s.section == section and '.' not in n)[:12])}, ...)"))
@@ -450,6 +459,36 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
     return doc, values, problems
 
 
+def _parse_dirichlet(group: str, spec: Mapping[str, Any], source: str, key: str
+                     ) -> tuple[tuple[tuple[str, ...], tuple[float, ...]] | None, list[Problem]]:
+    """A Dirichlet distribution for a share vector that must sum to 1:
+    ``{ dist = "dirichlet", alpha = { member = a, ... } }``; the point value
+    of each share is its mean ``alpha_i / sum(alpha)``."""
+    members = SUM_GROUPS[group]
+    short = [m.rsplit(".", 1)[-1] for m in members]
+    problems = []
+    if spec.get("dist") != "dirichlet":
+        return None, [Problem(source, f"{key}.dist", spec.get("dist"),
+                              'dirichlet (a share vector that sums to 1 takes a Dirichlet distribution or fixed numbers)')]
+    extra = sorted(set(spec) - {"dist", "alpha"})
+    if extra:
+        problems.append(Problem(source, f"{key}.{extra[0]}", spec[extra[0]], "only dist and alpha"))
+    alpha = spec.get("alpha")
+    if not isinstance(alpha, dict) or sorted(alpha) != sorted(short):
+        problems.append(Problem(source, f"{key}.alpha", alpha, f"a table with a positive number for each of: {', '.join(short)}"))
+        return None, problems
+    values = []
+    for s_name in short:
+        a = alpha[s_name]
+        if not _is_number(a) or a <= 0:
+            problems.append(Problem(source, f"{key}.alpha.{s_name}", a, "a positive number"))
+        else:
+            values.append(float(a))
+    if problems:
+        return None, problems
+    return (tuple(members), tuple(values)), []
+
+
 def _check_sums(values: Mapping[str, float], where: Mapping[str, tuple[str, str]]) -> list[Problem]:
     problems = []
     for group, members in SUM_GROUPS.items():
@@ -496,6 +535,8 @@ def build_scenario(
 
     from .distributions import Distribution
 
+    share_groups = {name[len("<group>"):]: v for name, (v, _) in values.items() if name.startswith("<group>")}
+    values = {n: v for n, v in values.items() if not n.startswith("<group>")}
     where: dict[str, tuple[str, str]] = {n: (source, k) for n, (_, k) in values.items()}
     dists: dict[str, Distribution] = {n: i.distribution for n, i in defaults.parameters.items()
                                       if i.distribution is not None}
@@ -590,6 +631,7 @@ def build_scenario(
         meta={"sources": list(doc.scenario.sources or [])},
         distributions=dists,
         correlation=correlation,
+        share_groups=share_groups,
     )
 
 
