@@ -239,6 +239,16 @@ def _render_run(result: Any, lang: str) -> Any:
     return Group(t, p)
 
 
+def _kept(outputs: Optional[list[str]], programme: bool, all_outputs: bool, default: Any, prog: Any,
+          everything: Any) -> Optional[list[str]]:
+    """Outputs a run keeps from the --output/--programme/--all-outputs options."""
+    if all_outputs:
+        return list(dict.fromkeys([*everything, *(outputs or [])]))
+    if programme:
+        return list(dict.fromkeys([*(outputs or default), *prog]))
+    return outputs
+
+
 @app.command()
 def run(
     ctx: typer.Context,
@@ -252,7 +262,8 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")] = False,
     target_se: Annotated[Optional[float], typer.Option("--target-se", help="Double n until the standard error of P(ratio_social >= 1) is below this.")] = None,
     outputs: Annotated[Optional[list[str]], typer.Option("--output", help="Output to keep (repeatable; default: key outputs and actor balances).")] = None,
-    all_outputs: Annotated[bool, typer.Option("--all-outputs", help="Keep every post as well (more memory and time).")] = False,
+    programme: Annotated[bool, typer.Option("--programme", help="Also the programme view: payback year and pre-financing need.")] = False,
+    all_outputs: Annotated[bool, typer.Option("--all-outputs", help="Keep every post and the programme view (more memory and time).")] = False,
     keep_inputs: Annotated[bool, typer.Option("--keep-inputs", help="Also store the sampled inputs in samples.nc.")] = False,
     set_: SetOption = None,
     distributions: DistOption = None,
@@ -260,7 +271,7 @@ def run(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
 ) -> None:
     """Monte Carlo: risk ranges and the chance that benefits exceed costs, per actor."""
-    from .montecarlo import ALL_KEPT_OUTPUTS, default_workers
+    from .montecarlo import ALL_KEPT_OUTPUTS, DEFAULT_OUTPUTS, PROGRAMME_KEPT, default_workers
     from .montecarlo import run as mc_run
     from .output import check_dir
     from .results import summary_json, write_run
@@ -273,7 +284,8 @@ def run(
         try:
             result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
                             workers=workers or default_workers(),
-                            outputs=list(ALL_KEPT_OUTPUTS) + list(outputs or []) if all_outputs else outputs,
+                            outputs=_kept(outputs, programme, all_outputs, DEFAULT_OUTPUTS, PROGRAMME_KEPT,
+                                          ALL_KEPT_OUTPUTS),
                             keep_inputs=keep_inputs,
                             target_se=target_se, progress=bar)
         finally:

@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 
 Array = NDArray[np.float64]
 
-#: Outputs a run keeps unless told otherwise: the key outputs (totals,
-#: balance, the three ratios, the municipality's balance, payback and
-#: pre-financing) and the NCW balance of every actor.  The individual cost
-#: and benefit posts are kept on request (:data:`ALL_KEPT_OUTPUTS`).
+#: Outputs a run keeps unless told otherwise: the key outputs of the MKBA
+#: (totals, balance, the three ratios, the municipality's balance) and the
+#: NCW balance of every actor.  The programme view (:data:`PROGRAMME_KEPT`)
+#: and the individual posts are kept on request (:data:`ALL_KEPT_OUTPUTS`).
 DEFAULT_OUTPUTS: Final[tuple[str, ...]] = (
     "cost_total",
     "benefit_financial",
@@ -52,10 +52,12 @@ DEFAULT_OUTPUTS: Final[tuple[str, ...]] = (
     "ratio_social",
     "ratio_gemeente",
     "balance_gemeente",
-    "payback_year",
-    "prefinancing",
     "actor_balance",
 )
+#: The programme view per sample: payback year and pre-financing need, in
+#: total and for the municipality (about half the model's array work).
+PROGRAMME_KEPT: Final[tuple[str, ...]] = ("payback_year", "prefinancing", "payback_year_gemeente",
+                                          "prefinancing_gemeente")
 #: Every output a run can keep: the keys of ``point --json``, the
 #: municipality's payback and balance, and the actor balances.
 ALL_KEPT_OUTPUTS: Final[tuple[str, ...]] = tuple(dict.fromkeys(
@@ -579,6 +581,7 @@ def default_workers() -> int:
 
 __all__ = [
     "ALL_KEPT_OUTPUTS",
+    "PROGRAMME_KEPT",
     "DEFAULT_CHUNK",
     "DEFAULT_OUTPUTS",
     "MonteCarloResult",

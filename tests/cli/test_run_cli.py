@@ -206,3 +206,12 @@ def test_posts_are_kept_on_request_only() -> None:
     assert full["ratio_social"] == lean["ratio_social"]
     one = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json", "--output", "cost_team").stdout)
     assert one["cost_team"]["mean"] == full["cost_team"]["mean"]
+
+
+def test_programme_view_on_request() -> None:
+    lean = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json").stdout)
+    assert lean["payback_year"] is None and lean["prefinancing"] is None
+    prog = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json", "--programme").stdout)
+    assert prog["prefinancing"]["p50"] > 0 and prog["payback_year"]["n_nan"] >= 0
+    assert "prefinancing_gemeente" in prog["run"]["kept_outputs"]
+    assert prog["ratio_social"] == lean["ratio_social"]
