@@ -202,7 +202,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         step("sobol")
         from .sensitivity import sobol
 
-        res = sobol(sc, options.sobol_n, seed=options.seed, group_by="knop", workers=workers)
+        res = sobol(sc, options.sobol_n, seed=options.seed, group_by="knop", workers=workers, map_tasks=map_tasks)
         ds = res.to_dataset()
         table = ds.to_dataframe().reset_index()
         write_bundle(folder / "sobol", {"sobol.nc": lambda p: ds.to_netcdf(p, engine="scipy"),

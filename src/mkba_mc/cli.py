@@ -98,6 +98,10 @@ SetOption = Annotated[
     typer.Option("--set", "-s", metavar="KEY=VALUE",
                  help="Override a parameter, e.g. --set attribution=0.4 --set escalation_rate.families=0.1."),
 ]
+SchedulerOption = Annotated[
+    Optional[str],
+    typer.Option("--scheduler", help="threads, processes, local-cluster:N or a Dask scheduler address (tcp://host:8786)."),
+]
 DistOption = Annotated[
     Optional[list[Path]],
     typer.Option("--distributions", "-d", help="Distribution file(s) to use instead of the shipped defaults."),
@@ -265,6 +269,7 @@ def run(
     programme: Annotated[bool, typer.Option("--programme", help="Also the programme view: payback year and pre-financing need.")] = False,
     all_outputs: Annotated[bool, typer.Option("--all-outputs", help="Keep every post and the programme view (more memory and time).")] = False,
     keep_inputs: Annotated[bool, typer.Option("--keep-inputs", help="Also store the sampled inputs in samples.nc.")] = False,
+    scheduler: SchedulerOption = None,
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -280,14 +285,16 @@ def run(
         sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
         if out is not None:
             check_dir(out, force)
+        from .scheduling import local_backend, scheduler_mapper
+
         bar = _LazyProgress("samples")
         try:
-            result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
-                            workers=workers or default_workers(),
-                            outputs=_kept(outputs, programme, all_outputs, DEFAULT_OUTPUTS, PROGRAMME_KEPT,
-                                          ALL_KEPT_OUTPUTS),
-                            keep_inputs=keep_inputs,
-                            target_se=target_se, progress=bar)
+            with scheduler_mapper(scheduler) as map_tasks:
+                result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
+                                workers=workers or default_workers(), backend=local_backend(scheduler),
+                                outputs=_kept(outputs, programme, all_outputs, DEFAULT_OUTPUTS, PROGRAMME_KEPT,
+                                              ALL_KEPT_OUTPUTS),
+                                keep_inputs=keep_inputs, target_se=target_se, progress=bar, map_tasks=map_tasks)
         finally:
             bar.close()
         _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))
@@ -349,6 +356,7 @@ def sobol(
     n_max: Annotated[Optional[int], typer.Option("--n-max", help="Largest n for --target-ci (power of 2).")] = None,
     resamples: Annotated[int, typer.Option("--resamples", help="Bootstrap replicates.")] = 100,
     workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: all cores).")] = None,
+    scheduler: SchedulerOption = None,
     out: OutOption = None,
     force: ForceOption = False,
     set_: SetOption = None,
@@ -363,13 +371,17 @@ def sobol(
 
     try:
         sc = _prepare(scenario, set_, distributions, out, force)
+        from .scheduling import scheduler_mapper
+
         bar = _LazyProgress("base samples")
         try:
-            res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
-                            second_order=second_order, group_by=group_by.value, workers=workers or default_workers(),
-                            resamples=resamples, target_ci=target_ci,
-                            n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                            progress=bar)
+            with scheduler_mapper(scheduler if scheduler not in (None, "processes") else None,
+                                  threads=workers or default_workers()) as map_tasks:
+                res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
+                                second_order=second_order, group_by=group_by.value,
+                                workers=workers or default_workers(), resamples=resamples, target_ci=target_ci,
+                                n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
+                                progress=bar, map_tasks=map_tasks)
         finally:
             bar.close()
         wide = res.wide_intervals()
@@ -609,6 +621,7 @@ def batch(
     sampler: Annotated[Sampler, typer.Option("--sampler", help="Monte Carlo design.")] = Sampler.random,
     workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: all cores).")] = None,
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Step to leave out: sobol, tornado, report (repeatable).")] = None,
+    scheduler: SchedulerOption = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the reports.")] = Lang.nl,
     force: ForceOption = False,
 ) -> None:
@@ -649,9 +662,12 @@ def batch(
             err_console.print(f"skipped: {name} ({detail})", highlight=False)
 
     try:
-        with progress:
+        from .scheduling import scheduler_mapper
+
+        with progress, scheduler_mapper(scheduler if scheduler not in ("threads", "processes") else None) as m:
             result = run_batch(scenarios, out, options, workers=workers or default_workers(), force=force,
-                               on_event=on_event, progress=lambda k, total: progress.advance(sample_task, k))
+                               map_tasks=m, on_event=on_event,
+                               progress=lambda k, total: progress.advance(sample_task, k))
     except MkbaError as exc:
         _fail(exc)
         return

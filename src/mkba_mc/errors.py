@@ -50,6 +50,10 @@ class ConfigError(MkbaError):
         head = f"{n} problem{'s' if n != 1 else ''} in the input"
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...]]]:
+        # keep the problems when the error crosses a process boundary (Dask workers)
+        return (type(self), (self.problems,))
+
 
 class OutputError(MkbaError):
     """An output cannot be written (for example the directory is not empty)."""
