@@ -188,7 +188,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
     from .results import versions, write_run
     from .screens import point_summary
 
-    base = {"batch_key": key, "scenario": sc.name, "scenario_file": str(sc.path), "overrides": list(sc.overrides),
+    base = {"batch_key": key, "scenario": sc.name, "scenario_file": str(sc.path.resolve()), "overrides": list(sc.overrides),
             "input_hashes": sc.input_hashes(), "versions": versions()}
     if "point" in options.steps:
         step("point")

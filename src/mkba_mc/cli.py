@@ -324,7 +324,7 @@ class GroupBy(str, Enum):
 def _analysis_manifest(ctx: typer.Context, sc: Any, **settings: Any) -> dict[str, Any]:
     from .results import versions
 
-    return {"command": _command_line(ctx), "scenario": sc.name, "scenario_file": str(sc.path),
+    return {"command": _command_line(ctx), "scenario": sc.name, "scenario_file": str(sc.path.resolve()) if sc.path else None,
             "overrides": list(sc.overrides), "input_hashes": sc.input_hashes(), "versions": versions(), **settings}
 
 

@@ -50,7 +50,7 @@ def provenance(result: MonteCarloResult, command: Sequence[str] | None = None) -
         "versions": versions(),
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "scenario": sc.name,
-        "scenario_file": str(sc.path) if sc.path else None,
+        "scenario_file": str(sc.path.resolve()) if sc.path else None,
         "overrides": list(sc.overrides),
         "input_hashes": sc.input_hashes(),
         "seed": plan.seed,

@@ -177,8 +177,12 @@ class SwitchValue:
 
 def _range_of(scenario: Scenario, name: str) -> tuple[float, float]:
     """Search range of a parameter: its distribution's support (P0.1-P99.9
-    where unbounded), else the domain when finite."""
+    where unbounded) -- the default distribution of the kengetal when the
+    scenario fixed it -- else the domain when finite."""
     dist = scenario.distributions.get(name)
+    if dist is None and name in scenario.info:
+        # fixed in the scenario: the range of its default kengetal still applies
+        dist = scenario.info[name].distribution
     if dist is not None:
         lo, hi = dist.support()
         if not np.isfinite(lo):

@@ -99,3 +99,12 @@ def test_breakeven_writes_tables(tmp_path: Path) -> None:
 def test_unknown_lever_exit_2() -> None:
     r = invoke("breakeven", B2, "--lever", "nosuch", "-n", "200")
     assert r.exit_code == 2 and "nosuch" in r.stderr
+
+
+def test_breakeven_default_levers_work_on_shipped_scenarios() -> None:
+    # caseload.mv_nzr is fixed in the example (75); the range of its default
+    # kengetal (PERT 30-75) is used for the search
+    r = invoke("breakeven", B2, "-n", "500", "--grid", "3", "--json")
+    assert r.exit_code == 0, r.output
+    levers = [row["lever"] for row in json.loads(r.stdout)["breakeven"]]
+    assert "caseload.mv_nzr" in levers and "substitution_new" in levers

@@ -1,0 +1,271 @@
+"""`mkba_mc.report.build_report`: the HTML report of a results folder."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from mkba_mc import load_scenario
+from mkba_mc.cli import app
+from mkba_mc.errors import ConfigError, OutputError
+from mkba_mc.report import build_report, classify_balance, design_outputs, find_artefacts, uncertainty_wording
+from mkba_mc.screens import point_summary
+
+ROOT = Path(__file__).resolve().parents[2]
+B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ALL_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png", "sobol.png")
+RUN_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png")
+# the default break-even levers include caseload.mv_nzr, which has no range in this scenario
+LEVERS = ("--lever", "substitution_existing", "--lever", "newly_found_share")
+PHRASES = {
+    "uncertain": ("onzeker of baten de kosten overtreffen", "uncertain whether benefits exceed costs"),
+    "roughly_equal": ("baten ongeveer gelijk aan kosten", "benefits roughly equal to costs"),
+    "exceeds": ("baten overtreffen de kosten in meer dan 95 % van de trekkingen",
+                "benefits exceed costs in more than 95 % of the samples"),
+    "falls_short": ("baten blijven in meer dan 95 % van de trekkingen achter bij de kosten",
+                    "benefits fall short of costs in more than 95 % of the samples"),
+}
+runner = CliRunner()
+
+
+def invoke(*args: object) -> None:
+    r = runner.invoke(app, [str(a) for a in args])
+    assert r.exit_code == 0, r.output
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a run, Sobol' indices, a tornado and a break-even, each in its own subfolder."""
+    root = tmp_path_factory.mktemp("results")
+    invoke("run", B2, "-n", 5000, "--seed", 1, "--all-outputs", "--workers", 1, "--out", root / "run")
+    invoke("sobol", B2, "-n", 256, "--workers", 1, "--out", root / "sobol")
+    invoke("tornado", B2, "--out", root / "tornado")
+    invoke("breakeven", B2, "-n", 500, "--grid", 3, *LEVERS, "--out", root / "breakeven")
+    return root
+
+
+@pytest.fixture(scope="module")
+def report_nl(results: Path) -> str:
+    return build_report(results).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def report_en(results: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    copy = tmp_path_factory.mktemp("results_en") / "r"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("figures", "report.html"))
+    return build_report(copy, lang="en").read_text(encoding="utf-8")
+
+
+def summary_probability(run_dir: Path, event: str) -> float:
+    df = pd.read_csv(run_dir / "summary.csv")
+    return float(df[(df["kind"] == "probability") & (df["output"] == event)]["p"].iloc[0])
+
+
+def summary_statistic(run_dir: Path, output: str, stat: str) -> float:
+    df = pd.read_csv(run_dir / "summary.csv")
+    return float(df[(df["kind"] == "statistic") & (df["output"] == output)][stat].iloc[0])
+
+
+def key_value(page: str, key: str) -> str:
+    m = re.search(rf'data-key="{re.escape(key)}">([^<]*)<', page)
+    assert m, f"no key figure {key}"
+    return m.group(1)
+
+
+def test_report_is_self_contained(results: Path, report_nl: str) -> None:
+    assert (results / "report.html").is_file()
+    srcs = re.findall(r'\ssrc="([^"]*)"', report_nl)
+    assert srcs, "no images"
+    assert all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert not re.search(r'(src|href)="https?://', report_nl)
+    assert "<link" not in report_nl and "<script src" not in report_nl
+    assert report_nl.count("<img ") == len(ALL_FIGURES)
+    assert "document.body.dataset.imagesOk" in report_nl
+
+
+def test_every_figure_is_a_png_and_embedded(results: Path, report_nl: str) -> None:
+    embedded = [base64.b64decode(s) for s in re.findall(r'src="data:image/png;base64,([^"]+)"', report_nl)]
+    for name in ALL_FIGURES:
+        data = (results / "figures" / name).read_bytes()
+        assert data.startswith(PNG_MAGIC), name
+        assert len(data) > 20_000, name
+        assert data in embedded, f"{name} is not the embedded image"
+
+
+def test_probabilities_match_summary_and_samples(results: Path, report_nl: str) -> None:
+    run = results / "run"
+    with xr.open_dataset(run / "samples.nc", engine="scipy") as ds:
+        social = ds["ratio_social"].values
+        gemeente = ds["ratio_gemeente"].values
+    p_social = summary_probability(run, "ratio_social_ge_1")
+    p_gemeente = summary_probability(run, "ratio_gemeente_ge_1")
+    assert p_social == np.count_nonzero(social >= 1.0) / social.size
+    assert p_gemeente == np.count_nonzero(gemeente >= 1.0) / gemeente.size
+    assert key_value(report_nl, "p_ratio_social_ge_1") == f"{p_social:.3f}"
+    assert key_value(report_nl, "p_ratio_gemeente_ge_1") == f"{p_gemeente:.3f}"
+    split = summary_probability(run, "split_incentive")
+    assert key_value(report_nl, "p_split_incentive") == f"{split:.3f}"
+    assert "Sobol" in report_nl and "data-key=\"top_ratio_social_1\"" in report_nl
+
+
+def test_point_ratios_and_payback_year(report_nl: str) -> None:
+    point = point_summary(load_scenario(B2).evaluate())
+    for key in ("ratio_social", "ratio_financial", "ratio_gemeente"):
+        assert key_value(report_nl, key) == f"{point[key]:.2f}"
+    assert point["payback_year"] is not None
+    assert key_value(report_nl, "payback_year") == str(int(point["payback_year"]))
+    assert re.fullmatch(r"jaar \d+", key_value(report_nl, "payback_year_median"))
+    assert "Voorfinanciering" in report_nl and key_value(report_nl, "prefinancing").startswith("€ ")
+
+
+def test_dutch_by_default_english_on_request(results: Path, report_nl: str, report_en: str) -> None:
+    assert '<html lang="nl">' in report_nl
+    for word in ("Samenvatting", "Puntschatting (basisvariant)", "Resultaat MKBA", "Maatschappelijke K-B-verhouding",
+                 "Verantwoording van de run", "trekkingen"):
+        assert word in report_nl
+    assert '<html lang="en">' in report_en
+    for word in ("Summary", "Point estimate (base case)", "MKBA result", "Social cost-benefit ratio", "Run provenance"):
+        assert word in report_en
+    assert "Samenvatting" not in report_en
+    run = results / "run"
+    verdict = classify_balance(summary_statistic(run, "balance", "p5"), summary_statistic(run, "balance", "p95"),
+                               summary_statistic(run, "cost_total", "mean"))
+    nl, en = PHRASES[verdict]
+    assert nl in report_nl and en in report_en
+    assert f'data-verdict="{verdict}"' in report_nl
+    # the same key figures in both languages
+    for key in ("p_ratio_social_ge_1", "ratio_social", "payback_year"):
+        assert key_value(report_nl, key) == key_value(report_en, key)
+
+
+def test_sections_and_provenance(results: Path, report_nl: str) -> None:
+    manifest = json.loads((results / "run" / "manifest.json").read_text())
+    for h in manifest["input_hashes"].values():
+        assert h in report_nl
+    assert manifest["versions"]["numpy"] in report_nl
+    assert "Niet berekend" not in report_nl
+    assert "Omslagpunten (alle parameters)" in report_nl
+    tornado = pd.read_csv(results / "tornado" / "tornado.csv")
+    assert all(f"<td class=\"l\">{p}</td>" in report_nl for p in tornado["parameter"])  # none dropped
+    assert "substitution_existing" in report_nl and "newly_found_share" in report_nl  # break-even levers
+    assert "eerste 5.000 trekkingen" in report_nl  # the cash-flow band uses the run's own samples
+    assert "reproduceren de maatschappelijke K-B-verhouding van samples.nc exact" in report_nl
+
+
+def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -> None:
+    shutil.copytree(results / "run", tmp_path / "mc")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "sobol.png").write_bytes(PNG_MAGIC)  # stale figure of an earlier report
+    r = runner.invoke(app, ["point", str(B2), "--json"])
+    assert r.exit_code == 0
+    (tmp_path / "point.json").write_text(r.stdout)
+    page = build_report(tmp_path).read_text(encoding="utf-8")
+    assert page.count("Niet berekend") == 3  # tornado, Sobol', break-even
+    assert "sobol.nc" in page and "tornado.csv" in page and "breakeven.csv" in page
+    assert "point.json" in page  # the point estimate came from point.json
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(RUN_FIGURES)
+    assert page.count("<img ") == len(RUN_FIGURES)
+
+
+def test_posts_from_the_runs_design_when_not_kept(tmp_path: Path) -> None:
+    invoke("run", B2, "-n", 3000, "--seed", 7, "--sampler", "lhs", "--workers", 1, "--out", tmp_path / "run")
+    page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
+    assert "The run did not keep the posts" in page
+    assert "first 3,000 samples of the run's design" in page
+    assert "reproduce the social cost-benefit ratio of samples.nc exactly" in page
+    sc = load_scenario(B2)
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    mine = design_outputs(sc, manifest, ["ratio_social", "cashflow_total"], samples=1000)
+    with xr.open_dataset(tmp_path / "run" / "samples.nc", engine="scipy") as ds:
+        np.testing.assert_allclose(mine["ratio_social"], ds["ratio_social"].values[:1000], rtol=1e-12)
+    assert mine["cashflow_total"].shape == (1000, sc.structure.programme_years)
+
+
+def test_relative_scenario_and_overrides_from_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.chdir(ROOT)
+    invoke("run", "scenarios/bijlage2_voorbeeld.toml", "-n", 1000, "--seed", 2, "--set", "attribution=0.4",
+           "--workers", 1, "--out", tmp_path / "run")
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["scenario_file"] == str(B2.resolve())  # absolute: the report finds it from anywhere
+    monkeypatch.chdir(tmp_path)
+    page = build_report(tmp_path).read_text(encoding="utf-8")
+    assert 'class="notes"' not in page  # found through the run's other input files, hashes match
+    point = point_summary(load_scenario(B2, overrides=["attribution=0.4"]).evaluate())
+    assert key_value(page, "ratio_social") == f"{point['ratio_social']:.2f}"
+    assert "reproduceren de maatschappelijke K-B-verhouding van samples.nc exact" in page
+
+
+def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None:
+    shutil.copytree(results / "run", tmp_path / "run")
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    manifest["scenario_file"] = "nosuch/scenario.toml"
+    (tmp_path / "run" / "manifest.json").write_text(json.dumps(manifest))
+    page = build_report(tmp_path, lang="en").read_text(encoding="utf-8")
+    assert 'class="notes"' in page and "nosuch/scenario.toml" in page
+    assert "Not computed: no point.json" in page and "Not computed: the run" in page
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "posts.png", "ratios.png"]
+    assert key_value(page, "p_ratio_social_ge_1") == f"{summary_probability(tmp_path / 'run', 'ratio_social_ge_1'):.3f}"
+
+
+def test_minimal_run_falls_back_on_its_design(tmp_path: Path) -> None:
+    invoke("run", B2, "-n", 1000, "--seed", 4, "--output", "ratio_social", "--workers", 1, "--out", tmp_path / "run")
+    page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
+    assert "computed over the first 1,000 samples of the run's design" in page
+    assert 'data-verdict="' in page  # the conclusion is still drawn
+    assert "P(municipal cost-benefit ratio ≥ 1) = not kept in the run" in page
+    assert "Not computed: no actor_balance" in page
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["cashflow.png", "posts.png", "ratios.png"]
+
+
+def test_no_run_raises(tmp_path: Path, results: Path) -> None:
+    shutil.copytree(results / "sobol", tmp_path / "sobol")
+    with pytest.raises(OutputError, match="no Monte Carlo run found") as info:
+        build_report(tmp_path)
+    assert str(tmp_path) in str(info.value) and "samples.nc" in str(info.value)
+    assert not (tmp_path / "report.html").exists()
+    with pytest.raises(OutputError, match="not a folder"):
+        build_report(tmp_path / "nosuch")
+    assert find_artefacts(tmp_path).sobol == tmp_path / "sobol" / "sobol.nc"
+
+
+def test_unknown_language(results: Path) -> None:
+    with pytest.raises(ConfigError, match="lang"):
+        build_report(results, lang="de")
+
+
+@pytest.mark.parametrize("p5, p95, cost, verdict", [
+    (-50_000.0, 300_000.0, 500_000.0, "uncertain"),      # sign flips, by large amounts
+    (-20_000.0, 30_000.0, 500_000.0, "roughly_equal"),   # flips, both below 10 % of the cost
+    (-50_000.0, 30_000.0, 500_000.0, "uncertain"),       # |P5| exactly 10 %: not small
+    (-20_000.0, 60_000.0, 500_000.0, "uncertain"),       # only one side small
+    (10_000.0, 300_000.0, 500_000.0, "exceeds"),
+    (0.0, 300_000.0, 500_000.0, "exceeds"),
+    (-300_000.0, -10_000.0, 500_000.0, "falls_short"),
+    (-300_000.0, 0.0, 500_000.0, "falls_short"),
+])
+def test_wording_rules(p5: float, p95: float, cost: float, verdict: str) -> None:
+    assert classify_balance(p5, p95, cost) == verdict
+    nl, en = PHRASES[verdict]
+    assert nl in uncertainty_wording(p5, p95, cost)
+    assert en in uncertainty_wording(p5, p95, cost, lang="en")
+    others = [p for v, pair in PHRASES.items() if v != verdict for p in pair]
+    assert not any(o in uncertainty_wording(p5, p95, cost, lang=lang) for o in others for lang in ("nl", "en"))
+
+
+def test_wording_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        classify_balance(float("nan"), 1.0, 1.0)
+    with pytest.raises(ValueError):
+        classify_balance(5.0, 1.0, 1.0)
