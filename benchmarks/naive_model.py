@@ -14,8 +14,10 @@ YEARS = 10
 
 
 def naive_model(p: dict, payer: list[list[float]], prof: dict[str, list[float]], ramp_years: int = 4,
-                programme_years: int = 10) -> dict:
-    """Evaluate one parameter set ``p`` (a dict of floats)."""
+                programme_years: int = 10, programme: bool = True) -> dict:
+    """Evaluate one parameter set ``p`` (a dict of floats); ``programme=False``
+    leaves out the programme view (payback, pre-financing), as a default
+    Monte Carlo run does."""
     n = {}
     for t in TYPES:
         for s in SEVERITIES:
@@ -101,7 +103,7 @@ def naive_model(p: dict, payer: list[list[float]], prof: dict[str, list[float]],
                   "escalation.other": prof["escalation"]}
     ramp = [min(1.0, (c + 1) / ramp_years) for c in range(programme_years)]
     result = {}
-    for label, actors in (("", list(range(len(ACTORS)))), ("_gemeente", g)):
+    for label, actors in ((("", list(range(len(ACTORS)))), ("_gemeente", g)) if programme else ()):
         def share(post):
             return sum(payer[posts.index(post)][a] for a in actors)
         cum, low, payback = 0.0, float("inf"), float("nan")

@@ -67,6 +67,8 @@ up to the ulp-level wobbles of :func:`scipy.special.ndtri` itself.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -135,7 +137,7 @@ class _Work:
 
 # ------------------------------------------------------------------ base class
 @dataclass(frozen=True)
-class Distribution:
+class Distribution(ABC):
     """A named distribution with a fast inverse CDF.
 
     Subclasses are frozen dataclasses holding the numeric fields of the
@@ -258,25 +260,25 @@ class Distribution:
             out[...] = target
         return out
 
+    @abstractmethod
     def _kernel(self, u: np.ndarray, out: np.ndarray, work: _Work) -> None:
         """Write ``ppf(u)`` into ``out`` (both 1-D, contiguous, not overlapping)."""
-        raise NotImplementedError
 
     def _prepare(self) -> None:
         """Build the lazily cached constants of ``ppf`` now (before threads use them)."""
 
     # -------------------------------------------------------------- summaries
+    @abstractmethod
     def to_scipy(self) -> Any:
         """The equivalent frozen :mod:`scipy.stats` distribution (None if there is none)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def mean(self) -> float:
         """Expected value."""
-        raise NotImplementedError
 
+    @abstractmethod
     def support(self) -> tuple[float, float]:
         """Smallest and largest possible value (may be infinite)."""
-        raise NotImplementedError
 
     def central(self) -> float:
         """The point value an analyst would quote.
@@ -802,15 +804,16 @@ def _beta_lower(a: float, b: float, u: np.ndarray) -> np.ndarray:
     return x
 
 
-class _TabulatedBeta:
+class _TabulatedBeta(ABC):
     """Mixin: ``ppf`` of a (scaled) beta through a cached :class:`_HermiteTable`."""
 
     low: float
     high: float
 
     @property
+    @abstractmethod
     def _shape(self) -> tuple[float, float]:
-        raise NotImplementedError
+        """Shape parameters ``(a, b)`` of the standard beta."""
 
     @cached_property
     def _table(self) -> _HermiteTable:

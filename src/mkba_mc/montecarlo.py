@@ -372,22 +372,27 @@ def _fork_available() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
-def _windowed(submit: Callable[[Task], Future[Any]], tasks: Iterable[Task], window: int
-              ) -> Iterator[tuple[Task, Any]]:
-    """Run tasks with at most ``window`` in flight; yield ``(task, result)`` in task order."""
+def windowed(submit: Callable[[Task], Future[Any]], tasks: Iterable[Task], window: int
+             ) -> Iterator[tuple[Task, Any]]:
+    """Run tasks with at most ``window`` in flight; yield ``(task, result)`` in
+    task order.  Tasks not yet started are cancelled if the consumer stops."""
     pending: deque[tuple[Task, Future[Any]]] = deque()
     it = iter(tasks)
-    for t in it:
-        pending.append((t, submit(t)))
-        if len(pending) >= window:
-            break
-    while pending:
-        t, fut = pending.popleft()
-        result = fut.result()
-        nxt = next(it, None)
-        if nxt is not None:
-            pending.append((nxt, submit(nxt)))
-        yield t, result
+    try:
+        for t in it:
+            pending.append((t, submit(t)))
+            if len(pending) >= window:
+                break
+        while pending:
+            t, fut = pending.popleft()
+            result = fut.result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append((nxt, submit(nxt)))
+            yield t, result
+    finally:
+        for _, fut in pending:
+            fut.cancel()
 
 
 def new_seed() -> int:
@@ -520,9 +525,9 @@ def run(
             elif executor is None:
                 results = ((t, work_local(t)) for t in tasks)
             elif use_processes:
-                results = _windowed(lambda t: executor.submit(_work_in_place, t), tasks, window=2 * workers)
+                results = windowed(lambda t: executor.submit(_work_in_place, t), tasks, window=2 * workers)
             else:
-                results = _windowed(lambda t: executor.submit(work_local, t), tasks, window=2 * workers)
+                results = windowed(lambda t: executor.submit(work_local, t), tasks, window=2 * workers)
             for (s, e), value in results:
                 if map_tasks is not None:
                     vals, ins = value
@@ -589,5 +594,6 @@ __all__ = [
     "default_workers",
     "evaluate_range",
     "new_seed",
+    "windowed",
     "run",
 ]

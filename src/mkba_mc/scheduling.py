@@ -259,24 +259,10 @@ def threads_mapper(threads: int) -> MapTasks:
         raise ConfigError([Problem("--workers", "workers", threads, "at least 1")])
 
     def map_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+        from .montecarlo import windowed
+
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            pending: deque[tuple[Any, Any]] = deque()
-            it = iter(list(tasks))
-            try:
-                for t in it:
-                    pending.append((t, pool.submit(fn, t)))
-                    if len(pending) >= 2 * threads:
-                        break
-                while pending:
-                    t, fut = pending.popleft()
-                    result = fut.result()
-                    nxt = next(it, None)
-                    if nxt is not None:
-                        pending.append((nxt, pool.submit(fn, nxt)))
-                    yield t, result
-            finally:
-                for _, f in pending:
-                    f.cancel()
+            yield from windowed(lambda t: pool.submit(fn, t), tasks, window=2 * threads)
 
     return map_tasks
 
