@@ -311,8 +311,15 @@ def write_results(path: Path, rows: list[dict], ten: dict, naive: dict, bw: dict
         f"{100 * model2 / bound2:.0f} % of it (it makes ~250 array passes per chunk, in cache, not one).",
         "",
     ]
+    replace_section(path, lines)
+
+
+def replace_section(path: Path, lines: list[str]) -> None:
+    """Write ``lines`` (starting with a ``## `` heading) into ``path`` in place
+    of the section with that heading, keeping the other sections."""
+    heading = lines[0]
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Monte Carlo (issue 3)")
+    start = text.find(heading)
     if start >= 0:
         end = text.find("\n## ", start + 1)
         text = text[:start] + text[end + 1:] if end >= 0 else text[:start]

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from bench_montecarlo import PeakMemory  # noqa: E402
+from bench_montecarlo import PeakMemory, replace_section  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
 FIXED = ["care_profile.families.ev", "care_profile.elderly.ev", "care_profile.other.ev",
@@ -166,13 +166,7 @@ def write_results(path: Path, rows: list[dict]) -> None:
         lines.append(f"- Against SALib at N = 2^18 in the same run: **{by[('salib', 1 << 18)]['seconds'] / by[('ours', 1 << 18)]['seconds']:.0f}x** "
                      f"faster (target >= 10x); point estimates differ by at most {by[('salib', 1 << 18)]['max_diff']:.1e}.")
     lines.append("")
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Sobol (issue 4)")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
-    path.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
-    print(f"written: {path}")
+    replace_section(path, lines)
 
 
 if __name__ == "__main__":
