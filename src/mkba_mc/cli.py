@@ -33,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out_console = Console(soft_wrap=False, width=110)
+out_console = Console(soft_wrap=False, width=130)
 err_console = Console(stderr=True, soft_wrap=True)
 
 _state = {"debug": False}
@@ -219,11 +219,13 @@ RUN_LABELS = {
 def _render_run(result: Any, lang: str) -> Any:
     from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     L = RUN_LABELS[lang]
     df = result.summary()
-    t = Table(title=L["title"].format(name=result.scenario.name, n=result.n, seed=result.plan.seed,
-                                      sampler=result.plan.sampler), title_justify="left", header_style="bold")
+    title = Text(L["title"].format(name=result.scenario.name, n=result.n, seed=result.plan.seed,
+                                   sampler=result.plan.sampler), style="bold")
+    t = Table(header_style="bold")
     t.add_column(L["output"])
     for col in (L["mean"], "P5", "P50", "P95"):
         t.add_column(col, justify="right")
@@ -240,7 +242,7 @@ def _render_run(result: Any, lang: str) -> Any:
     for key, v in result.probabilities().items():
         label = L["actor"].format(actor=key.split(".", 1)[1]) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
         p.add_row(label, f"{v['p']:.3f}", f"{v['se']:.4f}")
-    return Group(t, p)
+    return Group(title, t, p)
 
 
 def _kept(outputs: Optional[list[str]], programme: bool, all_outputs: bool, default: Any, prog: Any,
@@ -502,7 +504,7 @@ def tornado(
 
     t = Table(title=f"Tornado: {sc.name} (P10 - P90, others at point values)", title_justify="left", header_style="bold")
     for col in ("parameter", "P10", "P90", "ratio_social", "swing", "switch", "ratio_gemeente", "swing", "switch"):
-        t.add_column(col, justify="left" if col == "parameter" else "right")
+        t.add_column(col, justify="left" if col == "parameter" else "right", no_wrap=True)
 
     def sw(v: Any) -> str:
         return "–" if v is None or v != v else f"{v:.4g}"
