@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
 
 
 @dataclass(frozen=True)
@@ -53,25 +51,3 @@ REGIMES: Final[dict[str, DiscountRegime]] = {
 
 #: The regime a scenario gets when it names none.
 DEFAULT_REGIME: Final[str] = "mkba_2021"
-
-
-def discount_weights(rate: ArrayLike, years: int) -> NDArray[np.float64]:
-    """Return ``(1 + rate) ** -y`` for ``y = 0 .. years - 1``.
-
-    Parameters
-    ----------
-    rate : array_like
-        Scalar or array of shape ``(n,)``.
-    years : int
-        Number of years.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(years,)`` for a scalar rate, ``(n, years)`` otherwise.
-    """
-    r = np.asarray(rate, dtype=np.float64)
-    y = np.arange(years, dtype=np.float64)
-    if r.ndim == 0:
-        return (1.0 + r) ** -y
-    return (1.0 + r)[:, None] ** -y[None, :]
