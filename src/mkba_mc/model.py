@@ -409,9 +409,9 @@ def evaluate(
             (-(P("friction_share") * c_team + P("one_off_costs")), first_year, "one_off"),
             (-c_found, structure.ramp, "newly_found"),
         ]
-        conv_work = w_work @ M if w_work.ndim == 1 else _spread(w_work, M)
+        conv_work = _spread(w_work, M)
         for post, amount, w in zip(FINANCIAL_POSTS, fin_amounts, budget_profiles(prof, w_work)):
-            flows.append((amount, conv_work if w is w_work else w @ M, post))
+            flows.append((amount, conv_work if w is w_work else _spread(w, M), post))
         g_post = payer[:, _GEMEENTE_INDEX].sum(axis=1)
         g_share_post = {post: float(g_post[i]) for i, post in enumerate(PAYER_POSTS)}
         series = {"total": [(a, k) for a, k, _ in flows],
@@ -480,7 +480,16 @@ def _split(n: int, amounts: Sequence[ArrayLike], rows: Array) -> Array:
 
 
 def _spread(w: Array, M: Array) -> Array:
-    """``(years, n)`` cohort weights of per-sample profiles ``w`` ``(10, n)``."""
+    """Programme-year weights ``out[Y] = sum_y w[y] M[y, Y]`` of a profile ``w``.
+
+    ``w`` is one profile ``(10,)`` (giving ``(years,)``) or per-sample
+    profiles ``(10, n)`` (giving ``(years, n)``).  The sum runs over ``y`` in
+    ascending order, elementwise (no BLAS, whose summation order depends on
+    its thread count and the CPU), so the weights are bit-identical on every
+    machine and a single profile gets the same numbers as a per-sample one.
+    """
+    if w.ndim == 1:
+        return np.add.reduce(w[:, None] * M, axis=0)  # sequential over y (a non-contiguous axis)
     out = np.zeros((M.shape[1], w.shape[1]))
     for y, Y in zip(*np.nonzero(M)):
         out[Y] += w[y] * M[y, Y]

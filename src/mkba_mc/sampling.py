@@ -29,6 +29,7 @@ transform is row-wise, so it does not depend on chunking either.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -128,7 +129,48 @@ class Correlation:
         """Lower Cholesky factor of the normal correlation ``2 sin(pi rho_s / 6)``."""
         r = 2.0 * np.sin(np.pi * self.spearman / 6.0)
         np.fill_diagonal(r, 1.0)
-        return np.linalg.cholesky(r)
+        return cholesky(r)
+
+
+def cholesky(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Lower Cholesky factor of a symmetric positive definite matrix, in a
+    fixed order (Cholesky-Banachiewicz, scalar Python arithmetic).
+
+    LAPACK's ``potrf`` (behind :func:`numpy.linalg.cholesky`) sums with the
+    BLAS kernel of the CPU it runs on, so its last bits, and with them every
+    correlated sample, could differ between machines.  The matrices here are
+    small (the correlated parameters), so the ``k^3 / 6`` scalar operations
+    cost nothing.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        ``(k, k)`` symmetric matrix; only its lower triangle is read.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``L`` lower triangular with ``L @ L.T = a`` (to rounding).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not positive definite.
+    """
+    k = a.shape[0]
+    low = [[0.0] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(i + 1):
+            s = float(a[i, j])
+            for m in range(j):
+                s -= low[i][m] * low[j][m]
+            if i == j:
+                if not s > 0.0:
+                    raise np.linalg.LinAlgError("Matrix is not positive definite")
+                low[i][i] = math.sqrt(s)
+            else:
+                low[i][j] = s / low[j][j]
+    return np.array(low, dtype=np.float64).reshape(k, k)
 
 
 def check_correlation(names: Sequence[str], matrix: object, source: str, key: str = "correlation",
@@ -197,6 +239,7 @@ __all__ = [
     "Correlation",
     "block_size_for",
     "block_uniforms",
+    "cholesky",
     "random_rows",
     "check_correlation",
     "correlate",

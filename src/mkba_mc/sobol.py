@@ -125,6 +125,76 @@ def saltelli_matrix(problem: Problem, n: int, seed: int, second_order: bool = Fa
 
 
 # ------------------------------------------------------------ accumulation
+#: Rows per block of the second-order cross products (bounds their
+#: ``(rows, k * k)`` temporaries; fixed, so the order of the sums is too).
+CROSS_ROWS: Final[int] = 1 << 10
+_SPLIT_PIECES: Final[int] = 2
+
+
+def weighted_column_sums(weights: Array, F: Array) -> Array:
+    """``weights.T @ F`` for non-negative integer ``weights``, computed so
+    that the result does not depend on the BLAS library, its thread count or
+    the CPU.
+
+    A BLAS matrix product sums in an order that depends on the thread count
+    and on the CPU kernel, which changes the last bits of the result.  Here
+    every column ``j`` of ``F`` is split into :data:`_SPLIT_PIECES` pieces of
+    ``p`` bits, each an integer after scaling by a power of two: the first
+    holds the bits of ``F_ij`` down to ``2^(e_j - p)`` (``e_j`` the binary
+    exponent of ``max_i |F_ij|``), the next the following ``p`` bits.  With
+    ``p`` chosen so that ``max_q sum_i weights[i, q] * 2^p < 2^51``, the
+    product of the weights with one piece is a sum of integers whose every
+    partial sum is below ``2^51``: exact in float64, so BLAS returns the same
+    exact value whatever order (or fused multiply-add) it uses.  The pieces'
+    products are then combined elementwise in a fixed order.  The bits of
+    ``F`` more than ``2 p`` below a column's maximum (``p = 37`` for 8,192
+    rows of Poisson(1) weights) are dropped: an error of at most about one
+    unit in the last place of the column's largest term, the size of the
+    rounding error of an ordinary sum.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        ``(rows, r)`` non-negative integers stored as float64 (Poisson
+        bootstrap weights).
+    F : numpy.ndarray
+        ``(rows, m)`` values; a column with a NaN or infinity gives NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(r, m)``: ``out[q, j] = sum_i weights[i, q] F[i, j]``, to rounding.
+
+    Raises
+    ------
+    ValueError
+        If a weight is negative or not an integer, or if the weights are so
+        large that no exact split exists.
+    """
+    if F.shape[0] == 0:
+        return np.zeros((weights.shape[1], F.shape[1]))
+    if weights.min() < 0 or not np.array_equal(weights, np.rint(weights)):
+        raise ValueError("weighted_column_sums needs non-negative integer weights")
+    bits = 51 - int(weights.sum(axis=0).max()).bit_length()  # the column sums of integers are exact
+    if bits < 20:
+        raise ValueError(f"bootstrap weights summing to {weights.sum(axis=0).max():g} leave no exact split")
+    with np.errstate(invalid="ignore", over="ignore"):
+        _, e = np.frexp(np.max(np.abs(F), axis=0))  # |F_ij| < 2^e_j
+        x = F * np.ldexp(1.0, bits - e)  # exact (a power-of-two scaling), |x| < 2^bits
+        parts = []
+        for _ in range(_SPLIT_PIECES):
+            piece = np.rint(x)
+            parts.append(weights.T @ piece)  # exact: integers, every partial sum < 2^51
+            x -= piece  # exact, |x| <= 1/2
+            x *= 2.0**bits
+        total = parts[-1]
+        for part in reversed(parts[:-1]):  # smallest first, a fixed order
+            total *= 2.0**-bits
+            total += part
+        total *= np.ldexp(1.0, e - bits)
+    return total
+
+
 @dataclass
 class SobolSums:
     """Running sums of one output (shifted by ``shift``), plain and per
@@ -165,14 +235,16 @@ class SobolSums:
             cols += [ba, ab]
         F = np.column_stack(cols)
         self.plain += F.sum(axis=0)
-        self.boot += weights.T @ F
+        self.boot += weighted_column_sums(weights, F)
         self.total += float(ya.sum() + yb.sum() + yab.sum() + (yba.sum() if yba is not None else 0.0))
         self.count += ya.size + yb.size + yab.size + (yba.size if yba is not None else 0)
         if self.second_order:
             assert ba is not None and self.cross is not None and self.cross_boot is not None
-            self.cross += ba.T @ ab
-            for r in range(self.resamples):
-                self.cross_boot[r] += (ba * weights[:, r:r + 1]).T @ ab
+            k = self.k
+            for lo in range(0, ba.shape[0], CROSS_ROWS):  # row blocks bound the (rows, k * k) temporaries
+                G = (ba[lo:lo + CROSS_ROWS, :, None] * ab[lo:lo + CROSS_ROWS, None, :]).reshape(-1, k * k)
+                self.cross += G.sum(axis=0).reshape(k, k)
+                self.cross_boot += weighted_column_sums(weights[lo:lo + CROSS_ROWS], G).reshape(-1, k, k)
 
     def merge(self, other: SobolSums) -> None:
         self.plain += other.plain
@@ -553,4 +625,5 @@ __all__ = [
     "sobol_g",
     "sobol_g_indices",
     "sobol_indices",
+    "weighted_column_sums",
 ]

@@ -93,7 +93,8 @@ def _stats(x: NDArray[np.float64]) -> dict[str, float]:
     q = y[lo] + (y[hi] - y[lo]) * (h - lo)
     mean = float(np.sum(y)) / n
     d = y - mean
-    sd = math.sqrt(float(np.dot(d, d)) / (n - 1)) if n > 1 else 0.0
+    d *= d  # squared deviations, summed by numpy's pairwise sum (fixed order; np.dot's BLAS order is not)
+    sd = math.sqrt(float(np.sum(d)) / (n - 1)) if n > 1 else 0.0
     return {"mean": mean, "sd": sd, "p5": q[0], "p10": q[1], "p50": q[2], "p90": q[3], "p95": q[4],
             "n_nan": float(n_nan)}
 
