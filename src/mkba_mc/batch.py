@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, MkbaError, OutputError
-from .output import TMP_PREFIX, sha256, write_json_atomic
+from .output import TMP_PREFIX, sha256, write_json_atomic, write_netcdf
 
 STEPS = ("point", "run", "sobol", "tornado", "report")
 MARKER = "batch.json"
@@ -205,7 +205,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         res = sobol(sc, options.sobol_n, seed=options.seed, group_by="knop", workers=workers, map_tasks=map_tasks)
         ds = res.to_dataset()
         table = ds.to_dataframe().reset_index()
-        write_bundle(folder / "sobol", {"sobol.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
+        write_bundle(folder / "sobol", {"sobol.nc": lambda p: write_netcdf(ds, p),
                                         "sobol.csv": lambda p: table.to_csv(p, index=False)},
                      {**base, "analysis": "sobol", "n": res.n, "seed": options.seed, "group_by": "knop"}, force=True)
     if "tornado" in options.steps and not _step_done(folder / "tornado" / "manifest.json", key):

@@ -367,7 +367,7 @@ def sobol(
 ) -> None:
     """Sobol' indices per knop or parameter, with 95 % bootstrap intervals."""
     from .montecarlo import default_workers
-    from .output import write_bundle
+    from .output import write_bundle, write_netcdf
     from .sensitivity import DEFAULT_SOBOL_OUTPUTS
     from .sensitivity import sobol as run_sobol
 
@@ -396,7 +396,7 @@ def sobol(
         ds = res.to_dataset()
         table = ds.to_dataframe().reset_index()
         if out is not None:
-            write_bundle(out, {"sobol.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
+            write_bundle(out, {"sobol.nc": lambda p: write_netcdf(ds, p),
                                "sobol.csv": lambda p: table.to_csv(p, index=False)},
                          _analysis_manifest(ctx, sc, analysis="sobol", n=res.n, seed=seed, second_order=second_order,
                                             group_by=group_by.value, resamples=resamples, evaluations=res.evaluations,
@@ -440,7 +440,7 @@ def morris(
     as_json: JsonOption = False,
 ) -> None:
     """Morris screening: a quick first pass over all uncertain parameters."""
-    from .output import write_bundle
+    from .output import write_bundle, write_netcdf
     from .sensitivity import morris as run_morris
 
     try:
@@ -448,7 +448,7 @@ def morris(
         ds = run_morris(sc, n, levels=levels, outputs=output or ["ratio_social", "ratio_gemeente"], seed=seed)
         table = ds.to_dataframe().reset_index()
         if out is not None:
-            write_bundle(out, {"morris.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
+            write_bundle(out, {"morris.nc": lambda p: write_netcdf(ds, p),
                                "morris.csv": lambda p: table.to_csv(p, index=False)},
                          _analysis_manifest(ctx, sc, analysis="morris", trajectories=n, levels=levels, seed=seed),
                          force=force)
@@ -482,7 +482,7 @@ def tornado(
     as_json: JsonOption = False,
 ) -> None:
     """Tornado (P10-P90 one at a time) and switch values where the ratio crosses 1."""
-    from .output import write_bundle
+    from .output import write_bundle, write_netcdf
     from .sensitivity import spider, tornado as run_tornado
 
     try:
@@ -491,7 +491,7 @@ def tornado(
         sp = spider(sc)
         if out is not None:
             write_bundle(out, {"tornado.csv": lambda p: df.to_csv(p, index=False),
-                               "tornado.nc": lambda p: df.set_index("parameter").to_xarray().to_netcdf(p, engine="scipy"),
+                               "tornado.nc": lambda p: write_netcdf(df.set_index("parameter").to_xarray(), p),
                                "spider.csv": lambda p: sp.to_csv(p)},
                          _analysis_manifest(ctx, sc, analysis="tornado", quantiles=[0.1, 0.9]), force=force)
     except MkbaError as exc:
@@ -535,7 +535,7 @@ def breakeven(
     as_json: JsonOption = False,
 ) -> None:
     """Probabilistic break-even per lever and a robustness table over a grid."""
-    from .output import write_bundle
+    from .output import write_bundle, write_netcdf
     from .sensitivity import DEFAULT_LEVERS
     from .sensitivity import breakeven as run_breakeven
 
@@ -547,8 +547,8 @@ def breakeven(
         if out is not None:
             write_bundle(out, {"breakeven.csv": lambda p: summary.to_csv(p, index=False),
                                "robustness.csv": lambda p: table.to_csv(p, index=False),
-                               "robustness.nc": lambda p: table.set_index(["lever", "value"]).to_xarray().to_netcdf(
-                                   p, engine="scipy")},
+                               "robustness.nc": lambda p: write_netcdf(table.set_index(["lever", "value"]).to_xarray(),
+                                                                        p)},
                          _analysis_manifest(ctx, sc, analysis="breakeven", n=n, grid=grid, seed=seed,
                                             levers=list(summary["lever"])), force=force)
     except MkbaError as exc:

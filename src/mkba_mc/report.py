@@ -42,7 +42,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .errors import ConfigError, MkbaError, OutputError, Problem
-from .output import sha256, write_atomic, write_text_atomic
+from .output import open_netcdf, sha256, write_atomic, write_text_atomic
 from .screens import LABELS, budget_columns, point_summary
 from .sensitivity import INDICATORS
 from .sets import ACTORS, BUDGET_COLUMNS
@@ -647,7 +647,7 @@ def _load_run(folder: Path) -> _Run:
     stats = table[table["kind"] == "statistic"].set_index("output")
     probs = {str(k): float(v) for k, v in table[table["kind"] == "probability"].set_index("output")["p"].items()}
     try:
-        with xr.open_dataset(folder / "samples.nc", engine="scipy") as ds:
+        with open_netcdf(folder / "samples.nc") as ds:
             samples = {k: np.array(ds[k].values, dtype=np.float64) for k in _SAMPLE_VARS if k in ds.data_vars}
             n = int(ds.sizes["sample"])
     except (OSError, ValueError, KeyError) as exc:
@@ -1419,7 +1419,7 @@ def _load_sobol(path: Path) -> tuple[Any, str]:
     import xarray as xr
 
     try:
-        with xr.open_dataset(path, engine="scipy") as ds:
+        with open_netcdf(path) as ds:
             ds = ds.load()
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path}: cannot read ({exc})") from exc

@@ -3,7 +3,9 @@
 ``samples.nc`` holds the kept outputs per sample (and the sampled inputs when
 asked); its attributes and ``manifest.json`` record everything needed to
 repeat the run: package versions, seed, sampler, N, chunk size, workers, the
-SHA-256 of every input file and the full command.
+SHA-256 of every input file and the full command.  ``samples.nc`` is netCDF4
+(see :func:`mkba_mc.output.write_netcdf`); its ``seed`` attribute is a
+``uint64`` equal to the ``seed`` integer of ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .output import write_bundle
+from .output import write_bundle, write_netcdf
 from .screens import POINT_KEYS, point_summary
 from .sets import ACTORS
 
@@ -149,7 +151,7 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
         both.to_csv(p, index=False)
 
     return write_bundle(out_dir, {
-        "samples.nc": lambda p: ds.to_netcdf(p, engine="scipy"),
+        "samples.nc": lambda p: write_netcdf(ds, p),
         "summary.csv": write_csv,
         "summary.xlsx": lambda p: write_excel(result, summary, probs, p),
     }, {**provenance(result, command), **(extra or {})}, force=force)

@@ -105,7 +105,7 @@ def test_every_figure_is_a_png_and_embedded(results: Path, report_nl: str) -> No
 
 def test_probabilities_match_summary_and_samples(results: Path, report_nl: str) -> None:
     run = results / "run"
-    with xr.open_dataset(run / "samples.nc", engine="scipy") as ds:
+    with xr.open_dataset(run / "samples.nc") as ds:
         social = ds["ratio_social"].values
         gemeente = ds["ratio_gemeente"].values
     p_social = summary_probability(run, "ratio_social_ge_1")
@@ -187,7 +187,7 @@ def test_posts_from_the_runs_design_when_not_kept(tmp_path: Path) -> None:
     sc = load_scenario(B2)
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     mine = design_outputs(sc, manifest, ["ratio_social", "cashflow_total"], samples=1000)
-    with xr.open_dataset(tmp_path / "run" / "samples.nc", engine="scipy") as ds:
+    with xr.open_dataset(tmp_path / "run" / "samples.nc") as ds:
         np.testing.assert_allclose(mine["ratio_social"], ds["ratio_social"].values[:1000], rtol=1e-12)
     assert mine["cashflow_total"].shape == (1000, sc.structure.programme_years)
 
