@@ -635,8 +635,6 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _load_run(folder: Path) -> _Run:
     """Manifest, summary statistics, probabilities and the needed samples of a run folder."""
-    import xarray as xr
-
     manifest = _read_json(folder / "manifest.json")
     try:
         table = pd.read_csv(folder / "summary.csv")
@@ -1416,8 +1414,6 @@ def _section_tornado(ctx: _Context) -> _Section:
 
 def _load_sobol(path: Path) -> tuple[Any, str]:
     """sobol.nc and the name of its factor dimension (knop or parameter)."""
-    import xarray as xr
-
     try:
         with open_netcdf(path) as ds:
             ds = ds.load()
