@@ -339,10 +339,9 @@ def _claim(out: Path, force: bool) -> None:
     other's files; the lock is released when the command ends, and by the
     kernel if it is killed (see :mod:`mkba_mc.output`).
     """
-    from .output import check_dir, hold_lock
+    from .output import claim_dir
 
-    _state["locks"].append(hold_lock(out))
-    check_dir(out, force)
+    _state["locks"].append(claim_dir(out, force))
 
 
 def _release_locks() -> None:

@@ -112,8 +112,9 @@ def _temp_target(name: str) -> str | None:
 
 # -------------------------------------------------------------------- lock
 def lock_path(target: str | Path) -> Path:
-    """The lock file guarding ``target``: ``<parent>/.<name>.mkba-lock``."""
-    t = Path(os.path.abspath(target))
+    """The lock file guarding ``target``: ``<parent>/.<name>.mkba-lock``
+    (symbolic links resolved, so two spellings of a folder share one lock)."""
+    t = Path(os.path.realpath(target))
     return t.parent / f".{t.name}{LOCK_SUFFIX}"
 
 
@@ -330,6 +331,31 @@ def check_dir(path: str | Path, force: bool) -> Path:
     return p
 
 
+def claim_dir(path: str | Path, force: bool) -> LockHandle:
+    """Lock ``path`` for a command that will write it, then check it.
+
+    Under the lock, first undo what a killed writer left (a folder moved
+    aside is put back, staging folders are removed: :func:`remove_stale` of
+    the parent), then :func:`check_dir`.  Release the handle when the
+    command ends.
+
+    Raises
+    ------
+    BusyError
+        If another process writes to ``path``.
+    OutputError
+        See :func:`check_dir` (the lock is released then).
+    """
+    handle = hold_lock(path)
+    try:
+        remove_stale(Path(os.path.realpath(path)).parent)
+        check_dir(path, force)
+    except BaseException:
+        handle.release()
+        raise
+    return handle
+
+
 def prepare_dir(path: str | Path, force: bool) -> Path:
     """:func:`check_dir`, then create the folder and remove stale temporaries.
 
@@ -394,17 +420,34 @@ def _replace_folder(staging: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
     elif not any(target.iterdir()):
-        os.rename(staging, target)  # rename(2) replaces an empty folder
+        try:
+            os.rename(staging, target)  # rename(2) replaces an empty folder
+        except OSError:  # a mount point, or a folder we may fill but not replace
+            _move_files_into(staging, target)
     elif _exchange(staging, target):
         _fsync_dir(parent)
         shutil.rmtree(staging)  # the old folder, now under the staging name
     else:
         aside = parent / _temp_name(OLD_PREFIX, target.name)
         os.rename(target, aside)
-        os.rename(staging, target)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            os.rename(aside, target)  # put the old folder back (a crash here: the next writer does)
+            raise
         _fsync_dir(parent)
         shutil.rmtree(aside)
     _fsync_dir(parent)
+
+
+def _move_files_into(staging: Path, target: Path) -> None:
+    """Fallback for an empty ``target`` that cannot be replaced: rename each
+    entry in, ``manifest.json`` last (a folder with a manifest is complete)."""
+    entries = sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json")
+    for entry in entries:
+        os.replace(entry, target / entry.name)
+    _fsync_dir(target)
+    staging.rmdir()
 
 
 @contextlib.contextmanager
@@ -424,7 +467,7 @@ def result_folder(out_dir: str | Path, *, force: bool = False) -> Iterator[Path]
     OutputError
         See :func:`check_dir`; or when the folder cannot be written.
     """
-    target = Path(os.path.abspath(out_dir))
+    target = Path(os.path.realpath(out_dir))  # replace the folder a symbolic link points to, not the link
     with hold_lock(target):
         remove_stale(target.parent)  # our own old staging folders, and a folder a dead writer moved aside
         check_dir(target, force)
@@ -542,5 +585,5 @@ def sha256(path: str | Path) -> str:
 
 
 __all__ = ["LOCK_SUFFIX", "OLD_PREFIX", "RESULT_NAMES", "TMP_PREFIX", "BusyError", "LockHandle", "atomic_path",
-           "check_dir", "hold_lock", "lock_path", "prepare_dir", "remove_stale", "result_folder", "sha256",
+           "check_dir", "claim_dir", "hold_lock", "lock_path", "prepare_dir", "remove_stale", "result_folder", "sha256",
            "staged_files", "write_atomic", "write_bundle", "write_json_atomic", "write_text_atomic"]

@@ -1603,6 +1603,7 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
                           "'mkba-mc run SCENARIO --out DIR')")
     with hold_lock(root):  # one writer of the folder at a time (mkba_mc.output)
         remove_stale(root)  # temporaries of a killed report
+        remove_stale(root / "figures")  # and of versions that staged figures there
         return _build_locked(T, art, root, lang)
 
 

@@ -337,7 +337,10 @@ def local_cluster(n_workers: int) -> Iterator[Any]:
     when the pipe to their parent closes, so they do not outlive it.
     """
     distributed = _import_distributed(f"{LOCAL_CLUSTER}:{n_workers}")
-    with _scratch_dir() as scratch, distributed.LocalCluster(
+    import dask
+
+    # the scheduler and the nannies (servers in this process) read the config, the workers get local_directory
+    with _scratch_dir() as scratch, dask.config.set({"temporary-directory": scratch}), distributed.LocalCluster(
             n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
             dashboard_address=None, worker_dashboard_address=None, local_directory=scratch,
             scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"}) as cluster:

@@ -424,3 +424,20 @@ def test_write_bundle_is_all_or_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["a.csv", "manifest.json"]
     assert json.loads(files["manifest.json"].read_text())["files"]["a.csv"] == hashlib.sha256(b"x").hexdigest()
     assert litter(tmp_path) == []
+
+
+def test_force_through_a_symlink_replaces_the_folder_it_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    small_run(real, 1)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    small_run(link, 2, "--force")
+    assert link.is_symlink() and manifest_seed_matches_samples(real) == 2
+    assert litter(tmp_path) == []
+
+
+def test_existing_empty_folder_receives_the_results(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    small_run(out, 1)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "samples.nc", "summary.csv", "summary.xlsx"]
