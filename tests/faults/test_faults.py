@@ -84,13 +84,17 @@ def small_run(out: Path, seed: int, *extra: str) -> None:
 
 
 # ------------------------------------------------------------------ kills
+KILLED = {"run": ["run", str(B2), "-n", "20000000", "--workers", "2", "--seed", "1"],
+          "sobol": ["sobol", str(B2), "-n", str(1 << 20), "--workers", "2"]}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux")
-def test_sigkill_of_run_kills_its_workers_and_next_run_cleans_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", sorted(KILLED))
+def test_sigkill_kills_the_workers_and_the_next_run_cleans_up(tmp_path: Path, command: str) -> None:
     parent = tmp_path / "results"
     out = parent / "o"
-    cmd = [sys.executable, "-m", "mkba_mc", "run", str(B2), "-n", "20000000", "--workers", "2", "--seed", "1",
-           "--out", str(out)]
+    cmd = [sys.executable, "-m", "mkba_mc", *KILLED[command], "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     workers: set[int] = set()
