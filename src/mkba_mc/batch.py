@@ -182,6 +182,15 @@ def run_batch(
     Returns
     -------
     BatchResult
+        A scenario's failure of any kind is recorded in ``failed`` (name, one
+        line per problem) and the batch goes on.
+
+    Raises
+    ------
+    OutputError
+        If ``out_dir`` is a file, a non-empty folder that is not a batch
+        folder (without ``force``), or the comparison cannot be written;
+        :class:`~mkba_mc.output.BusyError` if another process writes to it.
     """
     from . import __version__
     from .compare import comparison_table, write_comparison
