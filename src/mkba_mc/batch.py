@@ -11,25 +11,42 @@ Layout of ``OUT``::
     OUT/<scenario>/done.json         written last: the scenario is complete
     OUT/comparison/                  all completed scenarios side by side
 
-Every file is written atomically (temporary name, then rename), so a batch
-killed at any moment -- even with SIGKILL -- leaves complete files or none.
-A rerun skips every scenario whose ``done.json`` carries the same input key
+What is atomic (see :mod:`mkba_mc.output`): each *step folder* (``run/``,
+``sobol/``, ``tornado/``, ``comparison/``) is written all-or-nothing in a
+staging folder and renamed into place, and every single file
+(``batch.json``, ``point.json``, ``report.html``, the figures, ``done.json``)
+is renamed into place complete.  The batch folder as a whole and each
+scenario folder are *not* swapped in one step -- a batch is resumable
+instead: a scenario folder is complete exactly when its ``done.json``
+exists (written last, listing the SHA-256 of every file), so a batch
+killed at any moment -- even with SIGKILL -- leaves complete steps, and a
+rerun skips every scenario whose ``done.json`` carries the same input key
 (SHA-256 of the scenario file, its distribution files, the options and the
 mkba_mc version), and within an unfinished scenario every step whose
-manifest carries that key; stale temporary files are removed.
+manifest carries that key; stale temporaries of any command are removed.
+
+The batch holds the lock of ``OUT`` (and of the scenario folder it works on)
+for its whole run, so a second batch into the same folder is refused.
+
+Failures are isolated: any error of one scenario -- invalid or unreadable
+input, a full disk, an unexpected exception -- is reported as its name and a
+one-line reason, and the batch goes on; the comparison holds the scenarios
+that succeeded.  Folder names come from the file names (:func:`folder_names`):
+never empty, hidden, ``.``/``..`` or ``comparison``, and unique.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, MkbaError, OutputError
-from .output import TMP_PREFIX, sha256, write_json_atomic, write_netcdf
+from .output import hold_lock, remove_stale, sha256, write_json_atomic, write_netcdf
 
 STEPS = ("point", "run", "sobol", "tornado", "report")
 MARKER = "batch.json"
@@ -69,20 +86,56 @@ def input_key(scenario_path: Path, distribution_files: Sequence[Path], options: 
 
 
 def clean_stale(folder: Path) -> None:
-    """Remove temporary files a killed process left under ``folder``."""
-    if folder.is_dir():
-        for stale in folder.rglob(f"{TMP_PREFIX}*"):
-            stale.unlink(missing_ok=True)
+    """Remove temporaries that killed processes left under ``folder`` (but
+    none of a live writer: :func:`mkba_mc.output.remove_stale`)."""
+    remove_stale(folder, recursive=True)
 
 
-def _names(paths: Sequence[Path]) -> list[str]:
+#: Folder names a scenario may not get (case-insensitively): the batch's own.
+RESERVED = frozenset({"comparison", MARKER})
+_UNSAFE = re.compile(r"[^\w.+-]+")
+
+
+def folder_names(paths: Sequence[Path]) -> list[str]:
+    """A safe, unique output folder name per scenario file, in order.
+
+    The file's stem with every character other than letters, digits,
+    ``_``, ``-``, ``+`` and ``.`` replaced by ``_``, leading dots and
+    ``_``-runs stripped (so never hidden, ``.`` or ``..``: ``..toml`` would
+    otherwise write into the parent of ``OUT``), at most 80 characters;
+    ``scenario`` when nothing is left; ``<name>_scenario`` for a reserved
+    name (``comparison``); a repeated name (``a/x.toml`` and ``b/x.toml``,
+    also differing only in case, for case-insensitive file systems) gets
+    ``_2``, ``_3``, ... in the order given, so a rerun with the same list
+    finds the same folders.
+    """
     names: list[str] = []
+    taken: set[str] = set()
     for p in paths:
-        name, i = p.stem, 2
-        while name in names:
-            name, i = f"{p.stem}_{i}", i + 1
+        stem = p.name[:-len(p.suffix)] if p.suffix else p.name
+        base = _UNSAFE.sub("_", stem).lstrip("._").strip() or "scenario"
+        base = base[:80]
+        if base.casefold() in RESERVED:
+            base = f"{base}_scenario"
+        name, i = base, 2
+        while name.casefold() in taken:
+            name, i = f"{base}_{i}", i + 1
+        taken.add(name.casefold())
         names.append(name)
     return names
+
+
+_names = folder_names
+
+
+def _reason(exc: BaseException) -> str:
+    """A scenario's failure in one line per problem, without traceback."""
+    if isinstance(exc, ConfigError):
+        return "\n".join(str(p) for p in exc.problems)
+    if isinstance(exc, MkbaError):
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _step_done(manifest: Path, key: str) -> bool:
@@ -129,57 +182,73 @@ def run_batch(
     Returns
     -------
     BatchResult
+        A scenario's failure of any kind is recorded in ``failed`` (name, one
+        line per problem) and the batch goes on.
+
+    Raises
+    ------
+    OutputError
+        If ``out_dir`` is a file, a non-empty folder that is not a batch
+        folder (without ``force``), or the comparison cannot be written;
+        :class:`~mkba_mc.output.BusyError` if another process writes to it.
     """
     from . import __version__
     from .compare import comparison_table, write_comparison
-    from .loading import load_scenario
 
     out = Path(out_dir)
     paths = [Path(p) for p in paths]
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
-    if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()) and not force:
-        raise OutputError(f"{out}: folder is not empty and is not a batch folder; choose a new folder or pass --force")
-    out.mkdir(parents=True, exist_ok=True)
-    clean_stale(out)
-    names = _names(paths)
-    write_json_atomic(out / MARKER, {"mkba_mc_version": __version__, "options": asdict(options),
-                                     "scenarios": {n: str(p) for n, p in zip(names, paths)}})
-    emit = on_event or (lambda *_: None)
-    result = BatchResult()
-    for name, path in zip(names, paths):
-        folder = out / name
-        result.folders[name] = folder
-        emit(name, "start", str(path))
-        try:
-            sc = load_scenario(path)
-            key = input_key(path, [f for f in sc.files if f != path], options)
-            if _step_done(folder / "done.json", key):
-                result.skipped.append(name)
-                emit(name, "skip", "inputs unchanged since the completed result")
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            clean_stale(folder)
-            _run_steps(sc, folder, key, options, workers, map_tasks, lambda s: emit(name, "step", s), progress)
-            files = {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*"))
-                     if p.is_file() and p.name != "done.json"}
-            write_json_atomic(folder / "done.json", {"batch_key": key, "scenario_file": str(path), "files": files})
-            result.done.append(name)
-            emit(name, "done", str(folder))
-        except ConfigError as exc:
-            msg = "\n".join(str(p) for p in exc.problems)
-            result.failed.append((name, msg))
-            emit(name, "fail", msg)
-        except MkbaError as exc:
-            result.failed.append((name, str(exc)))
-            emit(name, "fail", str(exc))
-    complete = [result.folders[n] for n in result.done + result.skipped]
-    if complete:
-        table = comparison_table(complete)
-        write_comparison(table, out / "comparison", force=True, lang=options.lang,
-                         manifest={"analysis": "compare", "scenarios": result.done + result.skipped})
+    with hold_lock(out):
+        if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()) and not force:
+            raise OutputError(f"{out}: folder is not empty and is not a batch folder; choose a new folder or pass --force")
+        out.mkdir(parents=True, exist_ok=True)
+        clean_stale(out)
+        names = folder_names(paths)
+        write_json_atomic(out / MARKER, {"mkba_mc_version": __version__, "options": asdict(options),
+                                         "scenarios": {n: str(p) for n, p in zip(names, paths)}})
+        emit = on_event or (lambda *_: None)
+        result = BatchResult()
+        for name, path in zip(names, paths):
+            folder = out / name
+            result.folders[name] = folder
+            emit(name, "start", str(path))
+            try:
+                with hold_lock(folder):
+                    if _run_one(path, folder, options, workers, map_tasks, lambda s: emit(name, "step", s), progress):
+                        result.done.append(name)
+                        emit(name, "done", str(folder))
+                    else:
+                        result.skipped.append(name)
+                        emit(name, "skip", "inputs unchanged since the completed result")
+            except Exception as exc:  # noqa: BLE001 -- one scenario's failure must not stop the batch
+                msg = _reason(exc)
+                result.failed.append((name, msg))
+                emit(name, "fail", msg)
+        complete = [result.folders[n] for n in result.done + result.skipped]
+        if complete:
+            table = comparison_table(complete)
+            write_comparison(table, out / "comparison", force=True, lang=options.lang,
+                             manifest={"analysis": "compare", "scenarios": result.done + result.skipped})
     return result
 
+
+def _run_one(path: Path, folder: Path, options: BatchOptions, workers: int, map_tasks: Any,
+             step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> bool:
+    """One scenario; False when skipped (unchanged since its ``done.json``)."""
+    from .loading import load_scenario
+
+    sc = load_scenario(path)
+    key = input_key(path, [f for f in sc.files if f != path], options)
+    if _step_done(folder / "done.json", key):
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    clean_stale(folder)
+    _run_steps(sc, folder, key, options, workers, map_tasks, step, progress)
+    files = {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*"))
+             if p.is_file() and p.name != "done.json" and not p.name.startswith(".")}
+    write_json_atomic(folder / "done.json", {"batch_key": key, "scenario_file": str(path), "files": files})
+    return True
 
 def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: int, map_tasks: Any,
                step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> None:
@@ -224,4 +293,5 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         build_report(folder, lang=options.lang)
 
 
-__all__ = ["MARKER", "STEPS", "BatchOptions", "BatchResult", "clean_stale", "input_key", "run_batch"]
+__all__ = ["MARKER", "RESERVED", "STEPS", "BatchOptions", "BatchResult", "clean_stale", "folder_names", "input_key",
+           "run_batch"]

@@ -36,7 +36,7 @@ app = typer.Typer(
 out_console = Console(soft_wrap=False, width=130)
 err_console = Console(stderr=True, soft_wrap=True)
 
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "locks": []}
 
 
 class Lang(str, Enum):
@@ -86,11 +86,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of short error messages.")] = False,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Print the version and exit.")] = None,
 ) -> None:
     _state["debug"] = debug
+    ctx.call_on_close(_release_locks)
 
 
 SetOption = Annotated[
@@ -280,13 +282,12 @@ def run(
     """Monte Carlo: risk ranges and the chance that benefits exceed costs, per actor."""
     from .montecarlo import ALL_KEPT_OUTPUTS, DEFAULT_OUTPUTS, PROGRAMME_KEPT, default_workers
     from .montecarlo import run as mc_run
-    from .output import check_dir
     from .results import summary_json, write_run
 
     try:
         sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
         if out is not None:
-            check_dir(out, force)
+            _claim(out, force)
         from .scheduling import local_backend, scheduler_mapper
 
         bar = _LazyProgress("samples")
@@ -330,13 +331,29 @@ def _analysis_manifest(ctx: typer.Context, sc: Any, **settings: Any) -> dict[str
             "overrides": list(sc.overrides), "input_hashes": sc.input_hashes(), "versions": versions(), **settings}
 
 
+def _claim(out: Path, force: bool) -> None:
+    """Lock ``--out`` for the rest of the command, then check it.
+
+    A second command writing to the same folder is refused at once (an
+    OutputError, exit code 2, nothing changed) instead of both deleting each
+    other's files; the lock is released when the command ends, and by the
+    kernel if it is killed (see :mod:`mkba_mc.output`).
+    """
+    from .output import claim_dir
+
+    _state["locks"].append(claim_dir(out, force))
+
+
+def _release_locks() -> None:
+    while _state["locks"]:
+        _state["locks"].pop().release()
+
+
 def _prepare(scenario: Path, set_: Optional[list[str]], distributions: Optional[list[Path]], out: Optional[Path],
              force: bool) -> Any:
-    from .output import check_dir
-
     sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
     if out is not None:
-        check_dir(out, force)
+        _claim(out, force)
     return sc
 
 
@@ -586,11 +603,10 @@ def compare(
 ) -> None:
     """Several scenarios side by side: ratio ranges and P(gain) per actor."""
     from .compare import comparison_table, write_comparison
-    from .output import check_dir
 
     try:
         if out is not None:
-            check_dir(out, force)
+            _claim(out, force)
         table = comparison_table(folders)
         if out is not None:
             write_comparison(table, out, force=force, lang=lang.value)

@@ -24,7 +24,8 @@ RATIOS = ("ratio_social", "ratio_financial", "ratio_gemeente")
 def find_run(folder: str | Path) -> Path:
     """The folder holding a run's ``summary.csv`` and ``manifest.json``."""
     p = Path(folder)
-    for cand in (p, *sorted(c for c in p.iterdir() if c.is_dir())) if p.is_dir() else ():
+    # hidden folders are skipped: a staging folder of a live or killed writer is not a result
+    for cand in (p, *sorted(c for c in p.iterdir() if c.is_dir() and not c.name.startswith("."))) if p.is_dir() else ():
         if (cand / "summary.csv").is_file() and (cand / "manifest.json").is_file():
             return cand
     raise OutputError(f"{p}: no Monte Carlo result found (expected summary.csv and manifest.json from "
@@ -107,12 +108,13 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
 
 def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = False, lang: str = "nl",
                      manifest: dict[str, Any] | None = None) -> dict[str, Path]:
-    """``comparison.csv``, ``comparison.xlsx`` and ``comparison.png``, atomically."""
+    """``comparison.csv``, ``comparison.xlsx`` and ``comparison.png``, all or nothing
+    (:func:`mkba_mc.output.write_bundle`); scenario names stay text in the workbook."""
+    from .excel import write_sheets
     from .output import write_bundle
 
     def xlsx(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="openpyxl") as xl:
-            table.to_excel(xl, sheet_name="vergelijking" if lang == "nl" else "comparison", index=False)
+        write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", table, False)])
 
     return write_bundle(out_dir, {"comparison.csv": lambda p: table.to_csv(p, index=False), "comparison.xlsx": xlsx,
                                   "comparison.png": lambda p: comparison_figure(table, p, lang)},

@@ -21,7 +21,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -509,12 +509,12 @@ def run(
     rounds = []
     executor: Executor | None = None
     if use_processes:
-        import multiprocessing as mp
-
         _JOB.clear()
         _JOB.update(scenario=scenario, plan=plan, keep=keep, chunk_size=chunk_size, keep_inputs=keep_inputs,
                     store=store, in_store=in_store)
-        executor = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+        from .procs import fork_pool
+
+        executor = fork_pool(workers)  # workers die with this process, even on SIGKILL
     elif map_tasks is None and workers > 1:
         executor = ThreadPoolExecutor(max_workers=workers)
     try:

@@ -42,7 +42,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .errors import ConfigError, MkbaError, OutputError, Problem
-from .output import open_netcdf, sha256, write_atomic, write_text_atomic
+from .output import hold_lock, open_netcdf, remove_stale, sha256, staged_files
 from .screens import LABELS, budget_columns, point_summary
 from .sensitivity import INDICATORS
 from .sets import ACTORS, BUDGET_COLUMNS
@@ -776,8 +776,8 @@ def _new_figure(width: float, height: float) -> Figure:
 
 
 def _save(fig: Figure, path: Path) -> bytes:
-    """Write a figure as PNG atomically; return its bytes."""
-    write_atomic(path, lambda p: fig.savefig(p, format="png", dpi=FIGURE_DPI, facecolor="white"))
+    """Write a figure as PNG to ``path`` (a staged temporary); return its bytes."""
+    fig.savefig(path, format="png", dpi=FIGURE_DPI, facecolor="white")
     return path.read_bytes()
 
 
@@ -1049,6 +1049,7 @@ class _Context:
     scenario: Scenario | None
     notes: list[str]
     figures_dir: Path
+    stage: Callable[[str], Path] = field(default=lambda name: Path(name))
     written: dict[str, bytes] = field(default_factory=dict)
     point: dict[str, Any] | None = None
     point_out: dict[str, Array] | None = None
@@ -1064,7 +1065,7 @@ class _Context:
 
     def figure(self, name: str, fig: Figure, alt: str, caption: str) -> str:
         """Write ``figures/<name>`` and return it as an HTML figure with a data: URI."""
-        data = _save(fig, self.figures_dir / name)
+        data = _save(fig, self.stage(f"{self.figures_dir.name}/{name}"))
         self.written[name] = data
         uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
         return (f'<figure><img src="{uri}" alt="{_e(alt)}" data-file="figures/{_e(name)}">'
@@ -1596,29 +1597,40 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
         raise OutputError(f"{root}: no Monte Carlo run found; expected samples.nc, summary.csv and manifest.json "
                           "in this folder or one of its immediate subfolders (written by "
                           "'mkba-mc run SCENARIO --out DIR')")
+    with hold_lock(root):  # one writer of the folder at a time (mkba_mc.output)
+        remove_stale(root)  # temporaries of a killed report
+        remove_stale(root / "figures")  # and of versions that staged figures there
+        return _build_locked(T, art, root, lang)
+
+
+def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str) -> Path:
+    """:func:`build_report` under the folder's lock: every file is staged and
+    renamed into place at the end, the HTML last, so a killed or failing
+    report leaves the earlier report and figures, or the new ones."""
+    assert art.run is not None
     run = _load_run(art.run)
     notes: list[str] = []
     for kind, paths in art.duplicates.items():
         notes.append(T["duplicate"].format(what=kind, used=paths[0]))
     scenario = _load_run_scenario(run, root, notes, T)
     figures_dir = root / "figures"
-    figures_dir.mkdir(exist_ok=True)
-    ctx = _Context(lang, root, art, run, scenario, notes, figures_dir)
-    if art.sobol is not None:
-        ctx.sobol = _load_sobol(art.sobol)
-    _check_other_inputs(ctx)
-    _prepare_point(ctx)
-    _prepare_design(ctx)
-    sections = [_section_summary(ctx), _section_point(ctx), _section_ratios(ctx), _section_posts(ctx),
-                _section_actors(ctx), _section_cashflow(ctx), _section_tornado(ctx), _section_sobol(ctx),
-                _section_breakeven(ctx), _section_manifest(ctx)]
-    name = run.manifest.get("scenario") or (scenario.name if scenario is not None else root.name)
-    page = _render(ctx, sections, LABELS[lang]["title"].format(name=name))
+    with staged_files(root) as stage:
+        ctx = _Context(lang, root, art, run, scenario, notes, figures_dir, stage)
+        if art.sobol is not None:
+            ctx.sobol = _load_sobol(art.sobol)
+        _check_other_inputs(ctx)
+        _prepare_point(ctx)
+        _prepare_design(ctx)
+        sections = [_section_summary(ctx), _section_point(ctx), _section_ratios(ctx), _section_posts(ctx),
+                    _section_actors(ctx), _section_cashflow(ctx), _section_tornado(ctx), _section_sobol(ctx),
+                    _section_breakeven(ctx), _section_manifest(ctx)]
+        name = run.manifest.get("scenario") or (scenario.name if scenario is not None else root.name)
+        page = _render(ctx, sections, LABELS[lang]["title"].format(name=name))
+        stage("report.html").write_text(page, encoding="utf-8")
     for stale in FIGURE_FILES:  # figures of an earlier report whose inputs are gone
         if stale not in ctx.written:
             (figures_dir / stale).unlink(missing_ok=True)
-    return write_text_atomic(root / "report.html", page)
-
+    return root / "report.html"
 
 __all__ = [
     "ACTOR_LABELS",

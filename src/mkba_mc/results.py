@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .excel import write_sheets
 from .output import write_bundle, write_netcdf
 from .screens import POINT_KEYS, point_summary
 from .sets import ACTORS
@@ -181,25 +182,26 @@ def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFr
 
 def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:
     """Workbook: risk summary, probabilities, the point estimate as screens A
-    and B and per actor, and the run settings."""
+    and B and per actor, and the run settings (text stays text, see
+    :mod:`mkba_mc.excel`: the scenario name is user input)."""
     point = point_summary(result.scenario.evaluate())
     actor_rows = [(a, *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit", "budget_year2_cost",
                                                           "budget_year2_benefit")))
                   for a in (*ACTORS, "gemeente")]
     screen_a, screen_b = point_screens(result)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        summary.to_excel(xl, sheet_name="samenvatting")
-        probs.to_excel(xl, sheet_name="kansen")
-        screen_a.to_excel(xl, sheet_name="scherm A (NCW)", index=False)
-        screen_b.to_excel(xl, sheet_name="scherm B (begroting)")
-        pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "puntschatting"]).to_excel(
-            xl, sheet_name="puntschatting", index=False)
-        pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
-                                          "budget_year2_benefit"]).to_excel(xl, sheet_name="actoren", index=False)
-        prov = provenance(result)
-        pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
-                     columns=["key", "value"]).to_excel(xl, sheet_name="run", index=False)
-
+    prov = provenance(result)
+    actors = pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
+                                               "budget_year2_benefit"])
+    write_sheets(path, [
+        ("samenvatting", summary, True),
+        ("kansen", probs, True),
+        ("scherm A (NCW)", screen_a, False),
+        ("scherm B (begroting)", screen_b, True),
+        ("puntschatting", pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "puntschatting"]), False),
+        ("actoren", actors, False),
+        ("run", pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
+                             columns=["key", "value"]), False),
+    ])
 
 __all__ = ["point_screens", "provenance", "summary_json", "to_dataset", "versions", "write_excel", "write_run"]
 

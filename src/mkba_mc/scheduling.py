@@ -267,6 +267,59 @@ def threads_mapper(threads: int) -> MapTasks:
     return map_tasks
 
 
+#: Prefix of the scratch folder of a local cluster in the system temp folder.
+SCRATCH_PREFIX: Final = "mkba-dask-"
+_SCRATCH_LOCK: Final = ".mkba-scratch-lock"
+
+
+def _remove_stale_scratch(tmp: str) -> None:
+    """Remove scratch folders of local clusters whose process died (SIGKILL).
+
+    Each live cluster holds an ``flock`` on ``.mkba-scratch-lock`` in its
+    folder, and the kernel drops it when the process dies: a folder whose
+    lock can be taken is stale.
+    """
+    import fcntl
+    import os
+    import shutil
+    from pathlib import Path
+
+    with contextlib.suppress(OSError):
+        for d in Path(tmp).glob(f"{SCRATCH_PREFIX}*"):
+            lock = d / _SCRATCH_LOCK
+            if not d.is_dir() or d.is_symlink() or not lock.is_file():
+                continue
+            try:
+                fd = os.open(lock, os.O_RDWR)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a live cluster
+            finally:
+                os.close(fd)
+            shutil.rmtree(d, ignore_errors=True)
+
+
+@contextmanager
+def _scratch_dir() -> Iterator[str]:
+    """A private scratch folder in the system temp folder, removed on exit
+    (and by the next local cluster if this process is killed)."""
+    import fcntl
+    import os
+    import tempfile
+
+    _remove_stale_scratch(tempfile.gettempdir())
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True) as d:
+        fd = os.open(os.path.join(d, _SCRATCH_LOCK), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            yield d
+        finally:
+            os.close(fd)
+
+
 @contextmanager
 def local_cluster(n_workers: int) -> Iterator[Any]:
     """A :class:`distributed.LocalCluster` on the loopback interface.
@@ -275,12 +328,22 @@ def local_cluster(n_workers: int) -> Iterator[Any]:
     dashboard: nothing listens on another interface.  (The scheduler always
     serves a small HTTP endpoint, health and metrics; it gets a free port on
     ``127.0.0.1`` instead of the default 8787.)  Closed on exit.
+
+    The workers' scratch space (``local_directory``, by default
+    ``dask-scratch-space`` in the system temp folder, shared and never
+    removed) is a private ``mkba-dask-<pid>-*`` folder in the temp folder,
+    removed on exit; one left by a killed run is removed by the next local
+    cluster.  The workers are started by nannies in this process and exit
+    when the pipe to their parent closes, so they do not outlive it.
     """
     distributed = _import_distributed(f"{LOCAL_CLUSTER}:{n_workers}")
-    with distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, worker_dashboard_address=None,
-                                  scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                                  ) as cluster:
+    import dask
+
+    # the scheduler and the nannies (servers in this process) read the config, the workers get local_directory
+    with _scratch_dir() as scratch, dask.config.set({"temporary-directory": scratch}), distributed.LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None, worker_dashboard_address=None, local_directory=scratch,
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"}) as cluster:
         yield cluster
 
 
@@ -383,6 +446,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "EXPECTED",
     "MapTasks",
+    "SCRATCH_PREFIX",
     "SchedulerChoice",
     "check_environment",
     "client_mapper",

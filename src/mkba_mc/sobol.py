@@ -546,9 +546,9 @@ def sobol_indices(
 
         remote = functools.partial(_task_in, dict(_JOB)) if map_tasks is not None else None
         if remote is None and workers > 1 and "fork" in mp.get_all_start_methods():
-            from concurrent.futures import ProcessPoolExecutor
+            from .procs import fork_pool
 
-            executor = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+            executor = fork_pool(workers)  # workers die with this process, even on SIGKILL
         while True:
             tasks = [(t, min(TASK_ROWS, goal - t * TASK_ROWS)) for t in range(done // TASK_ROWS, -(-goal // TASK_ROWS))]
             if map_tasks is not None and remote is not None:
