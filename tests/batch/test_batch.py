@@ -32,9 +32,10 @@ def checksums(folder: Path) -> dict[str, str]:
 
 
 def assert_complete_files(folder: Path) -> None:
-    """Every file under ``folder`` with a final name is complete and readable."""
+    """Every file under ``folder`` with a final name, outside staging folders,
+    is complete and readable."""
     for p in folder.rglob("*"):
-        if not p.is_file() or p.name.startswith(TMP_PREFIX):
+        if not p.is_file() or any(part.startswith(TMP_PREFIX) for part in p.relative_to(folder).parts):
             continue
         if p.suffix == ".json":
             json.loads(p.read_text())
