@@ -100,10 +100,11 @@ def test_fte_need_matches_published(point: dict) -> None:
 
 def test_json_has_exactly_the_contract_keys(point: dict) -> None:
     expected = {
-        "cost_team", "cost_one_off", "cost_newly_found", "cost_total", "benefit_new_for_old",
+        "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care", "cost_total", "benefit_new_for_old",
         "benefit_substitution", "benefit_effectiveness", "benefit_escalation", "benefit_children",
         "benefit_quality_of_life", "benefit_nuisance", "benefit_financial", "benefit_total", "balance",
-        "ratio_financial", "ratio_social", "ratio_gemeente", "fte_need", "payback_year", "prefinancing", "actors",
+        "ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised", "fte_need", "payback_year",
+        "prefinancing", "actors",
     }
     assert set(point) == expected
     actors = {"gemeente_werk_inkomen", "gemeente_wmo_welzijn", "gemeente_jeugd", "gemeente_overig",
