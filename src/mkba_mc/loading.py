@@ -456,6 +456,10 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
                         values[member] = (float(share), key)
                     values[f"<group>{name}"] = (group, key)
                 continue
+            if spec is None and name.startswith("realisation_share."):
+                problems.append(Problem(source, key, value, "realisation_share.<actor> with actor one of: "
+                                        + ", ".join(ACTORS)))
+                continue
             if spec is None:
                 problems.append(Problem(source, key, value, f"a known parameter of [{section}] "
                                         f"({', '.join(sorted(n for n, s in PARAMETERS.items() if s.section == section and '.' not in n)[:12])}, ...)"))
