@@ -24,7 +24,7 @@ import numpy as np
 from .errors import ConfigError, MkbaError, Problem
 from .loading import load_scenario, validate_file
 from .parameters import PARAMETERS
-from .screens import point_summary, render_point
+from .screens import point_summary, realisation_of, render_point
 
 app = typer.Typer(
     name="mkba-mc",
@@ -161,7 +161,8 @@ def point(
         typer.echo(json.dumps(point_summary(out), indent=2, allow_nan=False))
         return
     out_console.print(render_point(out, sc.name, lang.value, ramp_years=sc.structure.ramp_years,
-                                   programme_years=sc.structure.programme_years))
+                                   programme_years=sc.structure.programme_years,
+                                   realisation=realisation_of(sc.params)))
 
 
 class Sampler(str, Enum):

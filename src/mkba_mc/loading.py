@@ -35,7 +35,7 @@ from .schema import (
     ScenarioFile,
     problems_from,
 )
-from .sets import ACTORS, HORIZON, PAYER_POSTS, PROFILE_POSTS
+from .sets import ACTORS, HORIZON, PAYER_KEYS, PAYER_POSTS, PROFILE_POSTS, TYPED_PAYER_POSTS
 
 if TYPE_CHECKING:
     from .distributions import Distribution
@@ -159,6 +159,50 @@ def _check_vector(source: str, key: str, shares: Mapping[str, float], names: Seq
     return problems
 
 
+_PAYER_EXPECTED = (f"one of the posts {', '.join(p for p in PAYER_KEYS if '.' not in p)}; the posts "
+                   f"{', '.join(TYPED_PAYER_POSTS)} may also be given per household type as "
+                   f"\"<post>.<type>\" with type one of families, elderly, other")
+
+
+def _base_post(post: str) -> str | None:
+    """``substitution`` for ``substitution.elderly``; None for an untyped post."""
+    base, _, _ = post.partition(".")
+    return base if base in TYPED_PAYER_POSTS and base != post else None
+
+
+def resolve_payers(*levels: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """The payer vector of every post of :data:`~mkba_mc.sets.PAYER_POSTS`.
+
+    ``levels`` go from strongest to weakest (scenario, then defaults).  At
+    each level a post's own vector (``substitution.elderly``) wins over the
+    vector of its bare name (``substitution``, which applies to every
+    household type); a stronger level wins over a weaker one, so a scenario
+    that gives one vector for ``substitution`` replaces the per-type defaults.
+    Posts that no level gives are left out.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for post in PAYER_POSTS:
+        base = _base_post(post)
+        for level in levels:
+            if post in level:
+                out[post] = dict(level[post])
+                break
+            if base is not None and base in level:
+                out[post] = dict(level[base])
+                break
+    return out
+
+
+def _merge_payers(into: dict[str, dict[str, float]], new: Mapping[str, Mapping[str, float]]) -> None:
+    """Merge a later distribution file's payers: its bare vectors replace the
+    earlier files' per-type vectors of the same post."""
+    for post in new:
+        if post in TYPED_PAYER_POSTS:
+            for key in [k for k in into if _base_post(k) == post and k not in new]:
+                del into[key]
+    into.update({k: dict(v) for k, v in new.items()})
+
+
 def _check_profile(source: str, key: str, weights: Sequence[float]) -> list[Problem]:
     problems = [Problem(source, f"{key}[{i}]", w, "a weight >= 0") for i, w in enumerate(weights) if w < 0]
     total = math.fsum(weights)
@@ -232,8 +276,8 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
                            and 1 <= len(prof["weights"]) <= HORIZON + 1
                            and all(_is_number(v) for v in prof["weights"])}
     for post, shares in payer_shares.items():
-        if post not in PAYER_POSTS:
-            problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
+        if post not in PAYER_KEYS:
+            problems.append(Problem(source, f"payers.{post}", "<table>", _PAYER_EXPECTED))
             continue
         problems.extend(_check_vector(source, f"payers.{post}.shares", shares, ACTORS, "actors"))
         payers[post] = dict(shares)
@@ -270,7 +314,7 @@ def load_distributions(paths: Iterable[str | Path] | None = None) -> Defaults:
             problems.extend(exc.problems)
             continue
         merged.parameters.update(d.parameters)
-        merged.payers.update(d.payers)
+        _merge_payers(merged.payers, d.payers)
         merged.profiles.update(d.profiles)
         if d.correlation is not None:
             merged = Defaults(merged.parameters, merged.payers, merged.profiles, merged.files, d.correlation)
@@ -280,9 +324,11 @@ def load_distributions(paths: Iterable[str | Path] | None = None) -> Defaults:
             if name not in REQUIRED and name != "discount_rate" and name not in merged.parameters:
                 problems.append(Problem(where, f"parameters.{name}", "<missing>",
                                         "a default for every parameter a scenario need not give"))
+        resolved = resolve_payers(merged.payers)
         for post in PAYER_POSTS:
-            if post not in merged.payers:
-                problems.append(Problem(where, f"payers.{post}", "<missing>", "a payer-share vector for every post"))
+            if post not in resolved:
+                problems.append(Problem(where, f"payers.{post}", "<missing>",
+                                        "a payer-share vector for every post (per type or one for all types)"))
         for post in PROFILE_POSTS:
             if post not in merged.profiles:
                 problems.append(Problem(where, f"time_profiles.{post}", "<missing>", "a time profile for every profiled post"))
@@ -410,6 +456,10 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
                         values[member] = (float(share), key)
                     values[f"<group>{name}"] = (group, key)
                 continue
+            if spec is None and name.startswith("realisation_share."):
+                problems.append(Problem(source, key, value, "realisation_share.<actor> with actor one of: "
+                                        + ", ".join(ACTORS)))
+                continue
             if spec is None:
                 problems.append(Problem(source, key, value, f"a known parameter of [{section}] "
                                         f"({', '.join(sorted(n for n, s in PARAMETERS.items() if s.section == section and '.' not in n)[:12])}, ...)"))
@@ -442,8 +492,8 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> tuple[ScenarioFile |
         raw_regime = _raw_table(data, "scenario").get("discount_regime")
         regime = raw_regime if isinstance(raw_regime, str) and raw_regime else None
     for post, shares in payers.items():
-        if post not in PAYER_POSTS:
-            problems.append(Problem(source, f"payers.{post}", "<table>", f"one of the posts: {', '.join(PAYER_POSTS)}"))
+        if post not in PAYER_KEYS:
+            problems.append(Problem(source, f"payers.{post}", "<table>", _PAYER_EXPECTED))
         else:
             problems.extend(_check_vector(source, f"payers.{post}", shares, ACTORS, "actors"))
     for post, weights in profiles.items():
@@ -598,7 +648,7 @@ def build_scenario(
     if team_from_caseload:
         params["team_fte"] = math.nan  # replaced by fte_need inside the model
 
-    payers = {**defaults.payers, **doc.payers}
+    payers = resolve_payers(doc.payers, defaults.payers)
     payer = np.array([[payers[post].get(a, 0.0) for a in ACTORS] for post in PAYER_POSTS])
     profiles = {**defaults.profiles, **doc.time_profiles}
     prof = {k: np.pad(np.asarray(w, float), (0, HORIZON + 1 - len(w))) for k, w in profiles.items()}

@@ -14,7 +14,16 @@ and B; §3.2 and §4.2–4.5 for the posts):
 * Costs (all in year 0 of the cohort, so NCW = nominal):
   ``C_team = team_fte * cost_per_fte + other_team_costs``;
   ``C_oneoff = friction_share * C_team + one_off_costs / amortisation_years``;
-  ``C_found = newly_found_share * new_care_fraction * sum_ts n[t,s] * care_profile[t,s]``.
+  ``C_found = newly_found_share * new_care_fraction * sum_ts n[t,s] * care_profile[t,s]``;
+  ``C_extra = sum_{g,t} max(0, -S[g,t])``: the care added where substitution is
+  negative (Tabel 4.5 observes -40 %), a cost post of its own as in §4.2 and
+  Figuur 4.3 ("extra trajecten"), never a negative benefit.
+* Substitution per household group ``g`` (newly found, known) and type ``t``
+  (footnote 15, Tabel 4.5):
+  ``S[new,t] = newly_found_share * new_care_fraction * care_t * substitutable_share[t] * substitution_new``,
+  ``S[existing,t] = (1 - newly_found_share) * care_t * substitutable_share[t] * substitution_existing``;
+  ``B_substitution = sum max(0, S)``.  Booking the negative part as a cost
+  leaves the balance unchanged and keeps every ratio non-negative.
 * Benefits, each an undiscounted amount ``A_p`` times a discount factor
   ``DF_p = sum_y w_p[y] (1 + r)^-y`` over its time profile ``w_p``:
   new-for-old (incl. the coordination saving), substitution of substitutable
@@ -26,11 +35,24 @@ and B; §3.2 and §4.2–4.5 for the posts):
   ``m_eff = m_esc * effectiveness_multiplier``; they act on effectiveness,
   escalation and the immaterial benefits derived from them, never on
   substitution or new-for-old.
+* Payers (§4.5): every post is split over the actors by a payer-share
+  vector; the posts whose financier depends on who is helped (extra care,
+  substitution, work, first- and second-line care, escalation) carry one
+  vector per household type.
 * Views: NCW per actor (each post split by its payer shares), the budget
-  after two years (screen B: one cohort's costs against the benefits of
-  cohorts aged 0, 1 and 2, undiscounted, financial posts only) and the
-  programme over time (Figuur 4.8: cohorts each year with a linear build-up
-  of reach and new-for-old share over ``ramp_years``).
+  after two years (screen B: a steady-state year -- one cohort's costs
+  against the benefits of three equal cohorts aged 0, 1 and 2, undiscounted,
+  financial posts only) and the programme over time (Figuur 4.8: cohorts
+  each year with a linear build-up of reach and new-for-old share over
+  ``ramp_years``, so its year 2 still contains the build-up).
+* Realisation (verzilvering, §3.3.5 and §5.2): ``realisation_share[a]`` is
+  the share of actor ``a``'s financial benefits that becomes budget.  It acts
+  on the budget views (screen B, programme cash flows, payback and
+  pre-financing) and on ``ratio_gemeente_realised``; the MKBA itself (every
+  NCW post, the balance and the plain ratios) is never reduced by it.
+* One-off costs (friction and other one-off costs) are cash in the first
+  programme year and are spread over ``amortisation_years`` in the MKBA of
+  one year of approach, so both views charge the same total.
 """
 
 from __future__ import annotations
@@ -48,13 +70,13 @@ from .sets import (
     FINANCIAL_POSTS,
     GEMEENTE_ACTORS,
     HORIZON,
-    IMMATERIAL_POSTS,
     MV,
     PAYER_POSTS,
     PROFILE_POSTS,
     SEVERITIES,
     TYPES,
 )
+
 
 Array = NDArray[np.float64]
 
@@ -67,6 +89,7 @@ SCALAR_OUTPUTS: Final[tuple[str, ...]] = (
     "cost_team",
     "cost_one_off",
     "cost_newly_found",
+    "cost_extra_care",
     "cost_total",
     "benefit_new_for_old",
     "benefit_substitution",
@@ -81,6 +104,7 @@ SCALAR_OUTPUTS: Final[tuple[str, ...]] = (
     "ratio_financial",
     "ratio_social",
     "ratio_gemeente",
+    "ratio_gemeente_realised",
     "fte_need",
     "team_fte",
     "payback_year",
@@ -240,19 +264,33 @@ def evaluate(
             n_ts[t, s] = nt * P(f"severity_share.{t}.{s}")
     n_t = {t: _sum(n_ts[t, s] for s in SEVERITIES) for t in TYPES}
     n_mv = {t: _sum(n_ts[t, s] for s in MV) for t in TYPES}
-    n_mv_all = _sum(n_mv.values())
     fte_need = _sum(_sum(n_ts[t, s] for t in TYPES) / P(f"caseload.{s}") for s in SEVERITIES)
 
-    # --- costs (§3B, §4) ------------------------------------------------
+    # --- costs (§3B, §4; meta-analyse §3.2 and §4.2) ----------------------
     team_fte = fte_need if structure.team_from_caseload else P("team_fte")
     other_team = P("other_team_costs")
     c_team = team_fte * P("cost_per_fte") + other_team
-    c_oneoff = P("friction_share") * c_team + P("one_off_costs") / P("amortisation_years")
+    # one-off cash: friction (a share of one year's team cost) plus other
+    # one-off costs; one year of approach carries 1 / amortisation_years of it
+    oneoff_cash = P("friction_share") * c_team + P("one_off_costs")
+    c_oneoff = oneoff_cash / P("amortisation_years")
     care_t = {t: _sum(n_ts[t, s] * P(f"care_profile.{t}.{s}") for s in SEVERITIES) for t in TYPES}
     nfs = P("newly_found_share")
     ncf = P("new_care_fraction")
-    c_found = nfs * ncf * _sum(care_t.values())
-    cost = c_team + c_oneoff + c_found
+    found_t = {t: nfs * ncf * care_t[t] for t in TYPES}
+    c_found = _sum(found_t.values())
+
+    # --- substitution and extra care (footnote 15, Tabel 4.5, §4.2) --------
+    # S[g,t] = care[g,t] * substitutable_share[t] * substitution_g; the
+    # positive parts are the benefit, the negative parts the cost post
+    # "extra zorg" (care added in newly found / known households).
+    sub_new, sub_existing = P("substitution_new"), P("substitution_existing")
+    w_new, w_existing = nfs * ncf, 1.0 - nfs
+    gain = w_new * np.maximum(sub_new, 0.0) + w_existing * np.maximum(sub_existing, 0.0)
+    added = w_new * np.maximum(-sub_new, 0.0) + w_existing * np.maximum(-sub_existing, 0.0)
+    substitutable_t = {t: care_t[t] * P(f"substitutable_share.{t}") for t in TYPES}
+    a_sub_t = {t: substitutable_t[t] * gain for t in TYPES}
+    a_extra_t = {t: substitutable_t[t] * added for t in TYPES}
 
     # --- discounting ------------------------------------------------------
     # disc[y] = (1 + r)^-y built by repeated multiplication, year-major, so
@@ -282,26 +320,33 @@ def evaluate(
     df_p = {k: df(prof[k]) for k in PROFILE_POSTS}
     df_work = df(w_work)
 
-    # --- benefits (§4) ----------------------------------------------------
+    # extra care happens when the substituted care would have: it follows the
+    # substitution profile (year 0 by default, so NCW = nominal), which keeps
+    # the balance equal to the old booking as a negative benefit
+    c_extra = _sum(a_extra_t.values()) * df_p["substitution"]
+    cost = c_team + c_oneoff + c_found + c_extra
+
+    # --- benefits (§4; meta-analyse §4.3) ---------------------------------
     a_nfo = (
         (1.0 - P("additional_share_team")) * (c_team - other_team)
         + (1.0 - P("additional_share_other")) * other_team
         + P("coordination_saving_per_household") * households
     )
-    sub_factor_new = nfs * ncf * P("substitution_new")
-    sub_factor_existing = (1.0 - nfs) * P("substitution_existing")
-    a_sub = _sum(care_t[t] * P(f"substitutable_share.{t}") for t in TYPES) * (sub_factor_new + sub_factor_existing)
-
     m_esc = P("attribution") * (1.0 - P("relapse"))
     m_eff = m_esc * P("effectiveness_multiplier")
     # work: mv households without work; the elderly are excluded (MODEL.md §3C)
-    persons_to_work = P("to_work_rate") * m_eff * _sum(
-        n_mv[t] * P(f"no_work_share.{t}") for t in TYPES if t != "elderly"
-    )
-    a_work_benefit = persons_to_work * P("benefit_saving_per_year") * work_years
-    a_work_income = persons_to_work * P("income_gain_per_year") * work_years
-    a_first = P("first_line_reduction") * m_eff * n_mv_all * P("first_line_cost")
-    a_second = P("second_line_reduction") * m_eff * n_mv_all * P("second_line_cost")
+    zero = np.float64(0.0)
+    persons_t = {t: zero if t == "elderly" else P("to_work_rate") * m_eff * (n_mv[t] * P(f"no_work_share.{t}"))
+                 for t in TYPES}
+    persons_to_work = _sum(persons_t.values())
+    saving_years = P("benefit_saving_per_year") * work_years
+    income_years = P("income_gain_per_year") * work_years
+    a_work_benefit_t = {t: persons_t[t] * saving_years for t in TYPES}
+    a_work_income_t = {t: persons_t[t] * income_years for t in TYPES}
+    first_per_mv = P("first_line_reduction") * m_eff * P("first_line_cost")
+    second_per_mv = P("second_line_reduction") * m_eff * P("second_line_cost")
+    a_first_t = {t: n_mv[t] * first_per_mv for t in TYPES}
+    a_second_t = {t: n_mv[t] * second_per_mv for t in TYPES}
     debt_successes = P("debt_success_rate") * m_eff * _sum(n_mv[t] * P(f"debt_share.{t}") for t in TYPES)
     prevented = {t: n_t[t] * P(f"escalation_rate.{t}") * m_esc for t in TYPES}
     prevented_all = _sum(prevented.values())
@@ -312,8 +357,9 @@ def evaluate(
     nuisance_prevented = _sum(n_mv[t] * P(f"nuisance_share.{t}") * P(f"escalation_rate.{t}") for t in TYPES) * m_esc
 
     b_nfo = a_nfo * df_p["new_for_old"]
-    b_sub = a_sub * df_p["substitution"]
-    b_eff = (a_work_benefit + a_work_income) * df_work + a_first * df_p["first_line"] + a_second * df_p["second_line"]
+    b_sub = _sum(a_sub_t.values()) * df_p["substitution"]
+    b_eff = ((_sum(a_work_benefit_t.values()) + _sum(a_work_income_t.values())) * df_work
+             + _sum(a_first_t.values()) * df_p["first_line"] + _sum(a_second_t.values()) * df_p["second_line"])
     b_esc = _sum(a_esc.values()) * df_p["escalation"]
     b_children = a_children * df_p["children"]
     b_qol = qaly_value * (
@@ -330,6 +376,7 @@ def evaluate(
         "cost_team": c_team,
         "cost_one_off": c_oneoff,
         "cost_newly_found": c_found,
+        "cost_extra_care": c_extra,
         "cost_total": cost,
         "benefit_new_for_old": b_nfo,
         "benefit_substitution": b_sub,
@@ -349,22 +396,33 @@ def evaluate(
         "prevented_escalations": prevented_all,
     }
 
-    # --- per-actor split (§5 views 2 and 3) -----------------------------
+    # --- per-actor split (§5 views 2 and 3; meta-analyse §4.5) -----------
     # Post order follows sets.PAYER_POSTS: cost posts, financial, immaterial.
-    cost_amounts = (c_team, c_oneoff, c_found)
-    fin_amounts = (a_nfo, a_sub, a_work_benefit, a_work_income, a_first, a_second,
-                   a_esc["families"], a_esc["elderly"], a_esc["other"])
+    # Costs fall in year 0 except extra care, which follows substitution.
+    df_sub = df_p["substitution"]
+    cost_amounts = (c_team, c_oneoff, *(found_t[t] for t in TYPES), *(a_extra_t[t] * df_sub for t in TYPES))
+    fin_amounts = (a_nfo, *(a_sub_t[t] for t in TYPES), *(a_work_benefit_t[t] for t in TYPES),
+                   *(a_work_income_t[t] for t in TYPES), *(a_first_t[t] for t in TYPES),
+                   *(a_second_t[t] for t in TYPES), *(a_esc[t] for t in TYPES))
+    fin_profiles = budget_profiles(prof, w_work)
     payer = structure.payer
     n_cost, n_fin = len(COST_POSTS), len(FINANCIAL_POSTS)
     cost_rows, fin_rows = payer[:n_cost], payer[n_cost:n_cost + n_fin]
     imm_rows = payer[n_cost + n_fin:]
-    need_ncw = want & {"ratio_gemeente", "balance_gemeente", "actor_ncw_cost", "actor_ncw_benefit",
-                       "actor_ncw_benefit_financial", "actor_balance"}
+    g_share = payer[:, _GEMEENTE_INDEX].sum(axis=1)
+    # realisation (verzilvering): per actor, scalars or arrays over samples
+    real = [P(f"realisation_share.{a}") for a in ACTORS]
+    all_real = all(r.ndim == 0 and r == 1.0 for r in real)
+
+    def realised_weight(row: Array, actors: Sequence[int]) -> ArrayLike:
+        """``sum_a row[a] * realisation_share[a]`` over ``actors``."""
+        return _weighted_sum([real[a] for a in actors], row[list(actors)])
+
+    need_ncw = want & {"ratio_gemeente", "ratio_gemeente_realised", "balance_gemeente", "actor_ncw_cost",
+                       "actor_ncw_benefit", "actor_ncw_benefit_financial", "actor_balance"}
     if need_ncw:
-        fin_df = (df_p["new_for_old"], df_p["substitution"], df_work, df_work, df_p["first_line"],
-                  df_p["second_line"], df_p["escalation"], df_p["escalation"], df_p["escalation"])
+        fin_df = tuple(df_work if w is w_work else df_p[k] for w, k in zip(fin_profiles, _FIN_PROFILE_KEYS))
         ncw_fin = [a * d for a, d in zip(fin_amounts, fin_df)]
-        g_share = payer[:, _GEMEENTE_INDEX].sum(axis=1)
         g_cost = _weighted_sum(cost_amounts, g_share[:n_cost])
         if "actor_balance" in want:
             # benefits minus costs per actor in one accumulation; the
@@ -381,18 +439,32 @@ def evaluate(
             g_bal = np.subtract(g_fin, g_cost)
         out["ratio_gemeente"] = _safe_ratio(g_fin, g_cost)
         out["balance_gemeente"] = g_bal
+        if "ratio_gemeente_realised" in want:
+            if all_real:
+                out["ratio_gemeente_realised"] = out["ratio_gemeente"]
+            else:
+                g_real = _sum(a * realised_weight(row, _GEMEENTE_INDEX) for a, row in zip(ncw_fin, fin_rows))
+                out["ratio_gemeente_realised"] = _safe_ratio(g_real, g_cost)
         if want & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial"}:
             actor_cost = _split(n, cost_amounts, cost_rows)
             actor_fin = _split(n, ncw_fin, fin_rows)
             out.update(actor_ncw_cost=actor_cost, actor_ncw_benefit_financial=actor_fin,
                        actor_ncw_benefit=actor_fin + _split(n, (b_children, b_qol, b_nuisance), imm_rows))
     if "actor_budget_year2_cost" in want:
-        out["actor_budget_year2_cost"] = out.get("actor_ncw_cost", None)
-        if out["actor_budget_year2_cost"] is None:
-            out["actor_budget_year2_cost"] = _split(n, cost_amounts, cost_rows)
+        # screen B is a steady-state year: one cohort's costs (all in its
+        # year 0; extra care as far as its profile falls in years 0-2)
+        w_sub3 = prof["substitution"][:BUDGET_YEARS].sum(axis=0)
+        budget_cost = (c_team, c_oneoff, *(found_t[t] for t in TYPES), *(a_extra_t[t] * w_sub3 for t in TYPES))
+        out["actor_budget_year2_cost"] = _split(n, budget_cost, cost_rows)
     if "actor_budget_year2_benefit" in want:
-        budget = [a * w[:BUDGET_YEARS].sum(axis=0) for a, w in zip(fin_amounts, budget_profiles(prof, w_work))]
-        out["actor_budget_year2_benefit"] = _split(n, budget, fin_rows)
+        # three equal cohorts aged 0, 1 and 2: each post's years 0-2
+        budget = [a * w[:BUDGET_YEARS].sum(axis=0) for a, w in zip(fin_amounts, fin_profiles)]
+        actor_budget = _split(n, budget, fin_rows)
+        if not all_real:
+            for i, r in enumerate(real):
+                if r.ndim or r != 1.0:
+                    actor_budget[:, i] *= r
+        out["actor_budget_year2_benefit"] = actor_budget
 
     # --- programme view (§5 view 4, Figuur 4.8) ---------------------------
     if want & set(PROGRAMME_OUTPUTS + ("payback_year", "prefinancing", "payback_year_gemeente",
@@ -403,19 +475,33 @@ def evaluate(
         first_year[0] = 1.0
         # signed amounts and their per-programme-year weight (cash flows of
         # all cohorts alive in each year); posts that share a weight vector
-        # are summed first, which keeps the per-sample work small
-        flows: list[tuple[ArrayLike, Array, str]] = [
-            (-c_team, np.ones(n_prog), "team"),
-            (-(P("friction_share") * c_team + P("one_off_costs")), first_year, "one_off"),
-            (-c_found, structure.ramp, "newly_found"),
+        # are summed first, which keeps the per-sample work small.  Benefits
+        # count as far as they are realised (verzilvering).
+        conv_sub = _spread(prof["substitution"], M)
+        cost_flows: list[tuple[ArrayLike, Array, int]] = [
+            (-c_team, np.ones(n_prog), 0),
+            (-oneoff_cash, first_year, 1),
         ]
+        cost_flows += [(-found_t[t], structure.ramp, 2 + i) for i, t in enumerate(TYPES)]
+        cost_flows += [(-a_extra_t[t], conv_sub, 2 + len(TYPES) + i) for i, t in enumerate(TYPES)]
         conv_work = _spread(w_work, M)
-        for post, amount, w in zip(FINANCIAL_POSTS, fin_amounts, budget_profiles(prof, w_work)):
-            flows.append((amount, conv_work if w is w_work else _spread(w, M), post))
-        g_post = payer[:, _GEMEENTE_INDEX].sum(axis=1)
-        g_share_post = {post: float(g_post[i]) for i, post in enumerate(PAYER_POSTS)}
-        series = {"total": [(a, k) for a, k, _ in flows],
-                  "gemeente": [(a * g_share_post[post], k) for a, k, post in flows if g_share_post[post] != 0.0]}
+        conv = {k: _spread(prof[k], M) for k in set(_FIN_PROFILE_KEYS) - {"work"}}
+        benefit_flows = [(amount, conv_work if w is w_work else conv[k], n_cost + j)
+                         for j, (amount, w, k) in enumerate(zip(fin_amounts, fin_profiles, _FIN_PROFILE_KEYS))]
+        all_actors = list(range(len(ACTORS)))
+        series: dict[str, list[tuple[ArrayLike, Array]]] = {"total": [], "gemeente": []}
+        for amount, w, i in cost_flows:
+            series["total"].append((amount, w))
+            if g_share[i] != 0.0:
+                series["gemeente"].append((amount * float(g_share[i]), w))
+        for amount, w, i in benefit_flows:
+            if all_real:
+                series["total"].append((amount, w))
+                if g_share[i] != 0.0:
+                    series["gemeente"].append((amount * float(g_share[i]), w))
+            else:
+                series["total"].append((amount * realised_weight(payer[i], all_actors), w))
+                series["gemeente"].append((amount * realised_weight(payer[i], _GEMEENTE_INDEX), w))
         want_cash = want & set(PROGRAMME_OUTPUTS)
         for label, fl in series.items():
             if f"cashflow_{label}" in want_cash:
@@ -436,10 +522,17 @@ def evaluate(
     return result
 
 
+#: Which profile each financial post follows, in :data:`FINANCIAL_POSTS` order
+#: (``work`` is derived from ``work_years``).
+_FIN_PROFILE_KEYS: Final[tuple[str, ...]] = (
+    "new_for_old", *(["substitution"] * len(TYPES)), *(["work"] * 2 * len(TYPES)),
+    *(["first_line"] * len(TYPES)), *(["second_line"] * len(TYPES)), *(["escalation"] * len(TYPES)),
+)
+
+
 def budget_profiles(prof: Mapping[str, Array], w_work: Array) -> tuple[Array, ...]:
     """Time profiles of the financial posts, in :data:`FINANCIAL_POSTS` order."""
-    return (prof["new_for_old"], prof["substitution"], w_work, w_work, prof["first_line"],
-            prof["second_line"], prof["escalation"], prof["escalation"], prof["escalation"])
+    return tuple(w_work if k == "work" else prof[k] for k in _FIN_PROFILE_KEYS)
 
 
 def _sum(terms: Iterable[ArrayLike]) -> ArrayLike:
@@ -462,11 +555,23 @@ def _weighted_sum(amounts: Sequence[ArrayLike], weights: Array) -> ArrayLike:
 
 def _split(n: int, amounts: Sequence[ArrayLike], rows: Array) -> Array:
     """Split post amounts over actors: ``(n, actors)`` with ``out[:, a] =
-    sum_p amounts[p] * rows[p, a]``, accumulated in post order (no BLAS, so
-    every sample gets the same arithmetic whatever the chunk length)."""
+    sum_p amounts[p] * rows[p, a]``.  Posts with equal payer rows (the same
+    vector for every household type, say) are summed first; then each
+    group is accumulated in post order (no BLAS, so every sample gets the
+    same arithmetic whatever the chunk length)."""
+    groups: list[tuple[ArrayLike, Array]] = []
+    for amount, row in zip(amounts, rows):
+        if not row.any():
+            continue
+        for i, (acc, r) in enumerate(groups):
+            if np.array_equal(r, row):
+                groups[i] = (np.add(acc, amount), r)
+                break
+        else:
+            groups.append((amount, row))
     out = np.zeros((rows.shape[1], n))
     tmp = np.empty(n)
-    for amount, row in zip(amounts, rows):
+    for amount, row in groups:
         for a in np.flatnonzero(row):
             s = float(row[a])
             if s == 1.0:

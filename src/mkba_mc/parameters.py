@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from .sets import MV, SEVERITIES, TYPES
+from .sets import ACTORS, MV, SEVERITIES, TYPES
 
 #: Scenario sections, in the order a scenario file lists them.
 SECTIONS: Final[tuple[str, ...]] = ("reach", "team", "financing", "effects", "prices")
@@ -140,6 +140,9 @@ def _build() -> dict[str, ParameterSpec]:
     add("additional_share_other", "financing", SHARE, "share", description="share of other team costs that is additional")
     add("coordination_saving_per_household", "financing", NONNEG, "EUR/household",
         description="coordination saving per household in the approach")
+    for a in ACTORS:
+        add(f"realisation_share.{a}", "financing", SHARE, "share of financial benefits",
+            description=f"share of the financial benefits of {a} that becomes budget (verzilvering; budget views only)")
 
     # --- C. effects -----------------------------------------------------
     add("newly_found_share", "effects", SHARE, "share", description="share of households that are newly found")

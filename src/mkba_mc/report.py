@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from .errors import ConfigError, MkbaError, OutputError, Problem
 from .output import hold_lock, open_netcdf, remove_stale, sha256, staged_files
-from .screens import LABELS, budget_columns, point_summary
+from .screens import COST_KEYS, LABELS, budget_columns, point_summary, realisation_of, realisation_text
 from .sensitivity import INDICATORS
 from .sets import ACTORS, BUDGET_COLUMNS
 
@@ -71,7 +71,7 @@ FIGURE_FILES: Final[tuple[str, ...]] = ("ratios.png", "posts.png", "actors.png",
                                         "sobol.png")
 #: The NCW cost and benefit posts of screen A.
 POSTS: Final[tuple[str, ...]] = (
-    "cost_team", "cost_one_off", "cost_newly_found",
+    "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care",
     "benefit_new_for_old", "benefit_substitution", "benefit_effectiveness", "benefit_escalation",
     "benefit_children", "benefit_quality_of_life", "benefit_nuisance",
 )
@@ -138,6 +138,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "point": "Puntschatting (basisvariant)",
         "point_source_json": "Bron: {file} (uitvoer van mkba-mc point --json).",
         "point_source_scenario": "Bron: het scenario van de run ({file}), doorgerekend op de puntwaarden.",
+        "calibration": ("Kalibratie: de standaardkengetallen zijn gekalibreerd op het rekenvoorbeeld van Bijlage 2 "
+                        "(meta-analyse 2014); dat voorbeeld nadoen is een consistentiecontrole, geen validatie. "
+                        "Gekalibreerd op Bijlage 2: {names}."),
         "point_json_bad": "{file} is geen uitvoer van mkba-mc point --json en is niet gebruikt.",
         "point_missing": "Niet berekend: geen point.json en het scenariobestand van de run is niet te laden.",
         "programme_line": "Programma (opbouw over {ramp} jaar, {years} jaar)",
@@ -266,6 +269,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "point": "Point estimate (base case)",
         "point_source_json": "Source: {file} (output of mkba-mc point --json).",
         "point_source_scenario": "Source: the run's scenario ({file}) evaluated at its point values.",
+        "calibration": ("Calibration: the default kengetallen are calibrated to the worked example of Bijlage 2 "
+                        "(meta-analysis 2014); matching that example is a consistency check, not a validation. "
+                        "Calibrated to Bijlage 2: {names}."),
         "point_json_bad": "{file} is not output of mkba-mc point --json and was not used.",
         "point_missing": "Not computed: no point.json and the run's scenario file cannot be loaded.",
         "programme_line": "Programme (build-up over {ramp} years, {years} years)",
@@ -1236,6 +1242,11 @@ def _programme_years(ctx: _Context) -> int:
     return 10
 
 
+def calibrated_parameters(info: Mapping[str, Any]) -> list[str]:
+    """Parameters whose default is calibrated to Bijlage 2 (their source says so)."""
+    return [n for n, i in info.items() if "calibrated to bijlage 2" in str(getattr(i, "source", "")).lower()]
+
+
 def _section_point(ctx: _Context) -> _Section:
     """Screens A and B of the point estimate, team size and programme."""
     T, lang, L = ctx.T, ctx.lang, LABELS[ctx.lang]
@@ -1251,7 +1262,8 @@ def _section_point(ctx: _Context) -> _Section:
         return float(v) if _finite(v) else 0.0
 
     rows = [[f"<b>{_e(L['costs'])}</b>", ""], [_e(L["cost_total"]), eur("cost_total")]]
-    rows += [[_e(L[k]), eur(k)] for k in ("cost_team", "cost_one_off", "cost_newly_found")]
+    rows += [[_e(L[k]), eur(k)] for k in COST_KEYS]
+    benefit_row = len(rows) + 1
     rows += [[f"<b>{_e(L['benefits'])}</b>", ""], [_e(L["benefit_total"]), eur("benefit_total")],
              [_e(L["organisation"]), _e(_eur(val("benefit_new_for_old") + val("benefit_substitution"), lang))]]
     rows += [[_e(L[k]).replace("  ", "&nbsp;&nbsp;&nbsp;&nbsp;"), eur(k)]
@@ -1263,7 +1275,9 @@ def _section_point(ctx: _Context) -> _Section:
     rows.append([_e(L["balance"]), eur("balance")])
     rows += [[_e(L[k]), _key(f"point_{k}", _ratio(s.get(k), lang))]
              for k in ("ratio_financial", "ratio_social", "ratio_gemeente")]
-    bold = (1, 6, len(rows) - 4)  # total costs, total benefits, balance
+    if "ratio_gemeente_realised" in s:
+        rows.append([_e(L["ratio_gemeente_realised"]), _e(_ratio(s.get("ratio_gemeente_realised"), lang))])
+    bold = (1, benefit_row, rows.index([_e(L["balance"]), eur("balance")]))  # total costs, total benefits, balance
     screen_a = f"<div><h3>{_e(L['screen_a'])}</h3>" + _table(["", _e(L["ncw"])], rows, bold=bold) + "</div>"
 
     if ctx.point_out is not None:
@@ -1277,8 +1291,13 @@ def _section_point(ctx: _Context) -> _Section:
               [_e(L["total_benefits"]), *(_e(_eur(b, lang)) for _, b in cols.values())],
               [_e(L["saldo"]), *(_e(_eur(b - c, lang)) for c, b in cols.values())]]
     screen_b = (f"<div><h3>{_e(L['screen_b'])}</h3>" + _table(["", *(_e(L[c]) for c in cols)], b_rows, bold=(2,))
-                + "</div>")
+                + f"<p>{_e(L['screen_b_note'])}</p></div>")
     lines = [f"<p>{_e(ctx.point_source)}</p>"]
+    if ctx.scenario is not None:
+        lines.append(f"<p>{_e(realisation_text(realisation_of(ctx.scenario.params), lang))}</p>")
+        calibrated = calibrated_parameters(ctx.scenario.info)
+        if calibrated:
+            lines.append(f"<p>{_e(T['calibration'].format(names=', '.join(calibrated)))}</p>")
     if ctx.point_out is not None and ctx.scenario is not None:
         o = ctx.point_out
         fte = L["fte_line"].format(need=float(o["fte_need"][0]), team=float(o["team_fte"][0]))

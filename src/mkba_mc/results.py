@@ -161,22 +161,24 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
 def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Screens A (NCW of one year) and B (budget after 2 years) of the point
     estimate, with the LPBL labels."""
-    from .screens import LABELS, budget_columns
+    from .screens import COST_KEYS, LABELS, budget_columns, realisation_of, realisation_text
 
     L = LABELS[lang]
     out = result.scenario.evaluate()
     s = point_summary(out)
     rows = [(L["cost_total"], s["cost_total"])]
-    rows += [(L[k].strip(), s[k]) for k in ("cost_team", "cost_one_off", "cost_newly_found")]
+    rows += [(L[k].strip(), s[k]) for k in COST_KEYS]
     rows += [(L["benefit_total"], s["benefit_total"])]
     rows += [(L[k].strip(), s[k]) for k in ("benefit_new_for_old", "benefit_substitution", "benefit_effectiveness",
                                             "benefit_escalation", "benefit_children", "benefit_quality_of_life",
                                             "benefit_nuisance")]
-    rows += [(L["balance"], s["balance"])] + [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente")]
+    rows += [(L["balance"], s["balance"])] + [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente",
+                                                                     "ratio_gemeente_realised")]
     screen_a = pd.DataFrame(rows, columns=["post", L["ncw"]])
     cols = budget_columns(out)
-    screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost] for c, (cost, ben) in cols.items()},
-                            index=[L["total_costs"], L["total_benefits"], L["saldo"]])
+    screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost, None] for c, (cost, ben) in cols.items()},
+                            index=[L["total_costs"], L["total_benefits"], L["saldo"],
+                                   f"{L['screen_b_note']}; {realisation_text(realisation_of(result.scenario.params), lang)}"])
     return screen_a, screen_b
 
 

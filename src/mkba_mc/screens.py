@@ -20,13 +20,17 @@ from rich.text import Text
 
 from .sets import ACTORS, BUDGET_COLUMNS, GEMEENTE_ACTORS
 
+#: Cost posts of screen A, in order ("extra zorg": the care added where
+#: substitution is negative, Tabel 4.5, booked as a cost as in §4.2).
+COST_KEYS: Final[tuple[str, ...]] = ("cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care")
+
 #: Keys of ``point --json``, in order (the issue's contract).
 POINT_KEYS: Final[tuple[str, ...]] = (
-    "cost_team", "cost_one_off", "cost_newly_found", "cost_total",
+    "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care", "cost_total",
     "benefit_new_for_old", "benefit_substitution", "benefit_effectiveness", "benefit_escalation",
     "benefit_children", "benefit_quality_of_life", "benefit_nuisance", "benefit_financial",
     "benefit_total", "balance", "ratio_financial", "ratio_social", "ratio_gemeente",
-    "fte_need", "payback_year", "prefinancing",
+    "ratio_gemeente_realised", "fte_need", "payback_year", "prefinancing",
 )
 ACTOR_KEYS: Final[tuple[str, ...]] = ("ncw_cost", "ncw_benefit", "budget_year2_cost", "budget_year2_benefit")
 
@@ -34,11 +38,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "nl": {
         "screen_a": "A  Resultaat MKBA: netto contante waarde van één jaar aanpak",
         "screen_b": "B  Resultaat begroting na 2 jaar (kasstromen, niet verdisconteerd)",
+        "screen_b_note": ("stationair jaar: de kosten van één cohort tegenover de baten van drie gelijke cohorten "
+                          "van 0, 1 en 2 jaar oud, zonder opbouw; financiële baten na verzilvering"),
         "costs": "KOSTEN", "benefits": "BATEN", "ncw": "NCW (€)",
         "cost_total": "Totale kosten",
         "cost_team": "1 Kosten nieuwe aanpak",
         "cost_one_off": "2 Eenmalige (frictie)kosten",
         "cost_newly_found": "3 Kosten a.g.v. meer gevonden huishoudens",
+        "cost_extra_care": "4 Extra zorg in bekende en nieuw gevonden huishoudens",
         "benefit_total": "Totale baten",
         "organisation": "1 Besparing organisatiekosten",
         "benefit_new_for_old": "  a Nieuw voor oud",
@@ -53,22 +60,28 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "ratio_financial": "Financiële K-B-verhouding",
         "ratio_social": "Maatschappelijke K-B-verhouding",
         "ratio_gemeente": "Gemeentelijke K-B-verhouding",
+        "ratio_gemeente_realised": "Gemeentelijke K-B-verhouding, verzilverd",
+        "realisation": "Verzilvering (aandeel financiële baten dat budget wordt; niet in de NCW)",
+        "realisation_all": "alle actoren 100 % (aanname van de MKBA-tool)",
         "gemeente": "Gemeente", "zorgverzekeraar": "Zorgverzekeraar", "huishoudens": "Huishoudens",
         "overige_partijen": "Overige partijen",
         "total_costs": "Totale kosten", "total_benefits": "Totale baten", "saldo": "Saldo",
         "team": "Formatie", "fte_line": "benodigd volgens caseload {need:.2f} fte; team {team:.2f} fte",
-        "programme": "Programma (opbouw over {ramp} jaar, {years} jaar)",
+        "programme": "Programma (opbouw over {ramp} jaar, {years} jaar; elk jaar bevat de opbouw, dus jaar 2 is niet scherm B)",
         "payback": "terugverdiend in jaar", "prefinancing": "voorfinanciering", "never": "niet binnen {years} jaar",
         "total": "totaal", "title": "MKBA sociale wijkteams: {name}",
     },
     "en": {
         "screen_a": "A  MKBA result: net present value of one year of approach",
         "screen_b": "B  Budget after 2 years (cash flows, undiscounted)",
+        "screen_b_note": ("a steady-state year: one cohort's costs against the benefits of three equal cohorts "
+                          "aged 0, 1 and 2, without build-up; financial benefits after realisation"),
         "costs": "COSTS", "benefits": "BENEFITS", "ncw": "NPV (€)",
         "cost_total": "Total costs",
         "cost_team": "1 Cost of the new approach",
         "cost_one_off": "2 One-off (friction) costs",
         "cost_newly_found": "3 Costs of more households found",
+        "cost_extra_care": "4 Extra care in known and newly found households",
         "benefit_total": "Total benefits",
         "organisation": "1 Savings in organisation costs",
         "benefit_new_for_old": "  a New-for-old",
@@ -83,11 +96,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "ratio_financial": "Financial cost-benefit ratio",
         "ratio_social": "Social cost-benefit ratio",
         "ratio_gemeente": "Municipal cost-benefit ratio",
+        "ratio_gemeente_realised": "Municipal cost-benefit ratio, realised",
+        "realisation": "Realisation (share of financial benefits that becomes budget; not in the NPV)",
+        "realisation_all": "every actor 100 % (the MKBA-tool's assumption)",
         "gemeente": "Municipality", "zorgverzekeraar": "Health insurer", "huishoudens": "Households",
         "overige_partijen": "Other parties",
         "total_costs": "Total costs", "total_benefits": "Total benefits", "saldo": "Balance",
         "team": "Team size", "fte_line": "needed by caseload {need:.2f} fte; team {team:.2f} fte",
-        "programme": "Programme (build-up over {ramp} years, {years} years)",
+        "programme": "Programme (build-up over {ramp} years, {years} years; every year includes the build-up, so year 2 is not screen B)",
         "payback": "paid back in year", "prefinancing": "pre-financing need", "never": "not within {years} years",
         "total": "total", "title": "MKBA social teams: {name}",
     },
@@ -141,9 +157,26 @@ def _ratio(v: float | None, lang: str) -> str:
     return s.replace(".", ",") if lang == "nl" else s
 
 
+def realisation_text(realisation: Mapping[str, float] | None, lang: str = "nl") -> str:
+    """One line with the verzilvering settings: the actors below 100 %."""
+    L = LABELS[lang]
+    below = {a: v for a, v in (realisation or {}).items() if v != 1.0}
+    if not below:
+        return f"{L['realisation']}: {L['realisation_all']}"
+    parts = ", ".join(f"{a} {v:.0%}".replace("%", " %") for a, v in below.items())
+    return f"{L['realisation']}: {parts}; {'overige 100 %' if lang == 'nl' else 'others 100 %'}"
+
+
+def realisation_of(params: Mapping[str, float]) -> dict[str, float]:
+    """The ``realisation_share.<actor>`` values of a parameter set, by actor."""
+    return {a: float(params.get(f"realisation_share.{a}", 1.0)) for a in ACTORS}
+
+
 def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
-                 ramp_years: int = 4, programme_years: int = 10) -> Group:
-    """Screens A and B plus team size and programme view, as a rich renderable."""
+                 ramp_years: int = 4, programme_years: int = 10,
+                 realisation: Mapping[str, float] | None = None) -> Group:
+    """Screens A and B plus team size, verzilvering and programme view, as a
+    rich renderable."""
     L = LABELS[lang]
     s = point_summary(out)
     eur = _eur if lang == "nl" else (lambda v: "–" if v is None else f"€ {v:,.0f}")
@@ -153,7 +186,7 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
     a.add_column(L["ncw"], justify="right")
     a.add_row(Text(L["costs"], style="bold"), "")
     a.add_row(Text(L["cost_total"], style="bold"), Text(eur(s["cost_total"]), style="bold"))
-    for k in ("cost_team", "cost_one_off", "cost_newly_found"):
+    for k in COST_KEYS:
         a.add_row(L[k], eur(s[k]))
     a.add_row(Text(L["benefits"], style="bold"), "")
     a.add_row(Text(L["benefit_total"], style="bold"), Text(eur(s["benefit_total"]), style="bold"))
@@ -167,10 +200,11 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
     for k in ("benefit_children", "benefit_quality_of_life", "benefit_nuisance"):
         a.add_row(L[k], eur(s[k]))
     a.add_row(Text(L["balance"], style="bold"), Text(eur(s["balance"]), style="bold"))
-    for k in ("ratio_financial", "ratio_social", "ratio_gemeente"):
+    for k in ("ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised"):
         a.add_row(L[k], _ratio(s[k], lang))
 
-    b = Table(title=L["screen_b"], title_justify="left", header_style="bold")
+    b = Table(title=L["screen_b"], title_justify="left", header_style="bold", caption=L["screen_b_note"],
+              caption_justify="left")
     b.add_column("")
     cols = budget_columns(out)
     for col in cols:
@@ -184,7 +218,7 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
     fte_line = L["fte_line"].format(need=need, team=team)
     if lang == "nl":
         fte_line = fte_line.replace(".", ",")
-    lines = [Text(f"{L['team']}: {fte_line}")]
+    lines = [Text(f"{L['team']}: {fte_line}"), Text(realisation_text(realisation, lang))]
 
     def payback(v: float | None) -> str:
         return L["never"].format(years=programme_years) if v is None else f"{L['payback']} {v:.0f}"
@@ -196,4 +230,5 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
     return Group(Text(L["title"].format(name=name), style="bold"), a, b, *lines)
 
 
-__all__ = ["ACTOR_KEYS", "LABELS", "POINT_KEYS", "budget_columns", "point_summary", "render_point"]
+__all__ = ["ACTOR_KEYS", "COST_KEYS", "LABELS", "POINT_KEYS", "budget_columns", "point_summary", "realisation_of",
+           "realisation_text", "render_point"]

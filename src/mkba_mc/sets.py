@@ -51,20 +51,43 @@ BUDGET_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "overige_partijen": ("rijk_wlz", "corporatie", "overig"),
 }
 
-#: Cost posts (all fall in year 0 of a cohort).
-COST_POSTS: Final[tuple[str, ...]] = ("team", "one_off", "newly_found")
-
-#: Financial benefit posts that are split over actors.
-FINANCIAL_POSTS: Final[tuple[str, ...]] = (
-    "new_for_old",
+#: Posts whose financier depends on who is helped (meta-analyse §4.5: youth
+#: care, shelter and debt help are municipal for families after the
+#: decentralisations; care for non-self-reliant elderly stays with insurers
+#: and the Wlz).  Each carries one payer vector per household type, written
+#: ``<post>.<type>`` (``substitution.elderly``); a file that gives one vector
+#: ``<post>`` applies it to every type.
+TYPED_PAYER_POSTS: Final[tuple[str, ...]] = (
+    "newly_found",
+    "extra_care",
     "substitution",
     "work_benefit",
     "work_income",
     "first_line",
     "second_line",
-    "escalation.families",
-    "escalation.elderly",
-    "escalation.other",
+    "escalation",
+)
+
+
+def _typed(post: str) -> tuple[str, ...]:
+    return tuple(f"{post}.{t}" for t in TYPES)
+
+
+#: Cost posts (all fall in year 0 of a cohort).  ``extra_care`` is the care
+#: added where substitution is negative (more trajectories than taken over,
+#: Tabel 4.5; booked as a cost as in §4.2 and Figuur 4.3), in newly found
+#: and known households together.
+COST_POSTS: Final[tuple[str, ...]] = ("team", "one_off", *_typed("newly_found"), *_typed("extra_care"))
+
+#: Financial benefit posts that are split over actors.
+FINANCIAL_POSTS: Final[tuple[str, ...]] = (
+    "new_for_old",
+    *_typed("substitution"),
+    *_typed("work_benefit"),
+    *_typed("work_income"),
+    *_typed("first_line"),
+    *_typed("second_line"),
+    *_typed("escalation"),
 )
 
 #: Immaterial benefit posts (not in the financial ratio, not in screen B).
@@ -72,6 +95,10 @@ IMMATERIAL_POSTS: Final[tuple[str, ...]] = ("children", "quality_of_life", "nuis
 
 #: Every post that carries a payer-share vector.
 PAYER_POSTS: Final[tuple[str, ...]] = COST_POSTS + FINANCIAL_POSTS + IMMATERIAL_POSTS
+
+#: Names a file may use for a payer vector: every post, plus the bare name of
+#: a typed post (one vector for every household type).
+PAYER_KEYS: Final[tuple[str, ...]] = PAYER_POSTS + TYPED_PAYER_POSTS
 
 #: Benefit posts with a time profile given in the files (work is derived
 #: from ``work_years``; quality of life and nuisance follow the profiles of

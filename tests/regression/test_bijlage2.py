@@ -1,9 +1,12 @@
 """Regression against the published worked example (meta-analyse 2014, Bijlage 2).
 
 Every figure below is copied from ../shared/reference/bijlage2.md (output
-screens A and B of the LPBL MKBA-tool). Acceptance: every NCW post within 2 %,
-both printed ratios within 0.02, the four budget columns of screen B within
-10 % (costs and benefits of each column).
+screens A and B of the LPBL MKBA-tool). Acceptance (MODEL.md §6): every NCW
+post within 2 %, both printed ratios within 0.02, the four budget columns of
+screen B within 10 %. The tests hold the tighter tolerances the README claims
+(the constants below). About twelve default values are *calibrated to* this
+example (README, "Calibrated to Bijlage 2"), so matching it is a consistency
+check of the model and the defaults, not a validation.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ from mkba_mc.cli import app
 from mkba_mc.screens import budget_columns
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Tolerances claimed in the README (all tighter than MODEL.md §6).
+POST_REL = 0.003  # every NCW post and post group
+BALANCE_REL = 0.004  # the balance, a difference of two totals
+RATIO_ABS = 0.011  # the printed ratios (1.30 is printed for 595,000 / 454,400 = 1.309)
+BUDGET_REL = 0.01  # costs and benefits of each screen-B column
 SCENARIO = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
 
 # Screen A: NCW of one year of approach (EUR).
@@ -60,27 +68,33 @@ def point() -> dict:
 
 
 @pytest.mark.parametrize("post", sorted(PUBLISHED_NCW))
-def test_ncw_post_within_2_percent(point: dict, post: str) -> None:
-    assert point[post] == pytest.approx(PUBLISHED_NCW[post], rel=0.02)
+def test_ncw_post_within_tolerance(point: dict, post: str) -> None:
+    rel = BALANCE_REL if post == "balance" else POST_REL
+    assert point[post] == pytest.approx(PUBLISHED_NCW[post], rel=rel)
 
 
 @pytest.mark.parametrize("posts", sorted(PUBLISHED_GROUPS))
-def test_ncw_post_groups_within_2_percent(point: dict, posts: tuple[str, ...]) -> None:
-    assert sum(point[p] for p in posts) == pytest.approx(PUBLISHED_GROUPS[posts], rel=0.02)
+def test_ncw_post_groups_within_tolerance(point: dict, posts: tuple[str, ...]) -> None:
+    assert sum(point[p] for p in posts) == pytest.approx(PUBLISHED_GROUPS[posts], rel=POST_REL)
+
+
+def test_no_extra_care_in_the_example(point: dict) -> None:
+    # Bijlage 2 has substitution 0 % in known and 80 % in new cases: no extra care
+    assert point["cost_extra_care"] == 0.0
 
 
 @pytest.mark.parametrize("ratio", sorted(PUBLISHED_RATIOS))
-def test_ratio_within_002(point: dict, ratio: str) -> None:
-    assert point[ratio] == pytest.approx(PUBLISHED_RATIOS[ratio], abs=0.02)
+def test_ratio_within_tolerance(point: dict, ratio: str) -> None:
+    assert point[ratio] == pytest.approx(PUBLISHED_RATIOS[ratio], abs=RATIO_ABS)
 
 
 @pytest.mark.parametrize("column", sorted(PUBLISHED_BUDGET))
-def test_budget_column_within_10_percent(column: str) -> None:
+def test_budget_column_within_tolerance(column: str) -> None:
     out = load_scenario(SCENARIO).evaluate()
     cost, benefit = budget_columns(out)[column]
     pub_cost, pub_benefit = PUBLISHED_BUDGET[column]
-    assert cost == pytest.approx(pub_cost, rel=0.10, abs=1.0)
-    assert benefit == pytest.approx(pub_benefit, rel=0.10)
+    assert cost == pytest.approx(pub_cost, rel=BUDGET_REL, abs=1.0)
+    assert benefit == pytest.approx(pub_benefit, rel=BUDGET_REL)
 
 
 def test_budget_columns_match_actor_json(point: dict) -> None:
@@ -100,10 +114,11 @@ def test_fte_need_matches_published(point: dict) -> None:
 
 def test_json_has_exactly_the_contract_keys(point: dict) -> None:
     expected = {
-        "cost_team", "cost_one_off", "cost_newly_found", "cost_total", "benefit_new_for_old",
+        "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care", "cost_total", "benefit_new_for_old",
         "benefit_substitution", "benefit_effectiveness", "benefit_escalation", "benefit_children",
         "benefit_quality_of_life", "benefit_nuisance", "benefit_financial", "benefit_total", "balance",
-        "ratio_financial", "ratio_social", "ratio_gemeente", "fte_need", "payback_year", "prefinancing", "actors",
+        "ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised", "fte_need", "payback_year",
+        "prefinancing", "actors",
     }
     assert set(point) == expected
     actors = {"gemeente_werk_inkomen", "gemeente_wmo_welzijn", "gemeente_jeugd", "gemeente_overig",

@@ -54,7 +54,12 @@ def test_substitution_existing_switch_and_swing(sc, point, table) -> None:
     expected = (point["cost_total"] - point["benefit_total"]) / slope
     assert table.loc["substitution_existing", "ratio_social_switch"] == pytest.approx(expected, rel=1e-6)
     lo, hi = table.loc["substitution_existing", ["low", "high"]]
-    swing = slope * (hi - lo) / point["cost_total"]
+    # above 0 the added substitution is a benefit; below 0 the added care is a
+    # cost post (extra zorg), so the ratio is B / (C + slope |s|) there
+    def ratio(s: float) -> float:
+        return (point["benefit_total"] + slope * max(s, 0.0)) / (point["cost_total"] + slope * max(-s, 0.0))
+    assert lo < 0 < hi
+    swing = abs(ratio(hi) - ratio(lo))
     assert table.loc["substitution_existing", "ratio_social_swing"] == pytest.approx(swing, rel=1e-9)
     # it is the largest swing: "selectie" (care added in known households) decides the example
     assert table.index[0] == "substitution_existing"

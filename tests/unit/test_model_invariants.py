@@ -15,7 +15,7 @@ from mkba_mc.sets import ACTORS, TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTS = (
-    "cost_team", "cost_one_off", "cost_newly_found", "benefit_new_for_old", "benefit_substitution",
+    "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care", "benefit_new_for_old", "benefit_substitution",
     "benefit_effectiveness", "benefit_escalation", "benefit_children", "benefit_quality_of_life", "benefit_nuisance",
 )
 EFFECT_POSTS = ("benefit_effectiveness", "benefit_escalation", "benefit_children", "benefit_quality_of_life",
@@ -122,12 +122,16 @@ def test_single_row_equals_array_row(sc) -> None:
             np.testing.assert_allclose(one[name][0], full[name][i], rtol=1e-13, atol=1e-9, err_msg=name)
 
 
-def test_negative_substitution_gives_negative_benefit(sc) -> None:
+def test_negative_substitution_is_extra_care_cost(sc) -> None:
+    """More care than taken over (Tabel 4.5: -40 %) is the cost post extra
+    care, the mirror of the substitution benefit at +40 % (§4.2, Figuur 4.3)."""
     out = sc.evaluate({"substitution_new": -0.4, "substitution_existing": -0.4})
-    assert out["benefit_substitution"][0] < 0
-    # and it is exactly the mirror of +0.4
+    assert out["benefit_substitution"][0] == 0.0
     pos = sc.evaluate({"substitution_new": 0.4, "substitution_existing": 0.4})
-    assert out["benefit_substitution"][0] == pytest.approx(-pos["benefit_substitution"][0], rel=1e-12)
+    assert out["cost_extra_care"][0] == pytest.approx(pos["benefit_substitution"][0], rel=1e-12)
+    assert pos["cost_extra_care"][0] == 0.0
+    # the balance is what the old booking (a negative benefit) gave
+    assert out["balance"][0] - pos["balance"][0] == pytest.approx(-2 * pos["benefit_substitution"][0], rel=1e-9)
 
 
 def test_nonpositive_cost_gives_nan_ratios_and_counted_warning(sc) -> None:
