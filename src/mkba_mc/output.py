@@ -109,3 +109,57 @@ def sha256(path: str | Path) -> str:
 
 __all__ = ["TMP_PREFIX", "atomic_path", "check_dir", "prepare_dir", "sha256", "write_atomic", "write_bundle", "write_json_atomic",
            "write_text_atomic"]
+
+
+def check_writable(path: str | Path) -> Path:
+    """Check, before any computation, that results can be written to ``path``.
+
+    The folder need not exist: its nearest existing ancestor must then be a
+    folder in which a folder can be made.  The check makes (and at once
+    removes) a probe folder named ``.mkba-tmp-probe-*`` in the folder or that
+    ancestor, which is the only reliable test (permission bits say nothing
+    for root, nor about read-only or immutable folders).  Nothing is left
+    behind.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``--out`` folder.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ResourceError
+        Naming ``path``: a part of it is a regular file, or the folder (or
+        the ancestor it would be made in) cannot be written; exit code 1.
+    """
+    import errno
+    import tempfile
+
+    from .errors import ResourceError
+
+    p = Path(path)
+    target = p if p.is_absolute() else Path.cwd() / p
+    anc = target
+    while not os.path.lexists(anc) and anc != anc.parent:
+        anc = anc.parent
+    if not anc.is_dir():
+        below = "" if anc == target else f" (it would be made below {anc}, which is not a folder)"
+        raise ResourceError(f"--out {p}: cannot be used as a results folder{below}; "
+                            "choose a folder path that is not inside a file")
+    try:
+        probe = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}probe-", dir=anc)
+        os.rmdir(probe)
+    except OSError as exc:
+        why = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EPERM: "not permitted (an immutable folder?)", errno.ENOSPC: "no space left on the device",
+               errno.EDQUOT: "disk quota exceeded"}.get(exc.errno or 0, exc.strerror or str(exc))
+        where = "" if anc == target else f" (it would be made in {anc})"
+        raise ResourceError(f"--out {p}: cannot write there{where}: {why}; choose another folder") from exc
+    return p
+
+
+__all__.append("check_writable")
