@@ -588,6 +588,21 @@ def _check_sums(values: Mapping[str, float], where: Mapping[str, tuple[str, str]
     return problems
 
 
+def _from_scenario(problems: Sequence[Problem], paths: Sequence[Path] | None, source: str) -> list[Problem]:
+    """Problems of the files named by ``scenario.distributions``: a file that
+    cannot be read at all (missing, a device, a folder, too large) is reported
+    at the scenario key that names it, so the message names the scenario file."""
+    index = {str(p): i for i, p in enumerate(paths or [])}
+    out = []
+    for p in problems:
+        if p.key == "<file>" and p.source in index:
+            out.append(Problem(source, f"scenario.distributions[{index[p.source]}]", p.source,
+                               f"{p.expected} (it is {p.value})"))
+        else:
+            out.append(p)
+    return out
+
+
 def build_scenario(
     data: Mapping[str, Any],
     source: str,
@@ -615,7 +630,7 @@ def build_scenario(
         try:
             defaults = load_distributions(dist_paths)
         except ConfigError as exc:
-            problems.extend(exc.problems)
+            problems.extend(_from_scenario(exc.problems, dist_paths, source))
             raise ConfigError(problems) from None
 
     from .distributions import Distribution
