@@ -1124,7 +1124,11 @@ def parse_distribution(spec: Mapping[str, Any], source: str, key: str) -> Distri
         or missing fields, non-numeric or non-finite values (bools are not
         numbers), and the domain rules (``low < high``, ``mode`` in
         [low, high], ``sd``, ``sigma``, ``a``, ``b``, ``lamb`` > 0, loguniform
-        ``low > 0``, discrete weights >= 0 summing to 1).
+        ``low > 0``, discrete weights >= 0 summing to 1), plus bounds that
+        keep the arithmetic finite: every field ``|x| <= MAX_ABS`` (1e15),
+        ``lamb <= 1000``, beta shapes in [1e-3, 1e4], lognormal
+        ``|mu| <= 100`` and ``sigma <= 10``, ``sd >= 1e-12 max(1, |mean|)``
+        and a truncnormal interval of log-probability >= -5000.
     """
     if not isinstance(spec, Mapping):
         raise ConfigError([Problem(source, key, spec,
