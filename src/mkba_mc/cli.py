@@ -1,12 +1,22 @@
 """Command-line interface: ``mkba-mc``.
 
 A thin layer: parse options, call the public API, print or write, exit.
-Every :class:`~mkba_mc.errors.MkbaError` becomes a short message on stderr
-and exit code 2; ``--debug`` shows the traceback instead.
+One handler (:class:`_Group`) turns every exception of a command into a
+short message on stderr and an exit code; ``--debug`` shows the traceback
+instead:
+
+* :class:`~mkba_mc.errors.MkbaError` (bad input or option): exit 2, or the
+  error's own ``exit_code`` (1 for :class:`~mkba_mc.errors.ResourceError`);
+* :class:`OSError` (disk full, permission, read-only, not a folder): exit 1;
+* ``KeyboardInterrupt``: exit 130 (typer's own handling);
+* anything else: exit 1, "internal error: ... (run with --debug ...)".
+
+Usage errors of click/typer themselves keep their exit code 2.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import warnings
@@ -16,6 +26,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from . import __version__
 from .diagnostics import result_warnings
@@ -26,7 +37,79 @@ from .loading import load_scenario, validate_file
 from .parameters import PARAMETERS
 from .screens import point_summary, realisation_of, render_point
 
+_state = {"debug": False}
+
+#: What to do about an :class:`OSError`, by ``errno``.
+_OS_ADVICE = {
+    errno.ENOSPC: "free disk space or write to another folder",
+    errno.EDQUOT: "free disk space (quota exceeded) or write to another folder",
+    errno.EACCES: "check the permissions or write to another folder",
+    errno.EPERM: "check the permissions (or an immutable flag) or write to another folder",
+    errno.EROFS: "the file system is read-only: write to another folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: choose another path",
+    errno.EISDIR: "give a file, not a folder",
+    errno.ENOENT: "check the path",
+    errno.ENAMETOOLONG: "use a shorter path",
+}
+
+
+def _error_message(exc: BaseException) -> tuple[str, int]:
+    """The short message and the exit code for an exception of a command."""
+    if isinstance(exc, ConfigError):
+        lines = [f"{len(exc.problems)} problem(s) in the input"] + [f"  - {p}" for p in exc.problems]
+        return "\n".join(lines), exc.exit_code
+    if isinstance(exc, MkbaError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc) or type(exc).__name__
+        where = " ".join(f"{f}" for f in (exc.filename, exc.filename2) if f is not None)
+        advice = _OS_ADVICE.get(exc.errno or 0, "check the path, the free space and the permissions")
+        return f"{where + ': ' if where else ''}{what} ({advice})", 1
+    if isinstance(exc, MemoryError):
+        return "out of memory: lower -n, keep fewer outputs or use more --workers machines", 1
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"internal error: {type(exc).__name__}{': ' + text[:300] if text else ''} " \
+           "(run with --debug for the traceback)", 1
+
+
+def _passthrough() -> tuple[type[BaseException], ...]:
+    """Exceptions the handler leaves to typer/click: --help, --version, usage
+    errors (exit 2), Ctrl-C (exit 130).  Typer >= 0.24 vendors click, older
+    versions use click itself: both are covered."""
+    classes: list[type[BaseException]] = [typer.Exit, typer.Abort, KeyboardInterrupt]
+    classes += [c for c in typer.BadParameter.__mro__ if c.__name__ in ("ClickException", "TyperException")]
+    try:
+        import click
+    except ImportError:  # pragma: no cover - typer without click
+        pass
+    else:
+        classes += [click.exceptions.Exit, click.exceptions.Abort, click.ClickException]
+    return tuple(dict.fromkeys(classes))
+
+
+_PASSTHROUGH = _passthrough()
+
+
+class _Group(TyperGroup):
+    """The command group of ``mkba-mc``, with the one error handler of every command."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _PASSTHROUGH:
+            raise
+        except Exception as exc:
+            if _state["debug"]:
+                raise
+            from rich.text import Text
+
+            message, code = _error_message(exc)
+            err_console.print(Text.assemble(("error: ", "bold red"), message), highlight=False)
+            raise typer.Exit(code=code) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="mkba-mc",
     help="Monte Carlo uncertainty and sensitivity for the MKBA of Dutch social neighbourhood teams.",
     no_args_is_help=True,
@@ -44,16 +127,32 @@ class Lang(str, Enum):
     en = "en"
 
 
-def _fail(exc: MkbaError) -> None:
-    if _state["debug"]:
-        raise exc
-    if isinstance(exc, ConfigError):
-        err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input", highlight=False)
-        for p in exc.problems:
-            err_console.print(f"  - {p}", highlight=False, markup=False)
-    else:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(code=2)
+def _infinite_keys(obj: Any, prefix: str = "") -> list[str]:
+    """Dotted keys of the infinite numbers in a nested dict/list of results."""
+    if isinstance(obj, dict):
+        return [k for key, v in obj.items() for k in _infinite_keys(v, f"{prefix}.{key}" if prefix else str(key))]
+    if isinstance(obj, (list, tuple)):
+        return [k for i, v in enumerate(obj) for k in _infinite_keys(v, f"{prefix}[{i}]")]
+    if isinstance(obj, (float, np.floating)) and np.isinf(obj):
+        return [prefix]
+    return []
+
+
+def _check_finite(results: Any, sc: Any) -> None:
+    """Refuse results that overflowed (JSON has no infinity) with a clear message.
+
+    Raises
+    ------
+    ConfigError
+        Naming the scenario file, the infinite outputs and the overrides used.
+    """
+    bad = _infinite_keys(results)
+    if bad:
+        given = f" (with --set {', '.join(sc.overrides)})" if sc.overrides else ""
+        raise ConfigError([Problem(str(sc.path) if sc.path else sc.name, "results", ", ".join(bad[:8]) +
+                                   (" ..." if len(bad) > 8 else ""),
+                                   f"finite results: the inputs{given} are so large that the model overflows; "
+                                   "give realistic magnitudes")])
 
 
 def _warn(messages: list[str]) -> None:
@@ -131,12 +230,10 @@ def validate(
             kind = validate_file(f)
         except ConfigError as exc:
             problems.extend(exc.problems)
-        except MkbaError as exc:
-            _fail(exc)
         else:
             out_console.print(f"ok: {f} ({kind})", highlight=False)
     if problems:
-        _fail(ConfigError(problems))
+        raise ConfigError(problems)
 
 
 @app.command()
@@ -148,17 +245,15 @@ def point(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
 ) -> None:
     """Point estimate: LPBL screens A (NCW of one year) and B (budget after 2 years)."""
-    try:
-        sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         out = sc.evaluate()
     _warn(result_warnings(out, sc.structure.team_from_caseload))
     if as_json:
-        typer.echo(json.dumps(point_summary(out), indent=2, allow_nan=False))
+        summary = point_summary(out)
+        _check_finite(summary, sc)
+        typer.echo(json.dumps(summary, indent=2, allow_nan=False))
         return
     out_console.print(render_point(out, sc.name, lang.value, ramp_years=sc.structure.ramp_years,
                                    programme_years=sc.structure.programme_years,
@@ -281,34 +376,35 @@ def run(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
 ) -> None:
     """Monte Carlo: risk ranges and the chance that benefits exceed costs, per actor."""
+    from .checks import memory_problems, raise_problems, run_bytes_per_sample
     from .montecarlo import ALL_KEPT_OUTPUTS, DEFAULT_OUTPUTS, PROGRAMME_KEPT, default_workers
     from .montecarlo import run as mc_run
     from .results import summary_json, write_run
+    from .scheduling import local_backend, scheduler_mapper
 
+    _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler)
+    sc = _prepare(scenario, set_, distributions, out, force)
+    kept = _kept(outputs, programme, all_outputs, DEFAULT_OUTPUTS, PROGRAMME_KEPT, ALL_KEPT_OUTPUTS)
+    n_workers = default_workers() if workers is None else workers
+    raise_problems(memory_problems(n, run_bytes_per_sample(sc, kept, keep_inputs, n_workers),
+                                   what="the kept outputs" + (" and inputs" if keep_inputs else ""),
+                                   advice="lower -n or keep fewer outputs"))
+    bar = _LazyProgress("samples")
     try:
-        sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
-        if out is not None:
-            _claim(out, force)
-        from .scheduling import local_backend, scheduler_mapper
-
-        bar = _LazyProgress("samples")
-        try:
-            with scheduler_mapper(scheduler) as map_tasks:
-                result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
-                                workers=workers or default_workers(), backend=local_backend(scheduler),
-                                outputs=_kept(outputs, programme, all_outputs, DEFAULT_OUTPUTS, PROGRAMME_KEPT,
-                                              ALL_KEPT_OUTPUTS),
-                                keep_inputs=keep_inputs, target_se=target_se, progress=bar, map_tasks=map_tasks)
-        finally:
-            bar.close()
-        _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))
-        if out is not None:
-            write_run(result, out, force=force, command=_command_line(ctx))
-    except MkbaError as exc:
-        _fail(exc)
-        return
-    if as_json:
-        typer.echo(json.dumps(summary_json(result), indent=2, allow_nan=False))
+        with scheduler_mapper(scheduler) as map_tasks:
+            result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
+                            workers=n_workers, backend=local_backend(scheduler), outputs=kept,
+                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, map_tasks=map_tasks)
+    finally:
+        bar.close()
+    _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))
+    summary = summary_json(result) if as_json else None
+    if summary is not None:
+        _check_finite(summary, sc)
+    if out is not None:
+        write_run(result, out, force=force, command=_command_line(ctx))
+    if summary is not None:
+        typer.echo(json.dumps(summary, indent=2, allow_nan=False))
     else:
         out_console.print(_render_run(result, lang.value))
         if result.convergence is not None:
@@ -350,10 +446,46 @@ def _release_locks() -> None:
         _state["locks"].pop().release()
 
 
+def _check_options(**options: Any) -> None:
+    """Check the common options of a command before anything is loaded or computed.
+
+    Keyword arguments present are checked: ``seed`` in [0, 2**64),
+    ``n``/``chunk_size``/``workers`` >= 1, ``resamples``/``levels`` >= 2 and
+    the form of ``scheduler``; all problems are raised together.
+
+    Raises
+    ------
+    ConfigError
+    """
+    from .checks import at_least, raise_problems, seed_problems
+    from .scheduling import parse_scheduler
+
+    problems = []
+    if "seed" in options:
+        problems += seed_problems(options["seed"])
+    limits = {"n": ("-n", 1, "samples"), "chunk_size": ("--chunk-size", 1, "samples per model evaluation"),
+              "workers": ("--workers", 1, "parallel workers"), "resamples": ("--resamples", 2, "bootstrap replicates"),
+              "levels": ("--levels", 2, "grid levels of the Morris design"),
+              "sobol_n": ("--sobol-n", 2, "Sobol' base samples")}
+    for key, (option, minimum, what) in limits.items():
+        if key in options:
+            problems += at_least(options[key], minimum, option, key, what)
+    if options.get("scheduler") is not None:
+        try:
+            parse_scheduler(options["scheduler"])
+        except ConfigError as exc:
+            problems += exc.problems
+    raise_problems(problems)
+
+
 def _prepare(scenario: Path, set_: Optional[list[str]], distributions: Optional[list[Path]], out: Optional[Path],
              force: bool) -> Any:
+    """Load the scenario, then check that ``out`` may receive results (before computing)."""
+    from .output import check_writable
+
     sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
     if out is not None:
+        check_writable(out)
         _claim(out, force)
     return sc
 
@@ -361,6 +493,10 @@ def _prepare(scenario: Path, set_: Optional[list[str]], distributions: Optional[
 OutOption = Annotated[Optional[Path], typer.Option("--out", help="Folder for the results (netCDF, CSV, manifest).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
+#: Memory of one breakeven grid value per sample: an upper bound (tracemalloc
+#: measures about 1.2 kB per sample for one model evaluation of the shipped
+#: scenarios; the rest is room for the sampled inputs and the tables).
+BREAKEVEN_BYTES_PER_SAMPLE = 8 * 1024
 
 
 @app.command()
@@ -389,39 +525,37 @@ def sobol(
     from .sensitivity import DEFAULT_SOBOL_OUTPUTS
     from .sensitivity import sobol as run_sobol
 
-    try:
-        sc = _prepare(scenario, set_, distributions, out, force)
-        from .scheduling import scheduler_mapper
+    from .scheduling import scheduler_mapper
 
-        bar = _LazyProgress("base samples")
-        try:
-            with scheduler_mapper(scheduler if scheduler not in (None, "processes") else None,
-                                  threads=workers or default_workers()) as map_tasks:
-                res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
-                                second_order=second_order, group_by=group_by.value,
-                                workers=workers or default_workers(), resamples=resamples, target_ci=target_ci,
-                                n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                                progress=bar, map_tasks=map_tasks)
-        finally:
-            bar.close()
-        wide = res.wide_intervals()
-        if wide:
-            _warn([f"{len(wide)} indices have a 95 % half-width above max(10 % of the index, 0.02); "
-                   f"widest: {max(wide, key=lambda w: w[4])[1]} of {max(wide, key=lambda w: w[4])[2]} for "
-                   f"{max(wide, key=lambda w: w[4])[0]} (+/- {max(w[4] for w in wide):.3f}); increase -n or use --target-ci"])
-        if target_ci is not None and res.max_half_width() > target_ci:
-            _warn([f"--target-ci {target_ci:g} not reached at n = {res.n:,} (widest half-width {res.max_half_width():.4f})"])
-        ds = res.to_dataset()
-        table = ds.to_dataframe().reset_index()
-        if out is not None:
-            write_bundle(out, {"sobol.nc": lambda p: write_netcdf(ds, p),
-                               "sobol.csv": lambda p: table.to_csv(p, index=False)},
-                         _analysis_manifest(ctx, sc, analysis="sobol", n=res.n, seed=seed, second_order=second_order,
-                                            group_by=group_by.value, resamples=resamples, evaluations=res.evaluations,
-                                            rounds=res.rounds, elapsed_seconds=round(res.elapsed, 3)), force=force)
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    _check_options(seed=seed, n=n, workers=workers, resamples=resamples, scheduler=scheduler)
+    sc = _prepare(scenario, set_, distributions, out, force)
+    n_workers = default_workers() if workers is None else workers
+    bar = _LazyProgress("base samples")
+    try:
+        with scheduler_mapper(scheduler if scheduler not in (None, "processes") else None,
+                              threads=n_workers) as map_tasks:
+            res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
+                            second_order=second_order, group_by=group_by.value,
+                            workers=n_workers, resamples=resamples, target_ci=target_ci,
+                            n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
+                            progress=bar, map_tasks=map_tasks)
+    finally:
+        bar.close()
+    wide = res.wide_intervals()
+    if wide:
+        _warn([f"{len(wide)} indices have a 95 % half-width above max(10 % of the index, 0.02); "
+               f"widest: {max(wide, key=lambda w: w[4])[1]} of {max(wide, key=lambda w: w[4])[2]} for "
+               f"{max(wide, key=lambda w: w[4])[0]} (+/- {max(w[4] for w in wide):.3f}); increase -n or use --target-ci"])
+    if target_ci is not None and res.max_half_width() > target_ci:
+        _warn([f"--target-ci {target_ci:g} not reached at n = {res.n:,} (widest half-width {res.max_half_width():.4f})"])
+    ds = res.to_dataset()
+    table = ds.to_dataframe().reset_index()
+    if out is not None:
+        write_bundle(out, {"sobol.nc": lambda p: write_netcdf(ds, p),
+                           "sobol.csv": lambda p: table.to_csv(p, index=False)},
+                     _analysis_manifest(ctx, sc, analysis="sobol", n=res.n, seed=seed, second_order=second_order,
+                                        group_by=group_by.value, resamples=resamples, evaluations=res.evaluations,
+                                        rounds=res.rounds, elapsed_seconds=round(res.elapsed, 3)), force=force)
     if as_json:
         obj = {"n": res.n, "seed": seed, "group_by": group_by.value, "second_order": second_order,
                "evaluations": res.evaluations, "rounds": res.rounds, "indices": {
@@ -461,18 +595,17 @@ def morris(
     from .output import write_bundle, write_netcdf
     from .sensitivity import morris as run_morris
 
-    try:
-        sc = _prepare(scenario, set_, distributions, out, force)
-        ds = run_morris(sc, n, levels=levels, outputs=output or ["ratio_social", "ratio_gemeente"], seed=seed)
-        table = ds.to_dataframe().reset_index()
-        if out is not None:
-            write_bundle(out, {"morris.nc": lambda p: write_netcdf(ds, p),
-                               "morris.csv": lambda p: table.to_csv(p, index=False)},
-                         _analysis_manifest(ctx, sc, analysis="morris", trajectories=n, levels=levels, seed=seed),
-                         force=force)
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    _check_options(seed=seed, levels=levels)
+    if n < 2:
+        raise ConfigError([Problem("-n", "trajectories", n, "at least 2 trajectories")])
+    sc = _prepare(scenario, set_, distributions, out, force)
+    ds = run_morris(sc, n, levels=levels, outputs=output or ["ratio_social", "ratio_gemeente"], seed=seed)
+    table = ds.to_dataframe().reset_index()
+    if out is not None:
+        write_bundle(out, {"morris.nc": lambda p: write_netcdf(ds, p),
+                           "morris.csv": lambda p: table.to_csv(p, index=False)},
+                     _analysis_manifest(ctx, sc, analysis="morris", trajectories=n, levels=levels, seed=seed),
+                     force=force)
     if as_json:
         typer.echo(table.to_json(orient="records", indent=2))
         return
@@ -503,18 +636,14 @@ def tornado(
     from .output import write_bundle, write_netcdf
     from .sensitivity import spider, tornado as run_tornado
 
-    try:
-        sc = _prepare(scenario, set_, distributions, out, force)
-        df = run_tornado(sc)
-        sp = spider(sc)
-        if out is not None:
-            write_bundle(out, {"tornado.csv": lambda p: df.to_csv(p, index=False),
-                               "tornado.nc": lambda p: write_netcdf(df.set_index("parameter").to_xarray(), p),
-                               "spider.csv": lambda p: sp.to_csv(p)},
-                         _analysis_manifest(ctx, sc, analysis="tornado", quantiles=[0.1, 0.9]), force=force)
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    sc = _prepare(scenario, set_, distributions, out, force)
+    df = run_tornado(sc)
+    sp = spider(sc)
+    if out is not None:
+        write_bundle(out, {"tornado.csv": lambda p: df.to_csv(p, index=False),
+                           "tornado.nc": lambda p: write_netcdf(df.set_index("parameter").to_xarray(), p),
+                           "spider.csv": lambda p: sp.to_csv(p)},
+                     _analysis_manifest(ctx, sc, analysis="tornado", quantiles=[0.1, 0.9]), force=force)
     if as_json:
         typer.echo(df.to_json(orient="records", indent=2))
         return
@@ -557,21 +686,20 @@ def breakeven(
     from .sensitivity import DEFAULT_LEVERS
     from .sensitivity import breakeven as run_breakeven
 
-    try:
-        sc = _prepare(scenario, set_, distributions, out, force)
-        if n < 100 or grid < 2:
-            raise ConfigError([Problem("-n/--grid", "n, grid", (n, grid), "at least 100 samples and 2 grid values")])
-        summary, table = run_breakeven(sc, lever or list(DEFAULT_LEVERS), n=n, grid=grid, seed=seed)
-        if out is not None:
-            write_bundle(out, {"breakeven.csv": lambda p: summary.to_csv(p, index=False),
-                               "robustness.csv": lambda p: table.to_csv(p, index=False),
-                               "robustness.nc": lambda p: write_netcdf(table.set_index(["lever", "value"]).to_xarray(),
-                                                                        p)},
-                         _analysis_manifest(ctx, sc, analysis="breakeven", n=n, grid=grid, seed=seed,
-                                            levers=list(summary["lever"])), force=force)
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    from .checks import memory_problems, raise_problems
+
+    _check_options(seed=seed)
+    if n < 100 or grid < 2:
+        raise ConfigError([Problem("-n/--grid", "n, grid", (n, grid), "at least 100 samples and 2 grid values")])
+    raise_problems(memory_problems(n, BREAKEVEN_BYTES_PER_SAMPLE, what="one grid value's model evaluation"))
+    sc = _prepare(scenario, set_, distributions, out, force)
+    summary, table = run_breakeven(sc, lever or list(DEFAULT_LEVERS), n=n, grid=grid, seed=seed)
+    if out is not None:
+        write_bundle(out, {"breakeven.csv": lambda p: summary.to_csv(p, index=False),
+                           "robustness.csv": lambda p: table.to_csv(p, index=False),
+                           "robustness.nc": lambda p: write_netcdf(table.set_index(["lever", "value"]).to_xarray(), p)},
+                     _analysis_manifest(ctx, sc, analysis="breakeven", n=n, grid=grid, seed=seed,
+                                        levers=list(summary["lever"])), force=force)
     if as_json:
         typer.echo(json.dumps({"breakeven": json.loads(summary.to_json(orient="records")),
                                "robustness": json.loads(table.to_json(orient="records"))}, indent=2))
@@ -604,16 +732,14 @@ def compare(
 ) -> None:
     """Several scenarios side by side: ratio ranges and P(gain) per actor."""
     from .compare import comparison_table, write_comparison
+    from .output import check_writable
 
-    try:
-        if out is not None:
-            _claim(out, force)
-        table = comparison_table(folders)
-        if out is not None:
-            write_comparison(table, out, force=force, lang=lang.value)
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    if out is not None:
+        check_writable(out)
+        _claim(out, force)
+    table = comparison_table(folders)
+    if out is not None:
+        write_comparison(table, out, force=force, lang=lang.value)
     if as_json:
         typer.echo(table.to_json(orient="records", indent=2))
         return
@@ -652,13 +778,21 @@ def batch(
     from .batch import STEPS, BatchOptions, run_batch
     from .montecarlo import default_workers
 
-    bad = [s for s in (skip or []) if s not in ("sobol", "tornado", "report")]
-    if bad:
-        _fail(ConfigError([Problem("--skip", "skip", s, "sobol, tornado or report") for s in bad]))
+    from .output import check_writable
+
+    problems = [Problem("--skip", "skip", s, "sobol, tornado or report")
+                for s in (skip or []) if s not in ("sobol", "tornado", "report")]
     if sobol_n < 2 or sobol_n & (sobol_n - 1):
-        _fail(ConfigError([Problem("--sobol-n", "sobol_n", sobol_n, "a power of 2")]))
+        problems.append(Problem("--sobol-n", "sobol_n", sobol_n, "a power of 2"))
     if n < 1:
-        _fail(ConfigError([Problem("-n", "n", n, "a positive number of samples")]))
+        problems.append(Problem("-n", "n", n, "a positive number of samples"))
+    try:
+        _check_options(seed=seed, workers=workers, scheduler=scheduler)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    check_writable(out)
     options = BatchOptions(n=n, sobol_n=sobol_n, seed=seed, sampler=sampler.value, lang=lang.value,
                            steps=tuple(s for s in STEPS if s not in (skip or [])))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -680,16 +814,12 @@ def batch(
         elif event == "skip":
             err_console.print(f"skipped: {name} ({detail})", highlight=False)
 
-    try:
-        from .scheduling import scheduler_mapper
+    from .scheduling import scheduler_mapper
 
-        with progress, scheduler_mapper(scheduler if scheduler not in ("threads", "processes") else None) as m:
-            result = run_batch(scenarios, out, options, workers=workers or default_workers(), force=force,
-                               map_tasks=m, on_event=on_event,
-                               progress=lambda k, total: progress.advance(sample_task, k))
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    with progress, scheduler_mapper(scheduler if scheduler not in ("threads", "processes") else None) as m:
+        result = run_batch(scenarios, out, options, workers=default_workers() if workers is None else workers,
+                           force=force, map_tasks=m, on_event=on_event,
+                           progress=lambda k, total: progress.advance(sample_task, k))
     out_console.print(f"batch {out}: {len(result.done)} done, {len(result.skipped)} skipped (unchanged), "
                       f"{len(result.failed)} failed", highlight=False)
     if result.done or result.skipped:
@@ -706,18 +836,21 @@ def report(
     """Self-contained HTML report (report.html) with the figures as PNG files."""
     from .report import build_report
 
-    try:
-        path = build_report(folder, lang=lang.value)
-    except MkbaError as exc:
-        _fail(exc)
-        return
+    path = build_report(folder, lang=lang.value)
     out_console.print(f"written: {path}", highlight=False)
 
 
 def main() -> None:
-    """Entry point of the ``mkba-mc`` console script."""
+    """Entry point of the ``mkba-mc`` console script.
+
+    The commands' errors are handled by :class:`_Group`; this only catches
+    what escapes it outside a command (``--debug`` lets everything through).
+    """
     try:
         app()
-    except MkbaError as exc:  # pragma: no cover - commands handle their own
-        err_console.print(f"error: {exc}")
-        sys.exit(2)
+    except Exception as exc:  # pragma: no cover - the group handles the commands' errors
+        if _state["debug"]:
+            raise
+        message, code = _error_message(exc)
+        err_console.print(f"error: {message}", highlight=False, markup=False)
+        sys.exit(code)

@@ -107,12 +107,34 @@ _PYTHON_SOURCE = "<python>"
 
 
 # ------------------------------------------------------------------ helpers
+#: Largest magnitude of a distribution field (no input of the model comes
+#: near: 1e15 euros is a thousand times the Dutch GDP).
+MAX_ABS = 1e15
+#: Largest PERT weight ``lamb`` (4 is the classical choice; beyond 1000 the
+#: distribution is a point mass in all but name).
+MAX_LAMB = 1000.0
+#: Range of the beta shape parameters (the tabulated inverse CDF is exact there).
+MIN_SHAPE, MAX_SHAPE = 1e-3, 1e4
+#: Bounds of the lognormal's ``mu`` and ``sigma`` (``exp(100)`` is 2.7e43).
+MAX_LOG_MU = 100.0
+MAX_LOG_SIGMA = 10.0
+
+
 def _as_number(value: object) -> float | None:
     """``float(value)`` if ``value`` is a finite real number (not a bool), else None."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         return None
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond the float range
+        return None
     return x if math.isfinite(x) else None
+
+
+def _magnitude_problem(x: float, source: str, key: str, value: object) -> list[Problem]:
+    if abs(x) > MAX_ABS:
+        return [Problem(source, key, value, f"a number with |x| <= {MAX_ABS:g}")]
+    return []
 
 
 def _fmt(x: float) -> str:
@@ -178,6 +200,8 @@ class Distribution(ABC):
             x = _as_number(value)
             if x is None:
                 problems.append(Problem(source, f"{key}.{name}", value, "a finite number"))
+            elif abs(x) > MAX_ABS:
+                problems.extend(_magnitude_problem(x, source, f"{key}.{name}", value))
             else:
                 clean[name] = x
         problems.extend(cls._cross_check(clean, source, key))
@@ -432,6 +456,25 @@ class Triangular(Distribution):
         return self.mode
 
 
+#: Smallest log-probability of a truncnormal's interval (about 100 sd out in
+#: a tail; further out the mean and the tail formulas lose all precision).
+MIN_LOG_MASS = -5000.0
+#: Smallest sd relative to max(1, |mean|): below it a normal is a fixed value.
+MIN_RELATIVE_SD = 1e-12
+
+
+def _sd_problems(v: Mapping[str, float], source: str, key: str) -> list[Problem]:
+    if "sd" not in v:
+        return []
+    if not v["sd"] > 0:
+        return [Problem(source, f"{key}.sd", v["sd"], "sd > 0")]
+    floor = MIN_RELATIVE_SD * max(1.0, abs(v.get("mean", 0.0)))
+    if v["sd"] < floor:
+        return [Problem(source, f"{key}.sd", v["sd"], f"sd >= {floor:g} (1e-12 of max(1, |mean|); "
+                                                      'for a value without spread use dist = "fixed")')]
+    return []
+
+
 @dataclass(frozen=True)
 class Normal(Distribution):
     """Normal with mean ``mean`` and standard deviation ``sd``.
@@ -447,9 +490,7 @@ class Normal(Distribution):
 
     @classmethod
     def _cross_check(cls, v, source, key):
-        if "sd" in v and not v["sd"] > 0:
-            return [Problem(source, f"{key}.sd", v["sd"], "sd > 0")]
-        return []
+        return _sd_problems(v, source, key)
 
     def _kernel(self, u, out, work):
         special.ndtri(u, out=out)
@@ -491,15 +532,13 @@ class TruncNormal(Distribution):
 
     @classmethod
     def _cross_check(cls, v, source, key):
-        problems = []
-        if "sd" in v and not v["sd"] > 0:
-            problems.append(Problem(source, f"{key}.sd", v["sd"], "sd > 0"))
+        problems = _sd_problems(v, source, key)
         if "low" in v and "high" in v and not v["low"] < v["high"]:
             problems.append(Problem(source, f"{key}.low", v["low"], f"low < high (high = {_fmt(v['high'])})"))
         elif not problems and "mean" in v and "sd" in v:
             a = (v.get("low", -math.inf) - v["mean"]) / v["sd"]
             b = (v.get("high", math.inf) - v["mean"]) / v["sd"]
-            if math.isnan(a) or math.isnan(b) or not math.isfinite(_log_gauss_mass(a, b)):
+            if math.isnan(a) or math.isnan(b) or not _log_gauss_mass(a, b) >= MIN_LOG_MASS:
                 where = f"{key}.low" if "low" in v else f"{key}.high"
                 problems.append(Problem(source, where, v.get("low", v.get("high")),
                                         "a truncation interval [low, high] with positive probability "
@@ -612,7 +651,8 @@ def _log_gauss_mass(a: float, b: float) -> float:
     if a >= 0:
         la, lb = float(special.log_ndtr(-a)), float(special.log_ndtr(-b))
         return la + math.log1p(-math.exp(lb - la)) if lb < la else -math.inf
-    return math.log1p(-float(special.ndtr(a)) - float(special.ndtr(-b)))
+    outside = float(special.ndtr(a)) + float(special.ndtr(-b))
+    return math.log1p(-outside) if outside < 1.0 else -math.inf  # an interval too narrow to resolve
 
 
 @dataclass(frozen=True)
@@ -629,9 +669,13 @@ class LogNormal(Distribution):
 
     @classmethod
     def _cross_check(cls, v, source, key):
-        if "sigma" in v and not v["sigma"] > 0:
-            return [Problem(source, f"{key}.sigma", v["sigma"], "sigma > 0")]
-        return []
+        problems = []
+        if "sigma" in v and not 0 < v["sigma"] <= MAX_LOG_SIGMA:
+            problems.append(Problem(source, f"{key}.sigma", v["sigma"], f"sigma > 0 and <= {MAX_LOG_SIGMA:g}"))
+        if "mu" in v and not abs(v["mu"]) <= MAX_LOG_MU:
+            problems.append(Problem(source, f"{key}.mu", v["mu"], f"mu in [-{MAX_LOG_MU:g}, {MAX_LOG_MU:g}] "
+                                                                  "(the log of the median)"))
+        return problems
 
     def _kernel(self, u, out, work):
         special.ndtri(u, out=out)
@@ -887,7 +931,8 @@ class Beta(_TabulatedBeta, Distribution):
 
     @classmethod
     def _cross_check(cls, v, source, key):
-        problems = [Problem(source, f"{key}.{p}", v[p], f"{p} > 0") for p in ("a", "b") if p in v and not v[p] > 0]
+        problems = [Problem(source, f"{key}.{p}", v[p], f"{p} > 0, between {MIN_SHAPE:g} and {MAX_SHAPE:g}") for p in ("a", "b")
+                    if p in v and not MIN_SHAPE <= v[p] <= MAX_SHAPE]
         return problems + _range_problems(v, source, key)
 
     @property
@@ -924,8 +969,8 @@ class Pert(_TabulatedBeta, Distribution):
     @classmethod
     def _cross_check(cls, v, source, key):
         problems = _mode_problems(v, source, key)
-        if "lamb" in v and not v["lamb"] > 0:
-            problems.append(Problem(source, f"{key}.lamb", v["lamb"], "lamb > 0"))
+        if "lamb" in v and not 0 < v["lamb"] <= MAX_LAMB:
+            problems.append(Problem(source, f"{key}.lamb", v["lamb"], f"lamb > 0 and <= {MAX_LAMB:g} (4 is usual)"))
         return problems
 
     @property
@@ -984,6 +1029,9 @@ class Discrete(Distribution):
                 x = _as_number(item)
                 if x is None:
                     problems.append(Problem(source, f"{key}.{name}[{i}]", item, "a finite number"))
+                elif abs(x) > MAX_ABS:
+                    problems.extend(_magnitude_problem(x, source, f"{key}.{name}[{i}]", item))
+                    x = None
                 elif name == "weights" and x < 0:
                     problems.append(Problem(source, f"{key}.{name}[{i}]", item, "a weight >= 0"))
                 nums.append(x)
@@ -1076,7 +1124,11 @@ def parse_distribution(spec: Mapping[str, Any], source: str, key: str) -> Distri
         or missing fields, non-numeric or non-finite values (bools are not
         numbers), and the domain rules (``low < high``, ``mode`` in
         [low, high], ``sd``, ``sigma``, ``a``, ``b``, ``lamb`` > 0, loguniform
-        ``low > 0``, discrete weights >= 0 summing to 1).
+        ``low > 0``, discrete weights >= 0 summing to 1), plus bounds that
+        keep the arithmetic finite: every field ``|x| <= MAX_ABS`` (1e15),
+        ``lamb <= 1000``, beta shapes in [1e-3, 1e4], lognormal
+        ``|mu| <= 100`` and ``sigma <= 10``, ``sd >= 1e-12 max(1, |mean|)``
+        and a truncnormal interval of log-probability >= -5000.
     """
     if not isinstance(spec, Mapping):
         raise ConfigError([Problem(source, key, spec,

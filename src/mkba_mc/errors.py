@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 
 class MkbaError(Exception):
-    """Base class of all errors mkba_mc raises on purpose."""
+    """Base class of all errors mkba_mc raises on purpose.
+
+    Attributes
+    ----------
+    exit_code : int
+        Exit code of ``mkba-mc`` for this error: 2 (bad input or option)
+        unless a subclass says otherwise.
+    """
+
+    exit_code: int = 2
 
 
 @dataclass(frozen=True)
@@ -37,8 +46,23 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
-        value = self.value if isinstance(self.value, str) and self.value.startswith("<") else repr(self.value)
+        value = self.value if isinstance(self.value, str) and self.value.startswith("<") else _short_repr(self.value)
         return f"{self.source}: {self.key} = {value}: expected {self.expected}"
+
+
+#: Longest value shown in a message (a deeply nested or huge value is cut).
+MAX_VALUE_CHARS = 200
+
+
+def _short_repr(value: object) -> str:
+    """``repr(value)``, cut to :data:`MAX_VALUE_CHARS` characters."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # int beyond the str conversion limit, absurd nesting
+        return f"<{type(value).__name__} too large to show>"
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 5] + " ...(" + f"{len(text):,} characters)"
+    return text
 
 
 class ConfigError(MkbaError):
@@ -59,8 +83,15 @@ class OutputError(MkbaError):
     """An output cannot be written (for example the directory is not empty)."""
 
 
+class ResourceError(MkbaError):
+    """Something outside the input failed: a folder that cannot be written,
+    a scheduler that cannot be reached. Exit code 1, as for other I/O errors."""
+
+    exit_code = 1
+
+
 class MkbaWarning(UserWarning):
     """A soft problem: the result is computed, but read it with care."""
 
 
-__all__ = ["ConfigError", "MkbaError", "MkbaWarning", "OutputError", "Problem"]
+__all__ = ["ConfigError", "MkbaError", "MkbaWarning", "OutputError", "Problem", "ResourceError"]

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from .checks import seed_problems
 from .errors import ConfigError, Problem
 from .model import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
 from .sampling import SAMPLERS, block_size_for, block_uniforms, correlate, random_rows
@@ -465,6 +466,7 @@ def run(
         problems.append(Problem("--chunk-size", "chunk_size", chunk_size, "a positive number of samples"))
     if workers < 1:
         problems.append(Problem("--workers", "workers", workers, "at least 1"))
+    problems.extend(seed_problems(seed))
     if backend not in BACKENDS:
         problems.append(Problem("--backend", "backend", backend, f"one of: {', '.join(BACKENDS)}"))
     if target_se is not None and not (0 < target_se < 0.5):
@@ -508,15 +510,16 @@ def run(
     goal = n if target_se is None else min(n, max(start_n, 1))
     rounds = []
     executor: Executor | None = None
+    pool_size = max(1, min(workers, len(_tasks(0, n, plan.block_size, chunk_size))))  # no idle workers
     if use_processes:
         _JOB.clear()
         _JOB.update(scenario=scenario, plan=plan, keep=keep, chunk_size=chunk_size, keep_inputs=keep_inputs,
                     store=store, in_store=in_store)
         from .procs import fork_pool
 
-        executor = fork_pool(workers)  # workers die with this process, even on SIGKILL
+        executor = fork_pool(pool_size)  # workers die with this process, even on SIGKILL
     elif map_tasks is None and workers > 1:
-        executor = ThreadPoolExecutor(max_workers=workers)
+        executor = ThreadPoolExecutor(max_workers=pool_size)
     try:
         while True:
             tasks = _tasks(done, goal, plan.block_size, chunk_size)

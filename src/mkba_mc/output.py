@@ -84,7 +84,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import OutputError
+from .errors import OutputError, ResourceError
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -222,9 +222,9 @@ def hold_lock(target: str | Path) -> LockHandle:
     ------
     BusyError
         If another process holds the lock (is writing to ``target``).
-    OutputError
+    ResourceError
         If the lock file cannot be created (for example the parent folder
-        is not writable).
+        is not writable; exit code 1).
     """
     path = lock_path(target)
     with _HELD_GUARD:
@@ -235,7 +235,7 @@ def hold_lock(target: str | Path) -> LockHandle:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = _try_flock(path)
         except OSError as exc:
-            raise OutputError(f"{target}: cannot create the lock file {path} ({exc.strerror or exc})") from exc
+            raise ResourceError(f"{target}: cannot create the lock file {path} ({exc.strerror or exc})") from exc
         if fd is None:
             raise BusyError(f"{target}: another mkba-mc process is writing to this folder (lock {path}); "
                             "wait until it has finished or choose another --out")
@@ -248,7 +248,7 @@ def _owner_lock(target: Path) -> Iterator[bool]:
     """Hold ``target``'s lock if no other process does; yield whether we do."""
     try:
         handle = hold_lock(target)
-    except OutputError:
+    except (OutputError, ResourceError):
         yield False
         return
     try:
@@ -661,3 +661,55 @@ def sha256(path: str | Path) -> str:
 __all__ = ["LOCK_SUFFIX", "OLD_PREFIX", "RESULT_NAMES", "TMP_PREFIX", "BusyError", "LockHandle", "atomic_path",
            "NETCDF_COMPLEVEL", "NETCDF_ENGINE", "check_dir", "claim_dir", "hold_lock", "lock_path", "open_netcdf", "prepare_dir", "remove_stale", "result_folder", "sha256",
            "staged_files", "write_atomic", "write_bundle", "write_json_atomic", "write_netcdf", "write_text_atomic"]
+
+
+def check_writable(path: str | Path) -> Path:
+    """Check, before any computation, that results can be written to ``path``.
+
+    The folder need not exist: its nearest existing ancestor must then be a
+    folder in which a folder can be made.  The check makes (and at once
+    removes) a probe folder named ``.mkba-tmp-probe-*`` in the folder or that
+    ancestor, which is the only reliable test (permission bits say nothing
+    for root, nor about read-only or immutable folders).  Nothing is left
+    behind.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``--out`` folder.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ResourceError
+        Naming ``path``: a part of it is a regular file, or the folder (or
+        the ancestor it would be made in) cannot be written; exit code 1.
+    """
+    import errno
+    import tempfile
+
+    p = Path(path)
+    target = p if p.is_absolute() else Path.cwd() / p
+    anc = target.parent  # the staging folder and the lock are made beside the target
+    while not os.path.lexists(anc) and anc != anc.parent:
+        anc = anc.parent
+    if not anc.is_dir():
+        below = f" (it would be made below {anc}, which is not a folder)"
+        raise ResourceError(f"--out {p}: cannot be used as a results folder{below}; "
+                            "choose a folder path that is not inside a file")
+    try:
+        probe = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}probe-", dir=anc)
+        os.rmdir(probe)
+    except OSError as exc:
+        why = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EPERM: "not permitted (an immutable folder?)", errno.ENOSPC: "no space left on the device",
+               errno.EDQUOT: "disk quota exceeded"}.get(exc.errno or 0, exc.strerror or str(exc))
+        where = f" (it is written through {anc})"
+        raise ResourceError(f"--out {p}: cannot write there{where}: {why}; choose another folder") from exc
+    return p
+
+
+__all__.append("check_writable")

@@ -17,6 +17,10 @@ from .sets import ACTORS, MV, SEVERITIES, TYPES
 
 #: Scenario sections, in the order a scenario file lists them.
 SECTIONS: Final[tuple[str, ...]] = ("reach", "team", "financing", "effects", "prices")
+#: Largest magnitude of any parameter value (1e15 euros is a thousand times
+#: the Dutch GDP; 1e15 households many times the world's): beyond it the
+#: model's products overflow and the results become infinite.
+MAX_MAGNITUDE: Final[float] = 1e15
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,9 @@ class Domain:
     high_open: bool = False
 
     def contains(self, value: float) -> bool:
-        """Return whether ``value`` is finite and inside the interval."""
-        if not math.isfinite(value):
+        """Return whether ``value`` is finite, of magnitude at most
+        :data:`MAX_MAGNITUDE`, and inside the interval."""
+        if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
             return False
         lo_ok = value > self.low if self.low_open else value >= self.low
         hi_ok = value < self.high if self.high_open else value <= self.high
@@ -47,7 +52,7 @@ class Domain:
     def describe(self) -> str:
         """Human-readable form such as ``[0, 1]`` or ``> 0``."""
         if self.high == math.inf:
-            return f"{'>' if self.low_open else '>='} {_fmt(self.low)}"
+            return f"{'>' if self.low_open else '>='} {_fmt(self.low)} (and <= {_fmt(MAX_MAGNITUDE)})"
         left = "(" if self.low_open else "["
         right = ")" if self.high_open else "]"
         return f"a number in {left}{_fmt(self.low)}, {_fmt(self.high)}{right}"

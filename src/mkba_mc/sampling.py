@@ -44,6 +44,9 @@ from .errors import ConfigError, Problem
 
 SAMPLERS: Final[tuple[str, ...]] = ("random", "lhs", "sobol")
 BLOCK_SIZE: Final[int] = 1 << 16
+#: Smallest eigenvalue of an accepted correlation matrix (and of its normal
+#: counterpart): a singular matrix such as [[1, 1], [1, 1]] is refused.
+MIN_EIGENVALUE: Final[float] = 1e-10
 
 
 def block_size_for(sampler: str, n: int) -> int:
@@ -206,13 +209,19 @@ def check_correlation(names: Sequence[str], matrix: object, source: str, key: st
         problems.append(Problem(source, f"{key}.matrix", matrix, "correlations in [-1, 1]"))
     if not problems:
         corr = Correlation(tuple(names), m, corr_source)
+        normal = 2.0 * np.sin(np.pi * m / 6.0)
+        np.fill_diagonal(normal, 1.0)
+        eig = float(min(np.linalg.eigvalsh(m).min(), np.linalg.eigvalsh(normal).min()))
         try:
             corr.normal_cholesky
         except np.linalg.LinAlgError:
-            eig = float(np.linalg.eigvalsh(m).min())
+            ok = False
+        else:
+            ok = eig > MIN_EIGENVALUE
+        if not ok:
             problems.append(Problem(source, f"{key}.matrix", matrix,
-                                    f"a positive definite correlation matrix (smallest eigenvalue {eig:.3g}); "
-                                    "lower the strongest correlations"))
+                                    f"a positive definite correlation matrix (smallest eigenvalue {eig:.3g}, "
+                                    f"must be > {MIN_EIGENVALUE:g}); lower the strongest correlations"))
         else:
             return corr
     raise ConfigError(problems)

@@ -49,10 +49,13 @@ MapTasks = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[tuple[Any, A
 LOCAL_SCHEDULERS: Final[tuple[str, ...]] = ("threads", "processes")
 LOCAL_CLUSTER: Final[str] = "local-cluster"
 EXPECTED: Final[str] = ("threads, processes, local-cluster:N or a scheduler address such as "
-                        "tcp://10.0.0.5:8786")
+                        "tcp://10.0.0.5:8786 (or tls://host:port)")
 #: Seconds to wait for a scheduler to answer and for its first worker.
 DEFAULT_TIMEOUT: Final[float] = 10.0
-_ADDRESS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+#: Address schemes of a Dask scheduler this tool connects to (host:port after them).
+SCHEMES: Final[tuple[str, ...]] = ("tcp", "tls")
+_ADDRESS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})")
+_SCHEME = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://.*")
 _LOCAL_CLUSTER = re.compile(r"local-cluster:(\d+)")
 
 
@@ -83,6 +86,17 @@ class SchedulerChoice:
 
 def _bad(value: object, expected: str = EXPECTED) -> ConfigError:
     return ConfigError([Problem("--scheduler", "scheduler", value, expected)])
+
+
+class SchedulerUnreachable(ConfigError):
+    """A valid scheduler address that does not answer (or has no workers):
+    a problem of the network or the cluster, so exit code 1, not 2."""
+
+    exit_code = 1
+
+
+def _unreachable(value: object, expected: str) -> SchedulerUnreachable:
+    return SchedulerUnreachable([Problem("--scheduler", "scheduler", value, expected)])
 
 
 def parse_scheduler(scheduler: str | None) -> SchedulerChoice:
@@ -116,8 +130,15 @@ def parse_scheduler(scheduler: str | None) -> SchedulerChoice:
         if n < 1:
             raise _bad(scheduler, "local-cluster:N with N >= 1 worker processes")
         return SchedulerChoice(LOCAL_CLUSTER, n_workers=n)
-    if _ADDRESS.fullmatch(text):
+    m = _ADDRESS.fullmatch(text)
+    if m is not None and m.group("scheme").lower() in SCHEMES and 1 <= int(m.group("port")) <= 65535:
         return SchedulerChoice("address", address=text)
+    s = _SCHEME.fullmatch(text)
+    if s is not None and s.group("scheme").lower() not in SCHEMES:
+        raise _bad(scheduler, f"a scheduler address with scheme {' or '.join(f'{x}://' for x in SCHEMES)} "
+                              f"(not {s.group('scheme')}://), or {EXPECTED}")
+    if s is not None:
+        raise _bad(scheduler, "a scheduler address of the form tcp://host:port with a port in 1..65535")
     raise _bad(scheduler)
 
 
@@ -387,14 +408,14 @@ def cluster_client(scheduler: str, *, timeout: float = DEFAULT_TIMEOUT, check: b
         try:
             client = distributed.Client(target, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
-            raise _bad(scheduler, f"a running dask scheduler at {address}; could not connect within {timeout:g} s "
+            raise _unreachable(scheduler, f"a running dask scheduler at {address}; could not connect within {timeout:g} s "
                                   f"({exc}). Start one with `dask scheduler` on that machine and check the host, "
                                   "the port (default 8786) and the firewall") from exc
         stack.callback(client.close)
         try:
             client.wait_for_workers(1, timeout=timeout)
         except (OSError, TimeoutError) as exc:
-            raise _bad(scheduler, f"a dask scheduler with workers; none connected to {address} within "
+            raise _unreachable(scheduler, f"a dask scheduler with workers; none connected to {address} within "
                                   f"{timeout:g} s. Start them with `dask worker {address} --nthreads 1`") from exc
         if check:
             check_environment(client, address)

@@ -110,7 +110,9 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
     """Sobol' indices of a scenario (see :func:`mkba_mc.sobol.sobol_indices`;
     ``map_tasks`` runs the tasks on another scheduler, see
     :func:`mkba_mc.scheduling.scheduler_mapper`)."""
-    problems = []
+    from .checks import at_least, seed_problems
+
+    problems = seed_problems(seed) + at_least(resamples, 2, "--resamples", "resamples", "bootstrap replicates")
     if n < 2 or n & (n - 1):
         problems.append(Problem("-n", "n", n, "a power of 2 (Sobol' designs balance only there), e.g. 1024, 65536"))
     if target_ci is not None and not 0 < target_ci < 1:
@@ -139,8 +141,12 @@ def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outp
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
+    from .checks import at_least, raise_problems, seed_problems
+
+    problems = seed_problems(seed) + at_least(levels, 2, "--levels", "levels", "grid levels of the Morris design")
     if trajectories < 2:
-        raise ConfigError([Problem("-n", "trajectories", trajectories, "at least 2 trajectories")])
+        problems.append(Problem("-n", "trajectories", trajectories, "at least 2 trajectories"))
+    raise_problems(problems)
     check_outputs(outputs)
     problem = problem_for(scenario)
     salib_problem = {"num_vars": problem.d, "names": list(problem.names), "bounds": [[0.0, 1.0]] * problem.d}
