@@ -165,13 +165,15 @@ def test_workers_are_capped_at_the_number_of_tasks(monkeypatch) -> None:
     from mkba_mc.loading import load_scenario
 
     made = []
-    real = mkba_mc.montecarlo.ProcessPoolExecutor
+    import mkba_mc.procs
+
+    real = mkba_mc.procs.ProcessPoolExecutor
 
     def recording(*args, **kwargs):
         made.append(kwargs.get("max_workers"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(mkba_mc.montecarlo, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(mkba_mc.procs, "ProcessPoolExecutor", recording)
     monkeypatch.setattr(mkba_mc.montecarlo, "ThreadPoolExecutor",
                         lambda *a, **k: made.append(k.get("max_workers")) or
                         __import__("concurrent.futures").futures.ThreadPoolExecutor(*a, **k))
