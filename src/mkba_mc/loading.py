@@ -159,6 +159,7 @@ def parse_parameter_distribution(spec: Mapping[str, Any], source: str, key: str,
     lies inside the parameter's domain."""
     from .distributions import parse_distribution
 
+    spec_in = spec
     spec, evidence_problems = split_evidence(spec, source, key)
     try:
         dist = parse_distribution(spec, source, key)
@@ -166,6 +167,7 @@ def parse_parameter_distribution(spec: Mapping[str, Any], source: str, key: str,
         return None, evidence_problems + list(exc.problems)
     if evidence_problems:
         return None, evidence_problems
+    object.__setattr__(dist, "_evidence", spec_evidence(spec_in))
     dom = PARAMETERS[name].domain
     lo, hi = dist.support()
     inside_lo = lo > dom.low if dom.low_open else lo >= dom.low
@@ -196,17 +198,33 @@ def split_evidence(spec: Mapping[str, Any], source: str, key: str) -> tuple[dict
     return rest, []
 
 
+def spec_evidence(spec: Any) -> str:
+    """The evidence text of a distribution table ("" when absent)."""
+    ev = spec.get("evidence") if isinstance(spec, Mapping) else None
+    return ev if isinstance(ev, str) else ""
+
+
+def evidence_of(dist: Any) -> str:
+    """The evidence text a loaded distribution carries ("" when none)."""
+    if dist is None:
+        return ""
+    ev = getattr(dist, "_evidence", "")
+    return ev or evidence_of(getattr(dist, "base", None))
+
+
 def parse_implementation(spec: Mapping[str, Any], source: str, key: str) -> tuple[Distribution | None, list[Problem]]:
     """Check a lever's implementation uncertainty: the distribution of the
     ratio realised / planned effect, non-negative, with mean 1 (so the
     plan's value stays the expected value; CPB/PBL Algemene leidraad 2013)."""
     from .distributions import parse_distribution
 
+    ev = spec_evidence(spec)
     spec, problems = split_evidence(spec, source, key)
     try:
         dist = parse_distribution(spec, source, key)
     except ConfigError as exc:
         return None, problems + list(exc.problems)
+    object.__setattr__(dist, "_evidence", ev)
     lo, hi = dist.support()
     if lo < 0 or not math.isfinite(hi):
         problems.append(Problem(source, key, dict(spec), f"a ratio realised / planned on a bounded range >= 0 "
@@ -932,8 +950,9 @@ def _implementation(defaults: Defaults, kinds: Mapping[str, str], values: Mappin
         if kinds[name] != "lever" or info.implementation is None or name in dists:
             continue
         value = values.get(name, info.value)
-        if value == 0.0:
-            continue
+        # a lever planned at 0 has nothing to realise: 0 x ratio = 0, still a
+        # row of the design so that the sampled set (and common random
+        # numbers over a grid of the lever, `curve`) does not depend on the value
         dist = Scaled(info.implementation, float(value))
         dom = PARAMETERS[name].domain
         lo, hi = dist.support()
