@@ -1089,7 +1089,17 @@ class Scaled(Distribution):
         self.base._prepare()
 
     def to_scipy(self) -> Any:
-        return None
+        """The base's scipy distribution with ``loc`` and ``scale`` times a
+        positive ``factor`` (None for a factor <= 0 or a base without one)."""
+        frozen = self.base.to_scipy()
+        if frozen is None or self.factor <= 0:
+            return None
+        kwds = dict(frozen.kwds)
+        args = list(frozen.args)
+        n_shape = frozen.dist.numargs
+        loc = kwds.pop("loc", args[n_shape] if len(args) > n_shape else 0.0)
+        scale = kwds.pop("scale", args[n_shape + 1] if len(args) > n_shape + 1 else 1.0)
+        return frozen.dist(*args[:n_shape], loc=self.factor * loc, scale=self.factor * scale, **kwds)
 
     def mean(self) -> float:
         return self.factor * self.base.mean()

@@ -950,6 +950,8 @@ def _implementation(defaults: Defaults, kinds: Mapping[str, str], values: Mappin
         if kinds[name] != "lever" or info.implementation is None or name in dists:
             continue
         value = values.get(name, info.value)
+        if not math.isfinite(value):
+            continue  # a bad value, reported elsewhere
         # a lever planned at 0 has nothing to realise: 0 x ratio = 0, still a
         # row of the design so that the sampled set (and common random
         # numbers over a grid of the lever, `curve`) does not depend on the value
