@@ -213,8 +213,20 @@ DistOption = Annotated[
 def validate(
     files: Annotated[Optional[list[Path]], typer.Argument(help="Scenario or distribution files.")] = None,
     list_parameters: Annotated[bool, typer.Option("--list", help="List every parameter name and its domain.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --list: every parameter's kind, value, distributions, "
+                                          "mean, P5, P95 and evidence as JSON (a scenario's overrides applied).")] = False,
+    distributions: DistOption = None,
 ) -> None:
     """Check scenario and distribution files; report every problem at once."""
+    from .inputs import centring_warnings, parameter_listing
+
+    if list_parameters and as_json:
+        if files and len(files) > 1:
+            raise ConfigError([Problem("validate", "files", [str(f) for f in files],
+                                       "at most one scenario with --list --json")])
+        rows = parameter_listing(files[0] if files else None, distributions=distributions)
+        typer.echo(json.dumps(rows, indent=2, allow_nan=False))
+        return
     if list_parameters:
         for name, spec in PARAMETERS.items():
             req = " (required)" if spec.required else ""
@@ -232,6 +244,7 @@ def validate(
             problems.extend(exc.problems)
         else:
             out_console.print(f"ok: {f} ({kind})", highlight=False)
+            _warn(centring_warnings(f))
     if problems:
         raise ConfigError(problems)
 
@@ -303,14 +316,16 @@ RUN_LABELS = {
            "ratio_financial_ge_1": "P(financiële K-B-verhouding >= 1)",
            "ratio_gemeente_ge_1": "P(gemeentelijke K-B-verhouding >= 1)",
            "balance_ge_0": "P(saldo >= 0)", "balance_gemeente_ge_0": "P(saldo gemeente >= 0)",
-           "split_incentive": "P(maatschappij wint, gemeente verliest)", "actor": "P(saldo {actor} >= 0)"},
+           "split_incentive": "P(maatschappij wint, gemeente verliest)", "actor": "P(saldo {actor} >= 0)",
+           "point": "puntschatting", "pct": "percentiel punt", "space": "invoerruimte"},
     "en": {"title": "Monte Carlo: {name} (n = {n:,}, seed {seed}, {sampler})", "output": "output",
            "mean": "mean", "prob": "probability", "se": "std.err", "event": "event",
            "ratio_social_ge_1": "P(social cost-benefit ratio >= 1)",
            "ratio_financial_ge_1": "P(financial cost-benefit ratio >= 1)",
            "ratio_gemeente_ge_1": "P(municipal cost-benefit ratio >= 1)",
            "balance_ge_0": "P(balance >= 0)", "balance_gemeente_ge_0": "P(municipal balance >= 0)",
-           "split_incentive": "P(society gains, municipality loses)", "actor": "P(balance {actor} >= 0)"},
+           "split_incentive": "P(society gains, municipality loses)", "actor": "P(balance {actor} >= 0)",
+           "point": "point", "pct": "point pct", "space": "input space"},
 }
 
 
@@ -319,20 +334,27 @@ def _render_run(result: Any, lang: str) -> Any:
     from rich.table import Table
     from rich.text import Text
 
+    from .loading import INPUT_SPACES
+    from .results import point_percentiles
+
     L = RUN_LABELS[lang]
     df = result.summary()
+    points = point_percentiles(result)
     title = Text(L["title"].format(name=result.scenario.name, n=result.n, seed=result.plan.seed,
                                    sampler=result.plan.sampler), style="bold")
+    space = Text(f"{L['space']}: {INPUT_SPACES.get(result.scenario.space, result.scenario.space)}")
     t = Table(header_style="bold")
     t.add_column(L["output"])
-    for col in (L["mean"], "P5", "P50", "P95"):
+    for col in (L["point"], L["pct"], "P50", L["mean"], "P5", "P95"):
         t.add_column(col, justify="right")
     for key in ("ratio_social", "ratio_financial", "ratio_gemeente", "balance", "balance_gemeente",
                 "cost_total", "benefit_total", "payback_year", "prefinancing"):
         if key in df.index:
             row = df.loc[key]
             fmt = "{:,.2f}" if key.startswith("ratio") or key == "payback_year" else "{:,.0f}"
-            t.add_row(key, *(fmt.format(row[c]) if row[c] == row[c] else "–" for c in ("mean", "p5", "p50", "p95")))
+            pt, pct = points.get(key, (float("nan"), float("nan")))
+            t.add_row(key, fmt.format(pt) if pt == pt else "–", f"{pct:.0f}" if pct == pct else "–",
+                      *(fmt.format(row[c]) if row[c] == row[c] else "–" for c in ("p50", "mean", "p5", "p95")))
     p = Table(header_style="bold")
     p.add_column(L["event"])
     p.add_column(L["prob"], justify="right")
@@ -340,7 +362,7 @@ def _render_run(result: Any, lang: str) -> Any:
     for key, v in result.probabilities().items():
         label = L["actor"].format(actor=key.split(".", 1)[1]) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
         p.add_row(label, f"{v['p']:.3f}", f"{v['se']:.4f}")
-    return Group(title, t, p)
+    return Group(title, space, t, p)
 
 
 def _kept(outputs: Optional[list[str]], programme: bool, all_outputs: bool, default: Any, prog: Any,
@@ -369,13 +391,19 @@ def run(
     programme: Annotated[bool, typer.Option("--programme", help="Also the programme view: payback year and pre-financing need.")] = False,
     all_outputs: Annotated[bool, typer.Option("--all-outputs", help="Keep every post and the programme view (more memory and time).")] = False,
     keep_inputs: Annotated[bool, typer.Option("--keep-inputs", help="Also store the sampled inputs in samples.nc.")] = False,
+    sample_levers: Annotated[bool, typer.Option("--sample-levers", help="What-if: sample the levers over their plausible "
+                                                "range across approaches instead of their implementation uncertainty.")] = False,
     scheduler: SchedulerOption = None,
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
 ) -> None:
-    """Monte Carlo: risk ranges and the chance that benefits exceed costs, per actor."""
+    """Monte Carlo: the risk of this plan -- risk ranges and the chance that benefits exceed costs, per actor.
+
+    Samples the uncertainties and the levers' implementation uncertainty
+    around the plan's values; normative inputs (QALY value, discount rate)
+    stay at the scenario's values (sweep them with `mkba-mc curve`)."""
     from .checks import memory_problems, raise_problems, run_bytes_per_sample
     from .montecarlo import ALL_KEPT_OUTPUTS, DEFAULT_OUTPUTS, PROGRAMME_KEPT, default_workers
     from .montecarlo import run as mc_run
@@ -384,6 +412,8 @@ def run(
 
     _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler)
     sc = _prepare(scenario, set_, distributions, out, force)
+    if sample_levers:
+        sc = sc.in_space("levers")
     kept = _kept(outputs, programme, all_outputs, DEFAULT_OUTPUTS, PROGRAMME_KEPT, ALL_KEPT_OUTPUTS)
     n_workers = default_workers() if workers is None else workers
     raise_problems(memory_problems(n, run_bytes_per_sample(sc, kept, keep_inputs, n_workers),
@@ -419,6 +449,23 @@ def run(
 class GroupBy(str, Enum):
     knop = "knop"
     parameter = "parameter"
+
+
+class Inputs(str, Enum):
+    all = "all"
+    plan = "plan"
+    uncertainties = "uncertainties"
+
+
+InputsOption = Annotated[Inputs, typer.Option(
+    "--inputs", help="Input space: all (uncertainties, levers and normative inputs over their plausible ranges), "
+    "plan (the space of `run`) or uncertainties (levers and normative inputs fixed).")]
+
+
+def _space_line(space: str) -> str:
+    from .loading import INPUT_SPACES
+
+    return f"input space ({space}): {INPUT_SPACES.get(space, space)}"
 
 
 def _analysis_manifest(ctx: typer.Context, sc: Any, **settings: Any) -> dict[str, Any]:
@@ -518,8 +565,9 @@ def sobol(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    inputs: InputsOption = Inputs.all,
 ) -> None:
-    """Sobol' indices per knop or parameter, with 95 % bootstrap intervals."""
+    """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides)."""
     from .montecarlo import default_workers
     from .output import write_bundle, write_netcdf
     from .sensitivity import DEFAULT_SOBOL_OUTPUTS
@@ -538,7 +586,7 @@ def sobol(
                             second_order=second_order, group_by=group_by.value,
                             workers=n_workers, resamples=resamples, target_ci=target_ci,
                             n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                            progress=bar, map_tasks=map_tasks)
+                            progress=bar, map_tasks=map_tasks, inputs=inputs.value)
     finally:
         bar.close()
     wide = res.wide_intervals()
@@ -555,9 +603,15 @@ def sobol(
                            "sobol.csv": lambda p: table.to_csv(p, index=False)},
                      _analysis_manifest(ctx, sc, analysis="sobol", n=res.n, seed=seed, second_order=second_order,
                                         group_by=group_by.value, resamples=resamples, evaluations=res.evaluations,
-                                        rounds=res.rounds, elapsed_seconds=round(res.elapsed, 3)), force=force)
+                                        rounds=res.rounds, elapsed_seconds=round(res.elapsed, 3),
+                                        input_space=res.input_space,
+                                        input_space_text=ds.attrs.get("input_space_text", ""),
+                                        parameters={nm: {"knop": sc.info[nm].knop, "kind": k} for nm, k in
+                                                    zip(res.problem.names, res.kinds)}), force=force)
     if as_json:
         obj = {"n": res.n, "seed": seed, "group_by": group_by.value, "second_order": second_order,
+               "input_space": res.input_space, "input_space_text": ds.attrs.get("input_space_text", ""),
+               "kinds": dict(zip(res.problem.names, res.kinds)),
                "evaluations": res.evaluations, "rounds": res.rounds, "indices": {
                    o: {name: {k: float(res.indices[o][k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
                        for i, name in enumerate(res.problem.factor_names)} for o in res.outputs}}
@@ -565,6 +619,7 @@ def sobol(
         return
     from rich.table import Table
 
+    out_console.print(_space_line(res.input_space), highlight=False)
     for o in res.outputs:
         ix = res.indices[o]
         t = Table(title=f"Sobol' {o} (n = {res.n:,}, {res.evaluations:,} evaluations)", title_justify="left",
@@ -590,6 +645,7 @@ def morris(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    inputs: InputsOption = Inputs.all,
 ) -> None:
     """Morris screening: a quick first pass over all uncertain parameters."""
     from .output import write_bundle, write_netcdf
@@ -599,18 +655,22 @@ def morris(
     if n < 2:
         raise ConfigError([Problem("-n", "trajectories", n, "at least 2 trajectories")])
     sc = _prepare(scenario, set_, distributions, out, force)
-    ds = run_morris(sc, n, levels=levels, outputs=output or ["ratio_social", "ratio_gemeente"], seed=seed)
+    ds = run_morris(sc, n, levels=levels, outputs=output or ["ratio_social", "ratio_gemeente"], seed=seed,
+                    inputs=inputs.value)
     table = ds.to_dataframe().reset_index()
     if out is not None:
         write_bundle(out, {"morris.nc": lambda p: write_netcdf(ds, p),
                            "morris.csv": lambda p: table.to_csv(p, index=False)},
-                     _analysis_manifest(ctx, sc, analysis="morris", trajectories=n, levels=levels, seed=seed),
+                     _analysis_manifest(ctx, sc, analysis="morris", trajectories=n, levels=levels, seed=seed,
+                                        input_space=ds.attrs["input_space"],
+                                        input_space_text=ds.attrs["input_space_text"]),
                      force=force)
     if as_json:
         typer.echo(table.to_json(orient="records", indent=2))
         return
     from rich.table import Table
 
+    out_console.print(_space_line(ds.attrs["input_space"]), highlight=False)
     for o in ds["output"].values:
         sub = ds.sel(output=o)
         t = Table(title=f"Morris {o} ({ds.attrs['evaluations']:,} evaluations)", title_justify="left", header_style="bold")
@@ -631,24 +691,27 @@ def tornado(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    inputs: InputsOption = Inputs.all,
 ) -> None:
     """Tornado (P10-P90 one at a time) and switch values where the ratio crosses 1."""
     from .output import write_bundle, write_netcdf
     from .sensitivity import spider, tornado as run_tornado
 
     sc = _prepare(scenario, set_, distributions, out, force)
-    df = run_tornado(sc)
-    sp = spider(sc)
+    df = run_tornado(sc, inputs=inputs.value)
+    sp = spider(sc, inputs=inputs.value)
     if out is not None:
         write_bundle(out, {"tornado.csv": lambda p: df.to_csv(p, index=False),
                            "tornado.nc": lambda p: write_netcdf(df.set_index("parameter").to_xarray(), p),
                            "spider.csv": lambda p: sp.to_csv(p)},
-                     _analysis_manifest(ctx, sc, analysis="tornado", quantiles=[0.1, 0.9]), force=force)
+                     _analysis_manifest(ctx, sc, analysis="tornado", quantiles=[0.1, 0.9],
+                                        input_space=df.attrs["input_space"]), force=force)
     if as_json:
         typer.echo(df.to_json(orient="records", indent=2))
         return
     from rich.table import Table
 
+    out_console.print(_space_line(df.attrs["input_space"]), highlight=False)
     t = Table(title=f"Tornado: {sc.name} (P10 - P90, others at point values)", title_justify="left", header_style="bold")
     for col in ("parameter", "P10", "P90", "ratio_social", "swing", "switch", "ratio_gemeente", "swing", "switch"):
         t.add_column(col, justify="left" if col == "parameter" else "right", no_wrap=True)
@@ -720,6 +783,77 @@ def breakeven(
     for _, r in table.iterrows():
         rt.add_row(r["lever"], f"{r['value']:.4g}", f"{r['p_ratio_social_ge_1']:.3f}", f"{r['p_ratio_gemeente_ge_1']:.3f}")
     out_console.print(rt)
+
+
+@app.command()
+def curve(
+    ctx: typer.Context,
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    over: Annotated[str, typer.Option("--over", help="The input swept: qaly_value, discount_rate or any parameter.")] = "qaly_value",
+    values: Annotated[Optional[str], typer.Option("--values", help="Grid, comma-separated (default: 20k-100k for the QALY "
+                                                  "value, 0-7 % for the discount rate, else the parameter's range).")] = None,
+    n: Annotated[int, typer.Option("-n", "--samples", help="Samples per grid value (the same samples at every value).")] = 100_000,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed; a fresh one is drawn and recorded if omitted.")] = None,
+    sampler: Annotated[Sampler, typer.Option("--sampler", help="Design on the unit cube.")] = Sampler.random,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker threads (default: all cores).")] = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    distributions: DistOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Acceptability curve: P(benefits >= costs) per actor over a grid of a valuation (common random numbers)."""
+    from .curve import acceptability_curve, curve_json
+    from .montecarlo import default_workers
+    from .output import check_writable, write_bundle, write_netcdf
+
+    _check_options(seed=seed, n=n, workers=workers)
+    grid = None
+    if values is not None:
+        try:
+            grid = [float(v) for v in values.split(",") if v.strip()]
+        except ValueError:
+            raise ConfigError([Problem("--values", "values", values, "comma-separated numbers, e.g. 20000,50000,80000")]) from None
+    if out is not None:
+        check_writable(out)
+        _claim(out, force)
+    from .loading import parse_set
+
+    ds = acceptability_curve(scenario, over, grid, n=n, seed=seed, sampler=sampler.value,
+                             overrides=parse_set(set_ or []), distributions=distributions,
+                             workers=default_workers() if workers is None else workers, command=_command_line(ctx))
+    obj = curve_json(ds)
+    if out is not None:
+        table = ds.to_dataframe().reset_index()
+        manifest = {k: (json.loads(v) if k in ("switch_values", "input_hashes", "versions", "sampled_from",
+                                               "sampled_parameters", "fixed_normative", "overrides",
+                                               "command") and isinstance(v, str) else v)
+                    for k, v in ds.attrs.items()}
+        manifest["values"] = obj["values"]
+        write_bundle(out, {"curve.nc": lambda p: write_netcdf(ds, p),
+                           "curve.csv": lambda p: table.to_csv(p, index=False)}, manifest, force=force)
+    if as_json:
+        typer.echo(json.dumps(obj, indent=2, allow_nan=False))
+        return
+    from rich.table import Table
+
+    out_console.print(_space_line(obj["input_space"]), highlight=False)
+    events = [e for e in ("ratio_social_ge_1", "ratio_gemeente_ge_1", "balance_ge_0", "balance_gemeente_ge_0")
+              if e in obj["probabilities"]]
+    t = Table(title=f"Acceptability curve over {over} (n = {obj['n']:,}, seed {obj['seed']}, {obj['sampler']})",
+              title_justify="left", header_style="bold")
+    for col in (over, *events, "median ratio_social", "median ratio_gemeente"):
+        t.add_column(col, justify="right")
+    for i, v in enumerate(obj["values"]):
+        t.add_row(f"{v:,.6g}", *(f"{obj['probabilities'][e][i]:.3f}" for e in events),
+                  f"{obj['median']['ratio_social'][i]:.2f}", f"{obj['median']['ratio_gemeente'][i]:.2f}")
+    out_console.print(t)
+    for e in events:
+        sw = obj["switch_values"][e]
+        out_console.print(f"{e}: crosses 50 % at {sw['0.5'] if sw['0.5'] is not None else '–'}, "
+                          f"80 % at {sw['0.8'] if sw['0.8'] is not None else '–'}", highlight=False)
+    if out is not None:
+        out_console.print(f"written: {out}/curve.nc, curve.csv, manifest.json", highlight=False)
 
 
 @app.command()

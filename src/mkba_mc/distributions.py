@@ -1092,12 +1092,121 @@ class Discrete(Distribution):
         return (float(v.min()), float(v.max()))
 
 
+@dataclass(frozen=True)
+class Scaled(Distribution):
+    """``factor * X`` for a distribution ``X``: a lever's implementation
+    uncertainty around the plan's value, or a money distribution indexed to
+    another price year.
+
+    A lever's implementation uncertainty is written as a distribution of the
+    *realised / planned* ratio (mean 1, so the plan's value stays the
+    expected value, CPB/PBL Algemene leidraad 2013: expected values); the
+    run samples ``value * ratio``. A negative ``factor`` (a lever whose
+    planned value is negative, e.g. substitution of -40 %, Tabel 4.5) maps
+    ``u`` to ``1 - u`` so that ``ppf`` stays non-decreasing.
+
+    Attributes
+    ----------
+    base : Distribution
+        The distribution of ``X``.
+    factor : float
+        The multiplier.
+    """
+
+    base: Distribution
+    factor: float
+    name: ClassVar[str] = "scaled"
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.factor):
+            raise ConfigError([Problem(_PYTHON_SOURCE, "scaled.factor", self.factor, "a finite number")])
+        if not self.params:
+            object.__setattr__(self, "params", {"times": self.factor, "of": {"dist": self.base.name, **self.base.params}})
+
+    def _kernel(self, u: np.ndarray, out: np.ndarray, work: _Work) -> None:
+        if self.factor < 0:
+            v = work.get("scaled_u", u.size)
+            np.subtract(1.0, u, out=v)
+            # 1 - u lies in (0, 1]; keep it below 1 as every kernel expects [0, 1)
+            np.minimum(v, 1.0 - 2.0 ** -53, out=v)
+            u = v
+        self.base._kernel(u, out, work)
+        out *= self.factor
+
+    def _prepare(self) -> None:
+        self.base._prepare()
+
+    def to_scipy(self) -> Any:
+        """The base's scipy distribution with ``loc`` and ``scale`` times a
+        positive ``factor`` (None for a factor <= 0 or a base without one)."""
+        frozen = self.base.to_scipy()
+        if frozen is None or self.factor <= 0:
+            return None
+        kwds = dict(frozen.kwds)
+        args = list(frozen.args)
+        n_shape = frozen.dist.numargs
+        loc = kwds.pop("loc", args[n_shape] if len(args) > n_shape else 0.0)
+        scale = kwds.pop("scale", args[n_shape + 1] if len(args) > n_shape + 1 else 1.0)
+        return frozen.dist(*args[:n_shape], loc=self.factor * loc, scale=self.factor * scale, **kwds)
+
+    def mean(self) -> float:
+        return self.factor * self.base.mean()
+
+    def support(self) -> tuple[float, float]:
+        lo, hi = self.base.support()
+        a, b = self.factor * lo, self.factor * hi
+        return (min(a, b), max(a, b))
+
+    def central(self) -> float:
+        return self.factor * self.base.central()
+
+    def quantile(self, q: float) -> float:
+        """The ``q`` quantile (``ppf`` of one value)."""
+        return float(self.ppf(np.array([q]))[0])
+
+
 # ------------------------------------------------------------------ parsing
 _CLASSES: dict[str, type[Distribution]] = {
     cls.name: cls
     for cls in (Fixed, Uniform, Triangular, Pert, Normal, TruncNormal, LogNormal, Beta, LogUniform, Discrete)
 }
 assert tuple(_CLASSES) == DIST_NAMES
+
+
+#: Distributions that may be given by their mean instead of their mode.
+_MEAN_PARAMETRISED: tuple[str, ...] = ("pert", "triangular")
+
+
+def _mode_from_mean(dist: str, present: Mapping[str, Any], source: str, key: str
+                    ) -> tuple[dict[str, Any], list[Problem]]:
+    """Replace ``mean`` by the ``mode`` that gives that mean.
+
+    PERT: ``mean = (low + lamb mode + high) / (lamb + 2)`` (Malcolm et al.
+    1959; Vose 2008 §9.1.7), so ``mode = ((lamb + 2) mean - low - high) / lamb``;
+    triangular: ``mean = (low + mode + high) / 3``, so ``mode = 3 mean - low - high``.
+    This is how an asymmetric range keeps the point value as its expected
+    value (CPB/PBL Algemene leidraad 2013; reference/uncertainty.md §2).
+    """
+    out = {k: v for k, v in present.items() if k != "mean"}
+    nums = {k: _as_number(present.get(k)) for k in ("low", "high", "mean", "lamb")}
+    if any(nums[k] is None for k in ("low", "high", "mean")) or ("lamb" in present and nums["lamb"] is None):
+        out["mode"] = present["mean"]  # the usual checks report the bad field
+        return out, []
+    low, high, mean = nums["low"], nums["high"], nums["mean"]
+    lamb = nums["lamb"] if "lamb" in present else 4.0
+    if dist == "pert" and not lamb > 0:
+        out["mode"] = mean
+        return out, []
+    k = (lamb + 2.0, lamb) if dist == "pert" else (3.0, 1.0)
+    mode = (k[0] * mean - low - high) / k[1]
+    if low < high and not low <= mode <= high:
+        lo_m = (low + k[1] * low + high) / k[0]
+        hi_m = (low + k[1] * high + high) / k[0]
+        return out, [Problem(source, f"{key}.mean", mean,
+                             f"a mean that a {dist} on [{_fmt(low)}, {_fmt(high)}] can have: between {lo_m:.6g} and "
+                             f"{hi_m:.6g} (widen the range on the side of the mean, or raise lamb)")]
+    out["mode"] = mode
+    return out, []
 
 
 def parse_distribution(spec: Mapping[str, Any], source: str, key: str) -> Distribution:
@@ -1141,6 +1250,8 @@ def parse_distribution(spec: Mapping[str, Any], source: str, key: str) -> Distri
         raise ConfigError([Problem(source, f"{key}.dist", dist, f"one of: {names}")])
     cls = _CLASSES[dist]
     allowed = cls.allowed_fields()
+    if dist in _MEAN_PARAMETRISED and "mean" in spec and "mode" not in spec:
+        allowed = tuple("mean" if f == "mode" else f for f in allowed)
     problems: list[Problem] = []
     present: dict[str, Any] = {}
     for name, value in spec.items():
@@ -1151,6 +1262,11 @@ def parse_distribution(spec: Mapping[str, Any], source: str, key: str) -> Distri
                                     f'a field of dist = "{dist}": {", ".join(allowed)}'))
         else:
             present[name] = value
+    if "mean" in present and dist in _MEAN_PARAMETRISED:
+        present, mean_problems = _mode_from_mean(dist, present, source, key)
+        problems.extend(mean_problems)
+        if problems:
+            raise ConfigError(problems)
     for name in cls._REQUIRED:
         if name not in present:
             problems.append(Problem(source, f"{key}.{name}", "<missing>",
@@ -1221,6 +1337,7 @@ __all__ = [
     "LogUniform",
     "Normal",
     "Pert",
+    "Scaled",
     "Triangular",
     "TruncNormal",
     "Uniform",

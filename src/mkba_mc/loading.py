@@ -13,6 +13,8 @@ Loading is layered so every layer can be tested on inline data:
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import math
 import stat
@@ -172,6 +174,36 @@ def _flatten(table: Mapping[str, Any], prefix: str, is_leaf: Any) -> dict[str, A
     return out
 
 
+# ------------------------------------------------------------ price index
+CPI_FILE = Path("price_index") / "cpi_cbs.toml"
+
+
+@functools.lru_cache(maxsize=1)
+def cpi_table() -> dict[int, float]:
+    """The shipped CBS consumer price index (2015 = 100, yearly averages),
+    ``distributions/price_index/cpi_cbs.toml`` (source: CBS StatLine,
+    Consumentenprijzen; jaarmutatie CPI, 2015=100)."""
+    folder = default_distribution_files()[0].parent
+    data = read_toml(folder / CPI_FILE)
+    return {int(y): float(v) for y, v in data.get("index", {}).items()}
+
+
+def price_index_factor(year: Any, base_year: Any, source: str, key: str) -> tuple[float, list[Problem]]:
+    """The factor ``CPI[base_year] / CPI[year]`` that turns euros of ``year``
+    into euros of ``base_year`` (1 when either is not given).
+
+    A year outside the CPI table is a problem naming ``key``.
+    """
+    if not isinstance(year, int) or isinstance(year, bool) or not isinstance(base_year, int):
+        return 1.0, []
+    table = cpi_table()
+    for y in {year, base_year}:
+        if y not in table:
+            return 1.0, [Problem(source, key, y, f"a price year of the CPI table {min(table)}-{max(table)} "
+                                 f"({CPI_FILE}; CBS CPI 2015 = 100)")]
+    return table[base_year] / table[year], []
+
+
 # ------------------------------------------------------------ distributions
 @dataclass(frozen=True)
 class ParameterInfo:
@@ -186,6 +218,12 @@ class ParameterInfo:
     price_year: int | None = None
     distribution: Distribution | None = None
     origin: str = ""
+    #: A lever's implementation uncertainty: distribution of realised / planned (mean 1).
+    implementation: Distribution | None = None
+    #: A lever's or normative input's plausible range (the "which knob" space).
+    range: Distribution | None = None
+    #: Evidence of each table: ``{"distribution" | "implementation" | "range": text}``.
+    evidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -206,10 +244,15 @@ def parse_parameter_distribution(spec: Mapping[str, Any], source: str, key: str,
     lies inside the parameter's domain."""
     from .distributions import parse_distribution
 
+    spec_in = spec
+    spec, evidence_problems = split_evidence(spec, source, key)
     try:
         dist = parse_distribution(spec, source, key)
     except ConfigError as exc:
-        return None, list(exc.problems)
+        return None, evidence_problems + list(exc.problems)
+    if evidence_problems:
+        return None, evidence_problems
+    object.__setattr__(dist, "_evidence", spec_evidence(spec_in))
     dom = PARAMETERS[name].domain
     lo, hi = dist.support()
     inside_lo = lo > dom.low if dom.low_open else lo >= dom.low
@@ -219,6 +262,62 @@ def parse_parameter_distribution(spec: Mapping[str, Any], source: str, key: str,
                               f"a distribution whose support [{lo:g}, {hi:g}] lies inside the domain of {name}: "
                               f"{dom.describe()} (use a bounded or truncated distribution)")]
     return dist, []
+
+
+EVIDENCE_EXPECTED = ('an evidence text: a citation (a table or section of the meta-analysis, a row of '
+                     'reference/kengetallen.md, another named public source) or "assumption: <one-line reason>"')
+
+
+def split_evidence(spec: Mapping[str, Any], source: str, key: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Take the ``evidence`` text out of a distribution table.
+
+    Every range carries its evidence (reference/uncertainty.md §2-3): a
+    missing or empty ``evidence`` is a problem.
+    """
+    if not isinstance(spec, Mapping):
+        return spec, []  # type: ignore[return-value]
+    rest = {k: v for k, v in spec.items() if k != "evidence"}
+    ev = spec.get("evidence")
+    if not isinstance(ev, str) or not ev.strip():
+        return rest, [Problem(source, f"{key}.evidence", "<missing>" if ev is None else ev, EVIDENCE_EXPECTED)]
+    return rest, []
+
+
+def spec_evidence(spec: Any) -> str:
+    """The evidence text of a distribution table ("" when absent)."""
+    ev = spec.get("evidence") if isinstance(spec, Mapping) else None
+    return ev if isinstance(ev, str) else ""
+
+
+def evidence_of(dist: Any) -> str:
+    """The evidence text a loaded distribution carries ("" when none)."""
+    if dist is None:
+        return ""
+    ev = getattr(dist, "_evidence", "")
+    return ev or evidence_of(getattr(dist, "base", None))
+
+
+def parse_implementation(spec: Mapping[str, Any], source: str, key: str) -> tuple[Distribution | None, list[Problem]]:
+    """Check a lever's implementation uncertainty: the distribution of the
+    ratio realised / planned effect, non-negative, with mean 1 (so the
+    plan's value stays the expected value; CPB/PBL Algemene leidraad 2013)."""
+    from .distributions import parse_distribution
+
+    ev = spec_evidence(spec)
+    spec, problems = split_evidence(spec, source, key)
+    try:
+        dist = parse_distribution(spec, source, key)
+    except ConfigError as exc:
+        return None, problems + list(exc.problems)
+    object.__setattr__(dist, "_evidence", ev)
+    lo, hi = dist.support()
+    if lo < 0 or not math.isfinite(hi):
+        problems.append(Problem(source, key, dict(spec), f"a ratio realised / planned on a bounded range >= 0 "
+                                f"(support is [{lo:g}, {hi:g}])"))
+    elif abs(dist.mean() - 1.0) > 1e-9:
+        problems.append(Problem(source, key, dict(spec), f"a ratio realised / planned with mean 1 "
+                                f"(its mean is {dist.mean():.6g}; write mean = 1.0)"))
+    return (None if problems else dist), problems
 
 
 def _is_number(value: Any) -> bool:
@@ -314,6 +413,10 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
     else:
         raw = doc.parameters
     params: dict[str, ParameterInfo] = {}
+    raw_meta = _raw_table(data, "meta")
+    meta_year = raw_meta.get("price_year") if isinstance(raw_meta.get("price_year"), int) else None
+    if meta_year is not None:
+        problems.extend(price_index_factor(meta_year, meta_year, source, "meta.price_year")[1])
     leaves = _flatten(raw, "", lambda d: "value" in d or "unit" in d or "source" in d)
     for name, entry in leaves.items():
         key = f"parameters.{name}"
@@ -336,15 +439,38 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
             problems.append(Problem(source, f"{key}.value", float(value), spec.domain.describe()))
         if spec.is_money and entry.get("price_year") is None:
             problems.append(Problem(source, f"{key}.price_year", "<missing>", "the price year of this euro amount"))
-        dist = None
-        raw_dist = entry.get("distribution")
-        if isinstance(raw_dist, dict):
-            dist, dist_problems = parse_parameter_distribution(raw_dist, source, f"{key}.distribution", name)
-            problems.extend(dist_problems)
+        dist = impl = rng = None
+        evidence: dict[str, str] = {}
+        kind = entry.get("kind")
+        for table in ("distribution", "implementation", "range"):
+            raw_t = entry.get(table)
+            if not isinstance(raw_t, dict):
+                continue
+            if isinstance(raw_t.get("evidence"), str):
+                evidence[table] = raw_t["evidence"]
+            tkey = f"{key}.{table}"
+            if table == "implementation":
+                impl, t_problems = parse_implementation(raw_t, source, tkey)
+            else:
+                parsed, t_problems = parse_parameter_distribution(raw_t, source, tkey, name)
+                dist, rng = (parsed, rng) if table == "distribution" else (dist, parsed)
+            problems.extend(t_problems)
+        problems.extend(_kind_problems(source, key, kind, entry))
+        factor, cpi_problems = price_index_factor(entry.get("price_year"), meta_year, source, f"{key}.price_year")
+        problems.extend(cpi_problems)
         if e is None:
             continue
-        params[name] = ParameterInfo(name, e.value, e.unit, e.source, e.knop, e.kind, e.price_year,
-                                     dist, origin=f"{source}:{key}")
+        value = e.value
+        if factor != 1.0:  # money of another price year, indexed with the CBS CPI
+            from .distributions import Scaled
+
+            value = e.value * factor
+            dist = Scaled(dist, factor) if dist is not None else None
+            rng = Scaled(rng, factor) if rng is not None else None
+        params[name] = ParameterInfo(name, value, e.unit, e.source, e.knop, e.kind,
+                                     meta_year if factor != 1.0 else e.price_year,
+                                     dist, origin=f"{source}:{key}", implementation=impl, range=rng,
+                                     evidence=evidence)
     payers: dict[str, dict[str, float]] = {}
     profiles: dict[str, list[float]] = {}
     if doc is not None:
@@ -373,12 +499,61 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
         problems.extend(_check_profile(source, f"time_profiles.{post}.weights", weights))
         profiles[post] = list(weights)
     correlation = None
-    if doc is not None and doc.correlation is not None:
-        c = doc.correlation
-        correlation = (list(c.parameters), [list(r) for r in c.matrix], source, c.source or "")
+    if doc is not None and (doc.correlation is not None or doc.correlations):
+        blocks = ([doc.correlation] if doc.correlation is not None else []) + list(doc.correlations)
+        correlation = _block_diagonal(blocks, source)
     if problems:
         raise ConfigError(problems)
     return Defaults(params, payers, profiles, (Path(source),), correlation)
+
+
+def _block_diagonal(blocks: Sequence[Any], source: str) -> tuple[list[str], list[list[float]], str, str]:
+    """Merge independent correlation blocks into one block-diagonal spec
+    (a block's own size and symmetry are checked when the scenario is built)."""
+    names: list[str] = []
+    for b in blocks:
+        names.extend(b.parameters)
+    k = len(names)
+    m = [[1.0 if i == j else 0.0 for j in range(k)] for i in range(k)]
+    at = 0
+    for b in blocks:
+        size = len(b.parameters)
+        for i, row in enumerate(b.matrix[:size]):
+            for j, v in enumerate(row[:size]):
+                m[at + i][at + j] = float(v)
+        at += size
+    text = "; ".join(f"{', '.join(b.parameters)}: {b.source}" for b in blocks if b.source)
+    return names, m, source, text
+
+
+def _kind_problems(source: str, key: str, kind: Any, entry: Mapping[str, Any]) -> list[Problem]:
+    """Which tables each kind of input takes (reference/uncertainty.md §1).
+
+    * uncertainty: ``distribution`` (what ``run`` samples), no range;
+    * lever: ``range`` (its plausible range across approaches, for the
+      "which knob" analyses) and optionally ``implementation``;
+    * normative: ``range`` only -- a valuation is fixed in ``run`` (CPB/PBL
+      2020: one value in the headline, its uncertainty a separate
+      sensitivity) and swept by ``curve``.
+    """
+    problems = []
+    has = {t: isinstance(entry.get(t), dict) for t in ("distribution", "implementation", "range")}
+    if kind == "uncertainty":
+        for t in ("implementation", "range"):
+            if has[t]:
+                problems.append(Problem(source, f"{key}.{t}", "<table>",
+                                        "no such table for an uncertainty (its `distribution` is its range)"))
+    elif kind in ("lever", "normative"):
+        if has["distribution"]:
+            what = ("its `implementation` (ratio realised / planned) and its `range`" if kind == "lever"
+                    else "its `range`: a valuation is not sampled in `run`")
+            problems.append(Problem(source, f"{key}.distribution", "<table>", f"no distribution for a {kind}; give {what}"))
+        if not has["range"]:
+            problems.append(Problem(source, f"{key}.range", "<missing>",
+                                    f"the plausible range of this {kind} (a distribution table with evidence)"))
+        if kind == "normative" and has["implementation"]:
+            problems.append(Problem(source, f"{key}.implementation", "<table>", "no implementation for a normative input"))
+    return problems
 
 
 def load_distributions(paths: Iterable[str | Path] | None = None) -> Defaults:
@@ -423,6 +598,33 @@ def load_distributions(paths: Iterable[str | Path] | None = None) -> Defaults:
 
 
 # ------------------------------------------------------------------ scenario
+#: The input spaces of the analyses (reference/uncertainty.md §1), with the
+#: sentence every output uses to say which one it covers.
+INPUT_SPACES: dict[str, str] = {
+    "run": "risk of this plan: uncertainties sampled; levers at the plan's value with their implementation "
+           "uncertainty; normative inputs (QALY value, discount rate) fixed at the scenario's values",
+    "plan": "risk of this plan: uncertainties sampled; levers at the plan's value with their implementation "
+            "uncertainty; normative inputs (QALY value, discount rate) fixed at the scenario's values",
+    "levers": "what-if over the levers: uncertainties sampled; levers over their plausible range across "
+              "approaches; normative inputs fixed at the scenario's values",
+    "uncertainties": "uncertainties only: levers and normative inputs fixed at the scenario's values",
+    "all": "which knob decides: uncertainties sampled; levers and normative inputs over their plausible ranges",
+}
+
+
+def _restricted_correlation(spec: tuple[list[str], list[list[float]], str, str],
+                            dists: Mapping[str, Any]) -> Correlation | None:
+    """The correlation of the parameters of ``spec`` that ``dists`` samples
+    (a principal submatrix of a positive definite matrix stays positive
+    definite); None when fewer than two remain."""
+    names, matrix, csource, ctext = spec
+    keep = [i for i, n in enumerate(names) if n in dists]
+    if len(keep) < 2:
+        return None
+    return check_correlation([names[i] for i in keep], [[matrix[i][j] for j in keep] for i in keep], csource,
+                             corr_source=ctext)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario: point values of every parameter plus structure.
@@ -456,11 +658,66 @@ class Scenario:
     distributions: dict[str, Distribution] = field(default_factory=dict)
     correlation: Correlation | None = None
     share_groups: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = field(default_factory=dict)
+    #: Plausible range of every lever and normative input (the "which knob" space).
+    ranges: dict[str, Distribution] = field(default_factory=dict)
+    #: The input space ``distributions`` describes (a key of :data:`INPUT_SPACES`).
+    space: str = "run"
+    #: Per sampled parameter, which table it is sampled from: ``distribution``
+    #: (an uncertainty), ``implementation`` (a lever around the plan's value),
+    #: ``range`` (a lever's or normative input's plausible range) or
+    #: ``scenario`` (a distribution the scenario gives itself).
+    sampled_from: dict[str, str] = field(default_factory=dict)
+    #: The correlation of the run space (restricted to the sampled parameters of another space).
+    correlation_spec: tuple[list[str], list[list[float]], str, str] | None = None
 
     @property
     def sampled(self) -> tuple[str, ...]:
         """Names of the parameters that carry a distribution, in registry order."""
         return tuple(n for n in PARAMETERS if n in self.distributions)
+
+    def kind(self, name: str) -> str:
+        """The kind of a parameter: uncertainty, lever or normative."""
+        return self.info[name].kind if name in self.info else "lever"
+
+    def in_space(self, space: str) -> Scenario:
+        """This scenario with the distributions of another input space.
+
+        Parameters
+        ----------
+        space : str
+            A key of :data:`INPUT_SPACES`: ``run`` / ``plan`` (uncertainties
+            and the implementation uncertainty of levers; normative inputs
+            fixed), ``levers`` (uncertainties and levers over their plausible
+            range; normative fixed: ``run --sample-levers``), ``uncertainties``
+            (uncertainties only) or ``all`` (uncertainties, levers and
+            normative inputs over their plausible ranges: the "which knob
+            decides" space).
+
+        Returns
+        -------
+        Scenario
+            A copy whose ``distributions``, ``sampled_from``, ``space`` and
+            correlation (restricted to the parameters still sampled) follow
+            the space. Point values are unchanged.
+        """
+        if space not in INPUT_SPACES:
+            raise ConfigError([Problem("--inputs", "inputs", space, f"one of: {', '.join(INPUT_SPACES)}")])
+        if self.space not in ("run", "plan"):
+            raise ValueError(f"in_space works on the run space of a scenario, not on {self.space!r}")
+        base = self
+        if space in ("run", "plan"):
+            return dataclasses.replace(base, space=space) if space != base.space else base
+        dists: dict[str, Distribution] = {}
+        origin: dict[str, str] = {}
+        for name, dist in base.distributions.items():
+            if base.kind(name) == "uncertainty":
+                dists[name], origin[name] = dist, base.sampled_from.get(name, "distribution")
+        over = {"levers": ("lever",), "all": ("lever", "normative"), "uncertainties": ()}[space]
+        for name, rng in base.ranges.items():
+            if base.kind(name) in over:
+                dists[name], origin[name] = rng, "range"
+        corr = _restricted_correlation(base.correlation_spec, dists) if base.correlation_spec else None
+        return dataclasses.replace(base, distributions=dists, sampled_from=origin, space=space, correlation=corr)
 
     def evaluate(self, values: Mapping[str, Any] | None = None, outputs: Iterable[str] | None = None
                  ) -> dict[str, np.ndarray]:
@@ -688,15 +945,36 @@ def build_scenario(
     share_groups = {name[len("<group>"):]: v for name, (v, _) in values.items() if name.startswith("<group>")}
     values = {n: v for n, v in values.items() if not n.startswith("<group>")}
     where: dict[str, tuple[str, str]] = {n: (source, k) for n, (_, k) in values.items()}
-    dists: dict[str, Distribution] = {n: i.distribution for n, i in defaults.parameters.items()
-                                      if i.distribution is not None}
+    kinds: dict[str, str] = {n: i.kind for n, i in defaults.parameters.items()}
+    for name, kind in (doc.kinds.items() if doc is not None else ()):
+        if name not in PARAMETERS:
+            problems.append(Problem(source, f"kinds.{name}", kind, "a known parameter name"))
+        else:
+            kinds[name] = kind
+    # What `run` samples (reference/uncertainty.md §1): the distribution of
+    # every uncertainty; levers get their implementation uncertainty below;
+    # normative inputs are fixed.
+    dists: dict[str, Distribution] = {}
+    sampled_from: dict[str, str] = {}
+    for n, i in defaults.parameters.items():
+        table = i.distribution if kinds[n] == "uncertainty" else None
+        if kinds[n] == "uncertainty" and table is None and i.kind != "uncertainty":
+            table = i.range  # declared uncertain by this scenario: sampled over its plausible range
+        if table is not None:
+            dists[n], sampled_from[n] = table, ("distribution" if i.kind == "uncertainty" else "range")
     merged: dict[str, Any] = {}
-    for name, (value, _) in values.items():
+    for name, (value, key) in values.items():
         if isinstance(value, Distribution):
-            dists[name] = value
-            merged[name] = value.central()
-        else:  # a number in a scenario fixes the parameter
+            if kinds.get(name) == "normative":
+                problems.append(Problem(source, key, dict(value.params), "a number: a normative input (a valuation) "
+                                        "is fixed in `run`; sweep it with `mkba-mc curve --over` or declare it "
+                                        f'uncertain with [kinds] {name} = "uncertainty"'))
+                continue
+            dists[name], sampled_from[name] = value, "scenario"
+            merged[name] = value.mean()  # the point value is the expected value (uncertainty.md §2)
+        else:  # a number fixes an uncertainty; for a lever it is the plan's value
             dists.pop(name, None)
+            sampled_from.pop(name, None)
             merged[name] = value
     for name, value in (overrides or {}).items():
         if name not in PARAMETERS:
@@ -705,6 +983,7 @@ def build_scenario(
         problems.extend(_check_value(SET_SOURCE, name, name, value))
         merged[name] = value
         dists.pop(name, None)
+        sampled_from.pop(name, None)
         where[name] = (SET_SOURCE, name)
 
     regime = (doc.scenario.discount_regime if doc is not None else None) or DEFAULT_REGIME
@@ -719,12 +998,23 @@ def build_scenario(
                                     f"{spec.domain.describe()} ({spec.unit}); every scenario must give it"))
     numeric = {n: float(v) for n, v in merged.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     problems.extend(_check_sums(numeric, where))
+    problems.extend(_implementation(defaults, kinds, numeric, dists, sampled_from, where))
+    ranges = {n: i.range for n, i in defaults.parameters.items()
+              if i.range is not None and kinds[n] in ("lever", "normative") and n not in (overrides or {})}
     correlation: Correlation | None = None
+    corr_spec_run = None
     if doc is not None and doc.correlation is not None:
         c = doc.correlation
         corr_spec = (list(c.parameters), [list(r) for r in c.matrix], source, c.source or "")
     else:
         corr_spec = defaults.correlation
+        if corr_spec is not None:  # the defaults' blocks: only the parameters this scenario samples
+            try:
+                _restricted_correlation(corr_spec, {n: None for n in corr_spec[0]})
+                correlation = _restricted_correlation(corr_spec, dists)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+            corr_spec_run, corr_spec = corr_spec, None
     if corr_spec is not None:
         names, matrix, csource, ctext = corr_spec
         missing = [n for n in names if n not in dists]
@@ -736,6 +1026,7 @@ def build_scenario(
                 correlation = check_correlation(names, matrix, csource, corr_source=ctext)
             except ConfigError as exc:
                 problems.extend(exc.problems)
+        corr_spec_run = corr_spec
     if problems:
         raise ConfigError(problems)
     assert doc is not None  # no problems means the schema passed
@@ -764,8 +1055,10 @@ def build_scenario(
         if base is None:
             info[name] = ParameterInfo(name, value, spec.unit, f"scenario ({origin})", "scenario", "lever", origin=origin)
         else:
-            info[name] = ParameterInfo(name, value, base.unit, base.source, base.knop, base.kind, base.price_year,
-                                       base.distribution, origin=origin)
+            info[name] = dataclasses.replace(base, value=value, origin=origin)
+    for name, kind in kinds.items():
+        if info[name].kind != kind:
+            info[name] = dataclasses.replace(info[name], kind=kind)
     files = ((path,) if path is not None else ()) + defaults.files
     return Scenario(
         name=doc.scenario.name,
@@ -782,7 +1075,49 @@ def build_scenario(
         distributions=dists,
         correlation=correlation,
         share_groups=share_groups,
+        ranges=ranges,
+        sampled_from=sampled_from,
+        correlation_spec=corr_spec_run,
     )
+
+
+def _implementation(defaults: Defaults, kinds: Mapping[str, str], values: Mapping[str, float],
+                    dists: dict[str, Distribution], sampled_from: dict[str, str],
+                    where: Mapping[str, tuple[str, str]]) -> list[Problem]:
+    """Give every lever its implementation uncertainty around the plan's value.
+
+    ``run`` samples ``value * ratio`` with ``ratio`` the lever's
+    ``implementation`` distribution (realised / planned, mean 1), so a
+    scenario that sets a lever's value gets the uncertainty around *that*
+    value and the value stays the expected value. A lever planned at 0 has
+    nothing to realise and stays at 0. A lever the scenario gives a
+    distribution itself keeps that distribution.
+    """
+    from .distributions import Scaled
+
+    problems = []
+    for name, info in defaults.parameters.items():
+        if kinds[name] != "lever" or info.implementation is None or name in dists:
+            continue
+        value = values.get(name, info.value)
+        if not math.isfinite(value):
+            continue  # a bad value, reported elsewhere
+        # a lever planned at 0 has nothing to realise: 0 x ratio = 0, still a
+        # row of the design so that the sampled set (and common random
+        # numbers over a grid of the lever, `curve`) does not depend on the value
+        dist = Scaled(info.implementation, float(value))
+        dom = PARAMETERS[name].domain
+        lo, hi = dist.support()
+        inside_lo = lo > dom.low if dom.low_open else lo >= dom.low
+        inside_hi = hi < dom.high if dom.high_open else hi <= dom.high
+        if not (inside_lo and inside_hi):
+            src, key = where.get(name, (info.origin.rsplit(":", 1)[0], info.origin.rsplit(":", 1)[-1]))
+            problems.append(Problem(src, key, value, f"a plan value whose implementation range "
+                                    f"[{lo:g}, {hi:g}] (value x the ratio realised / planned of {info.origin}) lies "
+                                    f"inside the domain of {name}: {dom.describe()}"))
+            continue
+        dists[name], sampled_from[name] = dist, "implementation"
+    return problems
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | Sequence[str] | None = None,

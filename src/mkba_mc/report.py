@@ -1455,7 +1455,9 @@ def _section_sobol(ctx: _Context) -> _Section:
     n_factors = int(ds.sizes[dim])
     top = T["sobol_top"].format(k=SOBOL_TOP, factor=factor) if n_factors > SOBOL_TOP else ""
     caption = _e(T["sobol_caption"].format(factor=factor, n=ds.attrs.get("n", "?"),
-                                           evaluations=_count(int(ds.attrs.get("evaluations", 0)), lang), top=top))
+                                           evaluations=_count(int(ds.attrs.get("evaluations", 0)), lang), top=top)
+                 + (f" Input space ({ds.attrs['input_space']}): {ds.attrs['input_space_text']}."
+                    if ds.attrs.get("input_space_text") else ""))
     parts = []
     if _sobol_panels([str(o) for o in ds["output"].values]):
         parts.append(ctx.figure("sobol.png", _fig_sobol(ds, dim, lang), T["sobol"], caption))

@@ -63,12 +63,53 @@ def provenance(result: MonteCarloResult, command: Sequence[str] | None = None) -
         "chunk_size": result.chunk_size,
         "workers": result.workers,
         "sampled_parameters": list(plan.names),
+        "input_space": sc.space,
+        "input_space_text": _space_text(sc.space),
+        "sampled_from": {nm: sc.sampled_from.get(nm, "distribution") for nm in plan.names},
+        "fixed_normative": {nm: sc.params[nm] for nm, i in sc.info.items() if i.kind == "normative"
+                            and nm not in plan.names},
         "correlated_parameters": list(sc.correlation.names) if sc.correlation else [],
         "discount_regime": sc.discount_regime,
         "elapsed_seconds": round(result.elapsed, 3),
         "convergence": result.convergence,
         "command": list(command if command is not None else sys.argv),
     }
+
+
+def _space_text(space: str) -> str:
+    from .loading import INPUT_SPACES
+
+    return INPUT_SPACES.get(space, space)
+
+
+def point_percentiles(result: MonteCarloResult) -> dict[str, tuple[float, float]]:
+    """The deterministic point estimate of every kept output and the
+    percentile (0-100) of the run's samples at which it falls.
+
+    The percentile is the mid-rank ``100 (#{y < point} + #{y = point} / 2) / n``
+    over the samples that are not NaN. With expected-value centring
+    (reference/uncertainty.md §2) a point near the 50th percentile says the
+    point estimate is a typical outcome of its own Monte Carlo.
+    """
+    from .summary import columns
+
+    kept = [o for o in result.outputs if o in POINT_KEYS or o == "balance_gemeente" or o == "actor_balance"]
+    point = columns({k: np.atleast_1d(v) if np.ndim(v) < 2 else v
+                     for k, v in result.scenario.evaluate(outputs=kept).items() if k in kept})
+    cols = columns({k: result.outputs[k] for k in kept})
+    out: dict[str, tuple[float, float]] = {}
+    for name, y in cols.items():
+        if name not in point:
+            continue
+        p = float(np.ravel(point[name])[0])
+        ok = y[~np.isnan(y)]
+        if ok.size == 0 or not math.isfinite(p):
+            out[name] = (p, math.nan)
+            continue
+        below = np.count_nonzero(ok < p)
+        equal = np.count_nonzero(ok == p)
+        out[name] = (p, 100.0 * (below + 0.5 * equal) / ok.size)
+    return out
 
 
 def to_dataset(result: MonteCarloResult, command: Sequence[str] | None = None) -> xr.Dataset:
@@ -107,11 +148,16 @@ def summary_json(result: MonteCarloResult) -> dict[str, Any]:
     statistics and P(balance >= 0), and the run's settings."""
     df = result.summary()
     probs = result.probabilities()
+    points = point_percentiles(result)
 
     def stats(row: str) -> dict[str, Any] | None:
         if row not in df.index:
             return None
-        return {k: _clean(v) for k, v in df.loc[row].items()}
+        out = {k: _clean(v) for k, v in df.loc[row].items()}
+        if row in points:
+            out["point"] = _clean(points[row][0])
+            out["point_percentile"] = _clean(points[row][1])
+        return out
 
     obj: dict[str, Any] = {key: stats(key) for key in POINT_KEYS}
     actors: dict[str, Any] = {}
@@ -122,6 +168,8 @@ def summary_json(result: MonteCarloResult) -> dict[str, Any]:
     obj["actors"] = actors
     obj["probabilities"] = {k: {kk: _clean(vv) for kk, vv in v.items()} for k, v in probs.items()}
     obj["run"] = {"n": result.n, "seed": result.plan.seed, "sampler": result.plan.sampler,
+                  "input_space": result.scenario.space, "input_space_text": _space_text(result.scenario.space),
+                  "sampled_from": {nm: result.scenario.sampled_from.get(nm, "distribution") for nm in result.plan.names},
                   "kept_outputs": list(result.outputs),
                   "elapsed_seconds": round(result.elapsed, 3), "convergence": result.convergence,
                   "warnings": list(result.warnings)}
@@ -205,5 +253,5 @@ def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataF
                              columns=["key", "value"]), False),
     ])
 
-__all__ = ["point_screens", "provenance", "summary_json", "to_dataset", "versions", "write_excel", "write_run"]
+__all__ = ["point_percentiles", "point_screens", "provenance", "summary_json", "to_dataset", "versions", "write_excel", "write_run"]
 

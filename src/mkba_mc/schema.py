@@ -38,6 +38,11 @@ KNOPPEN: tuple[str, ...] = (
 )
 
 
+#: The three kinds of input (reference/uncertainty.md §1): a fact nobody
+#: controls, a municipal choice, a valuation choice.
+KINDS: tuple[str, ...] = ("uncertainty", "lever", "normative")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -49,10 +54,16 @@ class ParameterEntry(_Strict):
     unit: Text
     source: Text
     knop: Literal[KNOPPEN]  # type: ignore[valid-type]
-    kind: Literal["lever", "uncertainty"]
+    kind: Literal[KINDS]  # type: ignore[valid-type]
     price_year: Annotated[int, Field(ge=1990, le=2100)] | None = None
     description: Text | None = None
+    #: What ``run`` samples for an uncertainty (its mean is the point value).
     distribution: dict[str, Any] | None = None
+    #: A lever's implementation uncertainty: the distribution of realised /
+    #: planned effect (mean 1), multiplied by the plan's value in ``run``.
+    implementation: dict[str, Any] | None = None
+    #: A lever's or normative input's plausible range (the "which knob" space).
+    range: dict[str, Any] | None = None
 
 
 class PayerEntry(_Strict):
@@ -91,6 +102,8 @@ class DistributionFile(_Strict):
     payers: dict[str, PayerEntry] = {}
     time_profiles: dict[str, ProfileEntry] = {}
     correlation: CorrelationEntry | None = None
+    #: Independent blocks of rank correlations, merged block-diagonally.
+    correlations: list[CorrelationEntry] = []
 
 
 class ScenarioMeta(_Strict):
@@ -120,6 +133,8 @@ class ScenarioFile(_Strict):
     payers: dict[str, dict[str, Number]] = {}
     time_profiles: dict[str, Annotated[list[Number], Field(min_length=1, max_length=10)]] = {}
     correlation: CorrelationEntry | None = None
+    #: Per-parameter override of the kind declared in the distribution files.
+    kinds: dict[str, Literal[KINDS]] = {}  # type: ignore[valid-type]
 
 
 def _expected(err: dict[str, Any]) -> str:
@@ -144,6 +159,7 @@ def problems_from(error: ValidationError, source: str, prefix: str = "") -> list
 
 
 __all__ = [
+    "KINDS",
     "KNOPPEN",
     "CorrelationEntry",
     "DistributionFile",

@@ -60,6 +60,31 @@ def check_outputs(outputs: Sequence[str], source: str = "--output") -> None:
         raise ConfigError([Problem(source, "output", o, f"one of: {', '.join(SENSITIVITY_OUTPUTS)}") for o in bad])
 
 
+#: Input space of the "which knob decides" analyses unless told otherwise:
+#: uncertainties, levers over their plausible range and normative inputs over
+#: their range (reference/uncertainty.md §1), so that the knoppen
+#: ``waardering`` and ``discontering`` appear beside the levers.
+DEFAULT_INPUTS: Final[str] = "all"
+#: ``--inputs`` choices of sobol, morris and tornado, and the space each means.
+SENSITIVITY_INPUTS: Final[dict[str, str]] = {"all": "all", "plan": "plan", "uncertainties": "uncertainties"}
+
+
+def in_space(scenario: Scenario, inputs: str | None = DEFAULT_INPUTS) -> Scenario:
+    """The scenario over the input space of a sensitivity analysis.
+
+    ``all`` (default): uncertainties, levers over their plausible range and
+    normative inputs over their range; ``plan``: the space of ``run``
+    (uncertainties and the levers' implementation uncertainty);
+    ``uncertainties``: uncertainties only. A scenario already converted by
+    :meth:`~mkba_mc.loading.Scenario.in_space` is returned as it is.
+    """
+    if inputs is None or scenario.space not in ("run", "plan"):
+        return scenario
+    if inputs not in SENSITIVITY_INPUTS:
+        raise ConfigError([Problem("--inputs", "inputs", inputs, f"one of: {', '.join(SENSITIVITY_INPUTS)}")])
+    return scenario.in_space(SENSITIVITY_INPUTS[inputs])
+
+
 def problem_for(scenario: Scenario, group_by: str = "parameter") -> SobolProblem:
     """The scenario's sampled parameters as a sensitivity problem.
 
@@ -106,12 +131,15 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
           target_ci: float | None = None, n_max: int | None = None,
           progress: Callable[[int, int], None] | None = None,
           map_tasks: Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[tuple[Any, Any]]] | None = None,
+          inputs: str | None = DEFAULT_INPUTS,
           ) -> SobolResult:
     """Sobol' indices of a scenario (see :func:`mkba_mc.sobol.sobol_indices`;
     ``map_tasks`` runs the tasks on another scheduler, see
-    :func:`mkba_mc.scheduling.scheduler_mapper`)."""
+    :func:`mkba_mc.scheduling.scheduler_mapper`); ``inputs`` is the input
+    space (:func:`in_space`), recorded as ``result.input_space``."""
     from .checks import at_least, seed_problems
 
+    scenario = in_space(scenario, inputs)
     problems = seed_problems(seed) + at_least(resamples, 2, "--resamples", "resamples", "bootstrap replicates")
     if n < 2 or n & (n - 1):
         problems.append(Problem("-n", "n", n, "a power of 2 (Sobol' designs balance only there), e.g. 1024, 65536"))
@@ -123,15 +151,19 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
         raise ConfigError(problems)
     check_outputs(outputs)
     problem = problem_for(scenario, group_by)
-    return sobol_indices(model_for(scenario, outputs), problem, n, outputs=outputs, seed=seed,
-                         second_order=second_order, workers=workers, resamples=resamples, target_ci=target_ci,
-                         n_max=n_max, progress=progress, map_tasks=map_tasks)
+    res = sobol_indices(model_for(scenario, outputs), problem, n, outputs=outputs, seed=seed,
+                        second_order=second_order, workers=workers, resamples=resamples, target_ci=target_ci,
+                        n_max=n_max, progress=progress, map_tasks=map_tasks)
+    res.input_space = scenario.space
+    res.kinds = tuple(scenario.kind(n) for n in problem.names)
+    return res
 
 
 # ----------------------------------------------------------------- Morris
 def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outputs: Sequence[str] = ("ratio_social",
-           "ratio_gemeente"), seed: int = 0) -> Any:
-    """Morris screening (SALib) of the sampled parameters.
+           "ratio_gemeente"), seed: int = 0, inputs: str | None = DEFAULT_INPUTS) -> Any:
+    """Morris screening (SALib) of the sampled parameters of the input space
+    ``inputs`` (:func:`in_space`).
 
     Returns an :class:`xarray.Dataset` with ``mu``, ``mu_star``, ``sigma`` and
     ``mu_star_conf`` per output and parameter; elementary effects are in the
@@ -148,6 +180,7 @@ def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outp
         problems.append(Problem("-n", "trajectories", trajectories, "at least 2 trajectories"))
     raise_problems(problems)
     check_outputs(outputs)
+    scenario = in_space(scenario, inputs)
     problem = problem_for(scenario)
     salib_problem = {"num_vars": problem.d, "names": list(problem.names), "bounds": [[0.0, 1.0]] * problem.d}
     u = morris_sample.sample(salib_problem, trajectories, num_levels=levels, seed=seed)
@@ -161,8 +194,10 @@ def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outp
             data[k].append(np.asarray(res[k], dtype=float))
     ds = xr.Dataset({k: (("output", "parameter"), np.array(v)) for k, v in data.items()},
                     coords={"output": list(outputs), "parameter": list(problem.names),
-                            "knop": ("parameter", [scenario.info[n].knop for n in problem.names])})
+                            "knop": ("parameter", [scenario.info[n].knop for n in problem.names]),
+                            "kind": ("parameter", [scenario.kind(n) for n in problem.names])})
     ds.attrs.update(trajectories=trajectories, levels=levels, seed=seed, evaluations=len(u),
+                    input_space=scenario.space, input_space_text=_space_text(scenario.space),
                     method="Morris (1991) elementary effects, SALib; mu_star per Campolongo et al. (2007)")
     return ds
 
@@ -185,10 +220,11 @@ def _range_of(scenario: Scenario, name: str) -> tuple[float, float]:
     """Search range of a parameter: its distribution's support (P0.1-P99.9
     where unbounded) -- the default distribution of the kengetal when the
     scenario fixed it -- else the domain when finite."""
-    dist = scenario.distributions.get(name)
+    # a lever's or normative input's plausible range; an uncertainty's distribution
+    dist = scenario.ranges.get(name) or scenario.distributions.get(name)
     if dist is None and name in scenario.info:
         # fixed in the scenario: the range of its default kengetal still applies
-        dist = scenario.info[name].distribution
+        dist = scenario.info[name].range or scenario.info[name].distribution
     if dist is not None:
         lo, hi = dist.support()
         if not np.isfinite(lo):
@@ -234,17 +270,20 @@ def switch_value(scenario: Scenario, name: str, output: str = "ratio_social", th
 
 
 def tornado(scenario: Scenario, outputs: Sequence[str] = ("ratio_social", "ratio_gemeente"),
-            quantiles: tuple[float, float] = (0.10, 0.90)) -> Any:
-    """Tornado and switch values of every sampled parameter.
+            quantiles: tuple[float, float] = (0.10, 0.90), inputs: str | None = DEFAULT_INPUTS) -> Any:
+    """Tornado and switch values of every sampled parameter of the input
+    space ``inputs`` (:func:`in_space`; default: uncertainties, levers and
+    normative inputs over their plausible ranges).
 
     Returns a :class:`pandas.DataFrame` with per parameter and output the
     values at P10 and P90 (others at their point values), the swing, and the
     switch value where the output crosses 1; ranked by the swing of the
-    first output.
+    first output. ``df.attrs["input_space"]`` names the space.
     """
     import pandas as pd
 
     check_outputs(outputs)
+    scenario = in_space(scenario, inputs)
     base = _point_eval(scenario, {}, outputs)
     rows = []
     for name in scenario.sampled:
@@ -264,15 +303,23 @@ def tornado(scenario: Scenario, outputs: Sequence[str] = ("ratio_social", "ratio
         rows.append(row)
     df = pd.DataFrame(rows).sort_values(f"{outputs[0]}_swing", ascending=False, ignore_index=True)
     df.attrs["quantiles"] = quantiles
+    df.attrs["input_space"] = scenario.space
     return df
 
 
+def _space_text(space: str) -> str:
+    from .loading import INPUT_SPACES
+
+    return INPUT_SPACES.get(space, space)
+
+
 def spider(scenario: Scenario, output: str = "ratio_social", quantiles: Sequence[float] = (
-        0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)) -> Any:
+        0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95), inputs: str | None = DEFAULT_INPUTS) -> Any:
     """Spider table: the output as each parameter moves through its quantiles."""
     import pandas as pd
 
     check_outputs([output])
+    scenario = in_space(scenario, inputs)
     q = np.asarray(quantiles)
     data = {}
     for name in scenario.sampled:
@@ -344,11 +391,13 @@ def breakeven(scenario: Scenario, levers: Sequence[str] = DEFAULT_LEVERS, *, n: 
 
 
 __all__ = [
+    "DEFAULT_INPUTS",
     "DEFAULT_LEVERS",
     "DEFAULT_SOBOL_OUTPUTS",
     "INDICATORS",
     "SwitchValue",
     "breakeven",
+    "in_space",
     "model_for",
     "morris",
     "problem_for",

@@ -341,6 +341,10 @@ class SobolResult:
     elapsed: float = 0.0
     rounds: list[dict[str, Any]] = field(default_factory=list)
     target_ci: float | None = None
+    #: The input space the indices cover (:data:`mkba_mc.loading.INPUT_SPACES`); "" outside a scenario.
+    input_space: str = ""
+    #: Kind of every parameter of the problem (uncertainty, lever, normative).
+    kinds: tuple[str, ...] = ()
 
     @property
     def evaluations(self) -> int:
@@ -380,6 +384,13 @@ class SobolResult:
                         "S2 Saltelli 2002; CI Poisson bootstrap", elapsed_seconds=round(self.elapsed, 3))
         if self.problem.groups is not None:
             ds.attrs["groups"] = ", ".join(f"{n}={g}" for n, g in zip(self.problem.names, self.problem.groups))
+        if self.input_space:
+            from .loading import INPUT_SPACES
+
+            ds.attrs["input_space"] = self.input_space
+            ds.attrs["input_space_text"] = INPUT_SPACES.get(self.input_space, self.input_space)
+        if self.kinds:
+            ds.attrs["kinds"] = ", ".join(f"{n}={k}" for n, k in zip(self.problem.names, self.kinds))
         return ds
 
 

@@ -157,7 +157,7 @@ def test_bad_correlation_exit_2(tmp_path: Path, case: str) -> None:
 
 def test_not_positive_definite_correlation(tmp_path: Path) -> None:
     m = "[[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]]"
-    text = B2.read_text() + (f'\n[correlation]\nparameters = ["attribution", "relapse", "qaly_value"]\n'
+    text = B2.read_text() + (f'\n[correlation]\nparameters = ["attribution", "relapse", "nuisance_value"]\n'
                              f"matrix = {m}\n")
     path = tmp_path / "pd.toml"
     path.write_text(text)

@@ -88,7 +88,7 @@ def test_sobol_blocks_are_the_scrambled_sequence() -> None:
 def test_sampled_inputs_follow_their_distributions(sc, sampler) -> None:
     n = 1 << 16
     res = run(sc, n, seed=2024, sampler=sampler, keep_inputs=True, outputs=["ratio_social"])
-    for name in ("attribution", "qaly_value", "substitution_new", "escalation_cost.families"):
+    for name in ("attribution", "nuisance_value", "substitution_new", "escalation_cost.families"):
         x = res.inputs[name]
         ref = sc.distributions[name].to_scipy()
         lo, hi = sc.distributions[name].support()
