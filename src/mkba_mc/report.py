@@ -4,8 +4,9 @@
 folder (and its immediate subfolders) -- a Monte Carlo run (``samples.nc``,
 ``summary.csv``, ``manifest.json``), Sobol' indices (``sobol.nc``), a
 tornado (``tornado.csv``), a break-even analysis (``breakeven.csv`` and
-``robustness.csv``) and optionally the point estimate (``point.json``) --
-and writes
+``robustness.csv``), acceptability curves (``curve.csv`` with its
+``manifest.json``, one folder per swept valuation) and optionally the point
+estimate (``point.json``) -- and writes
 
 * ``figures/*.png``: the figures (matplotlib, Agg, 150 dpi);
 * ``report.html``: one file that opens offline (inline CSS, figures as
@@ -15,6 +16,12 @@ The text follows what the Dutch MKBA guidance asks of an uncertainty
 analysis: the base case (point estimate) and every sensitivity are shown
 together, none dropped, and the conclusion about benefits and costs is
 worded after the spread of the balance (:func:`uncertainty_wording`).
+Every analysis says which input space it covers: the run's headline figures
+the risk of this plan, the Sobol' indices which knob decides (levers over
+their plausible range and the valuations included), the curve which
+valuation (a normative choice shown as a curve, not folded into one
+probability).  Inputs of the Sobol' space whose evidence is an assumption are
+listed with their total index (:func:`assumption_rows`).
 
 Key figures in the HTML have a stable format that tests and readers can
 search for: probabilities with three decimals (``0.777``), ratios with two
@@ -69,6 +76,10 @@ SMALL_SHARE: Final[float] = 0.10
 #: Figure files, in report order.
 FIGURE_FILES: Final[tuple[str, ...]] = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png",
                                         "sobol.png")
+#: Figure of an acceptability curve: ``curve_<parameter>.png`` (one per swept input).
+CURVE_FIGURE: Final[str] = "curve_{parameter}.png"
+#: Actors outside the municipality, shown in the right panel of a curve figure.
+OTHER_ACTORS: Final[tuple[str, ...]] = tuple(a for a in ACTORS if not a.startswith("gemeente"))
 #: The NCW cost and benefit posts of screen A.
 POSTS: Final[tuple[str, ...]] = (
     "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care",
@@ -229,6 +240,77 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "scenariobestand", "overrides": "overschreven waarden (--set)", "discount_regime": "discontoregime",
         "elapsed": "rekentijd (s)", "chunk_size": "chunkgrootte", "workers": "workers",
         "sampled": "getrokken parameters", "na": "n.v.t.", "team_line": "Formatie: {line}",
+        # input spaces (mkba_mc.loading.INPUT_SPACES), the curve and the assumptions
+        "space": "Invoerruimte ({name}) – {text}.",
+        "space_run": "risico van dit plan: de onzekerheden getrokken, de hefbomen op de waarde van het plan met hun "
+                     "uitvoeringsonzekerheid, de normatieve keuzes (QALY-waarde, discontovoet) vast op de waarde "
+                     "van het scenario",
+        "space_levers": "wat-als over de hefbomen: de onzekerheden getrokken, de hefbomen over hun plausibele bereik "
+                        "tussen aanpakken, de normatieve keuzes vast op de waarde van het scenario",
+        "space_uncertainties": "alleen de onzekerheden: hefbomen en normatieve keuzes vast op de waarde van het "
+                               "scenario",
+        "space_all": "welke knop beslist: de onzekerheden getrokken, de hefbomen over hun plausibele bereik en de "
+                     "waarderingen (QALY-waarde, discontovoet) over hun bereik",
+        "space_curve": "welke waardering: de onzekerheden en de uitvoeringsonzekerheid van de hefbomen getrokken "
+                       "zoals in de run (risico van dit plan), {param} over het rooster, de overige normatieve "
+                       "keuzes vast",
+        "space_breakeven": "risico van dit plan zoals in de run, met de hefboom vast op elke roosterwaarde",
+        "space_unknown": "niet vastgelegd in de uitvoer",
+        "headline_space": "Kopcijfers en verdelingen komen uit de run. {space}",
+        "curve": "Waardering: acceptatiecurve",
+        "curve_intro": "De QALY-waarde en de discontovoet zijn geen onzekerheden die met meer onderzoek kleiner "
+                       "worden, maar normatieve keuzes: wat is een gezond levensjaar waard, en hoe zwaar tellen "
+                       "latere jaren? Daarom trekt de run ze niet mee in één kans. De kopcijfers rekenen met één "
+                       "waarde ({headline}); deze curve laat zien hoe de kans dat de baten de kosten dekken "
+                       "verschuift bij een andere keuze. Dat sluit aan bij CPB/PBL: één discontovoet in de "
+                       "kopcijfers en de onzekerheid daarover als aparte gevoeligheidsanalyse.",
+        "curve_caption": "P(baten ≥ kosten) bij elke waarde van {param} ({k} roosterwaarden, de stippen). Links de "
+                         "maatschappij (maatschappelijke K-B-verhouding ≥ 1) en de gemeente (gemeentelijke "
+                         "K-B-verhouding ≥ 1), rechts het saldo ≥ 0 van de andere actoren. Grijze streepjeslijnen: "
+                         "50 % en 80 %; gestippelde verticale lijnen: de omslagwaarden waar de kans van maatschappij "
+                         "of gemeente 50 % of 80 % kruist (lineair tussen roosterwaarden); doorgetrokken grijze "
+                         "lijn: de waarde in de kopcijfers. Elke roosterwaarde gebruikt dezelfde {n} trekkingen "
+                         "(seed {seed}, {sampler}), dus verschillen tussen waarden zijn geen toevalsruis.",
+        "curve_table": "Kans per waarde van {param}", "curve_switch": "Omslagwaarden",
+        "curve_all": "Alle kansen per actor", "curve_source": "Bron: {file}.",
+        "switch_none": "niet binnen het rooster", "switch_above": "overal boven {level}",
+        "switch_below": "overal onder {level}", "switch_50": "omslag bij 50 %", "switch_80": "omslag bij 80 %",
+        "event": "uitkomst", "median_social": "mediaan maatsch. K-B", "median_gemeente": "mediaan gem. K-B",
+        "p_balance": "P(saldo ≥ 0)",
+        "curve_left": "Maatschappij en gemeente: P(K-B-verhouding ≥ 1)",
+        "curve_right": "Andere actoren: P(saldo ≥ 0)", "p_axis": "kans",
+        "society_line": "maatschappij", "gemeente_line": "gemeente",
+        "headline_mark": "in de kopcijfers: {v}", "switch_mark": "omslag {who} bij {level}: {v}",
+        "constant": "{label} (overal {p})",
+        "curve_summary": "Waardering ({param} van {lo} tot {hi}; acceptatiecurve): P(maatschappelijke "
+                         "K-B-verhouding ≥ 1) van {p_lo} tot {p_hi}, omslag bij 80 %: {s80}; P(gemeentelijke "
+                         "K-B-verhouding ≥ 1) van {g_lo} tot {g_hi}.",
+        "curve_duplicate": "Meerdere acceptatiecurves over {param} gevonden; gebruikt: {used}.",
+        "param_qaly_value": "QALY-waarde", "param_discount_rate": "discontovoet",
+        "assumptions": "Invoer die op aannames rust",
+        "assumptions_intro": "Elke getrokken invoer van de Sobol-analyse waarvan de onderbouwing een aanname is "
+                             "(de evidence begint met ‘assumption’) in plaats van een bron. De onderbouwing is die "
+                             "van de verdeling die in deze invoerruimte getrokken wordt: voor hefbomen en "
+                             "waarderingen hun plausibele bereik. Gesorteerd op de totale Sobol-index ST voor de "
+                             "maatschappelijke K-B-verhouding.",
+        "assumptions_knop": "De Sobol-indices zijn per knop berekend: ST is hier die van de hele knop (alle invoer "
+                            "van die knop samen, ook invoer met een bron), niet van de parameter alleen.",
+        "assumptions_sum": "Hoeveel van de conclusie op aannames rust: de som van ST over deze {k} invoeren is {s} "
+                           "(maatschappelijke K-B-verhouding). ST telt interacties mee, dus de som is een "
+                           "bovengrens voor het deel van de variantie waarin een aanname meespeelt.",
+        "assumptions_sum_knop": "Hoeveel van de conclusie op aannames rust: de som van ST over de {k} knoppen met "
+                                "ten minste één invoer op een aanname is {s} (maatschappelijke K-B-verhouding). Dat "
+                                "is een bovengrens: een knop telt volledig mee zodra één van zijn invoeren op een "
+                                "aanname rust, en ST telt interacties mee.",
+        "assumptions_summary": "Op aannames rusten {k} getrokken invoeren van de Sobol-analyse; som van ST {s} "
+                               "(maatschappelijke K-B-verhouding, {per}).",
+        "per_parameter": "per parameter", "per_knop": "per knop, bovengrens",
+        "assumptions_none": "Geen van de getrokken invoeren van de Sobol-analyse rust op een aanname.",
+        "assumptions_no_scenario": "Niet te bepalen: het scenario van de run is niet te laden, dus de onderbouwing "
+                                   "van de invoer is onbekend.",
+        "evidence": "onderbouwing", "kind": "soort", "st_knop": "ST (knop)", "st_gemeente": "ST gemeente",
+        "st_knop_gemeente": "ST gemeente (knop)",
+        "kind_uncertainty": "onzekerheid", "kind_lever": "hefboom", "kind_normative": "normatief",
     },
     "en": {
         "subtitle": "Uncertainty and sensitivity analysis (Monte Carlo), report made {created}",
@@ -358,6 +440,74 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "scenario file", "overrides": "overridden values (--set)", "discount_regime": "discount regime",
         "elapsed": "run time (s)", "chunk_size": "chunk size", "workers": "workers",
         "sampled": "sampled parameters", "na": "n/a", "team_line": "Team size: {line}",
+        # input spaces (mkba_mc.loading.INPUT_SPACES), the curve and the assumptions
+        "space": "Input space ({name}) – {text}.",
+        "space_run": "risk of this plan: uncertainties sampled, levers at the plan's value with their "
+                     "implementation uncertainty, normative inputs (QALY value, discount rate) fixed at the "
+                     "scenario's values",
+        "space_levers": "what-if over the levers: uncertainties sampled, levers over their plausible range across "
+                        "approaches, normative inputs fixed at the scenario's values",
+        "space_uncertainties": "uncertainties only: levers and normative inputs fixed at the scenario's values",
+        "space_all": "which knob decides: uncertainties sampled, levers over their plausible range and the "
+                     "valuations (QALY value, discount rate) over their range",
+        "space_curve": "which valuation: uncertainties and the levers' implementation uncertainty sampled as in "
+                       "the run (risk of this plan), {param} over the grid, the other normative inputs fixed",
+        "space_breakeven": "risk of this plan as in the run, with the lever fixed at each grid value",
+        "space_unknown": "not recorded in the output",
+        "headline_space": "The headline figures and distributions come from the run. {space}",
+        "curve": "Valuation: acceptability curve",
+        "curve_intro": "The QALY value and the discount rate are not uncertainties that more research would "
+                       "narrow, but normative choices: what is a healthy life year worth, and how much do later "
+                       "years count? The run therefore does not fold them into one probability. The headline "
+                       "figures use one value ({headline}); this curve shows how the chance that benefits cover "
+                       "costs shifts under another choice. This follows CPB/PBL: one discount rate in the "
+                       "headline, its uncertainty as a separate sensitivity analysis.",
+        "curve_caption": "P(benefits ≥ costs) at each value of {param} ({k} grid values, the dots). Left society "
+                         "(social cost-benefit ratio ≥ 1) and the municipality (municipal cost-benefit ratio ≥ 1), "
+                         "right the balance ≥ 0 of the other actors. Grey dashed lines: 50 % and 80 %; dotted "
+                         "vertical lines: the switch values where the chance of society or the municipality "
+                         "crosses 50 % or 80 % (linear between grid values); solid grey line: the value in the "
+                         "headline figures. Every grid value uses the same {n} samples (seed {seed}, {sampler}), "
+                         "so differences between values are not Monte Carlo noise.",
+        "curve_table": "Probability per value of {param}", "curve_switch": "Switch values",
+        "curve_all": "All probabilities per actor", "curve_source": "Source: {file}.",
+        "switch_none": "not within the grid", "switch_above": "above {level} throughout",
+        "switch_below": "below {level} throughout", "switch_50": "switch at 50 %", "switch_80": "switch at 80 %",
+        "event": "outcome", "median_social": "median social ratio", "median_gemeente": "median municipal ratio",
+        "p_balance": "P(balance ≥ 0)",
+        "curve_left": "Society and municipality: P(cost-benefit ratio ≥ 1)",
+        "curve_right": "Other actors: P(balance ≥ 0)", "p_axis": "probability",
+        "society_line": "society", "gemeente_line": "municipality",
+        "headline_mark": "headline figures: {v}", "switch_mark": "switch {who} at {level}: {v}",
+        "constant": "{label} (constant {p})",
+        "curve_summary": "Valuation ({param} from {lo} to {hi}; acceptability curve): P(social cost-benefit ratio "
+                         "≥ 1) from {p_lo} to {p_hi}, switch at 80 %: {s80}; P(municipal cost-benefit ratio ≥ 1) "
+                         "from {g_lo} to {g_hi}.",
+        "curve_duplicate": "Several acceptability curves over {param} found; used: {used}.",
+        "param_qaly_value": "QALY value", "param_discount_rate": "discount rate",
+        "assumptions": "Inputs that rest on assumptions",
+        "assumptions_intro": "Every sampled input of the Sobol analysis whose evidence is an assumption (it starts "
+                             "with ‘assumption’) rather than a source. The evidence is that of the distribution "
+                             "sampled in this input space: for levers and valuations their plausible range. Sorted "
+                             "by the total Sobol index ST for the social cost-benefit ratio.",
+        "assumptions_knop": "The Sobol indices were computed per knop: ST here is the whole knop's (all its inputs "
+                            "together, sourced ones included), not the parameter's alone.",
+        "assumptions_sum": "How much of the conclusion rests on assumptions: the sum of ST over these {k} inputs is "
+                           "{s} (social cost-benefit ratio). ST counts interactions, so the sum is an upper bound "
+                           "on the share of the variance in which an assumption plays a part.",
+        "assumptions_sum_knop": "How much of the conclusion rests on assumptions: the sum of ST over the {k} knoppen "
+                                "with at least one input resting on an assumption is {s} (social cost-benefit "
+                                "ratio). This is an upper bound: a knop counts in full as soon as one of its inputs "
+                                "rests on an assumption, and ST counts interactions.",
+        "assumptions_summary": "{k} sampled inputs of the Sobol analysis rest on assumptions; sum of ST {s} (social "
+                               "cost-benefit ratio, {per}).",
+        "per_parameter": "per parameter", "per_knop": "per knop, upper bound",
+        "assumptions_none": "None of the sampled inputs of the Sobol analysis rests on an assumption.",
+        "assumptions_no_scenario": "Cannot be determined: the run's scenario cannot be loaded, so the evidence of "
+                                   "the inputs is unknown.",
+        "evidence": "evidence", "kind": "kind", "st_knop": "ST (knop)", "st_gemeente": "ST municipal",
+        "st_knop_gemeente": "ST municipal (knop)",
+        "kind_uncertainty": "uncertainty", "kind_lever": "lever", "kind_normative": "normative",
     },
 }
 
@@ -374,7 +524,7 @@ th,td{border:1px solid #ccd3da;padding:3px 9px;text-align:right;vertical-align:t
 th{background:#e8eef4}td.l,th.l{text-align:left}tr.b td{font-weight:bold}
 figure{margin:12px 0 22px}figure img{width:100%;height:auto;border:1px solid #dde3e8}
 figcaption{font-size:.9em;color:#333;margin-top:4px}.key{font-weight:bold;white-space:nowrap}
-code{font-size:.88em;word-break:break-all}details{margin:6px 0 14px}.screens{display:flex;flex-wrap:wrap;gap:26px}
+code{font-size:.88em;word-break:break-all}.ev{font-size:.92em;color:#333}details{margin:6px 0 14px}.screens{display:flex;flex-wrap:wrap;gap:26px}
 """
 
 _SCRIPT: Final[str] = """
@@ -509,12 +659,17 @@ def _e(s: Any) -> str:
     return html.escape(str(s))
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, bold: Sequence[int] = ()) -> str:
-    """An HTML table; cells are already escaped HTML; the first ``left`` columns are left-aligned."""
-    th = "".join(f'<th class="l">{h}</th>' if i < left else f"<th>{h}</th>" for i, h in enumerate(header))
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, bold: Sequence[int] = (),
+           also_left: Sequence[int] = ()) -> str:
+    """An HTML table; cells are already escaped HTML; the first ``left``
+    columns and those in ``also_left`` are left-aligned."""
+    def is_left(i: int) -> bool:
+        return i < left or i in also_left
+
+    th = "".join(f'<th class="l">{h}</th>' if is_left(i) else f"<th>{h}</th>" for i, h in enumerate(header))
     body = []
     for r, row in enumerate(rows):
-        cells = "".join(f'<td class="l">{c}</td>' if i < left else f"<td>{c}</td>" for i, c in enumerate(row))
+        cells = "".join(f'<td class="l">{c}</td>' if is_left(i) else f"<td>{c}</td>" for i, c in enumerate(row))
         body.append(f'<tr class="b">{cells}</tr>' if r in bold else f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -551,6 +706,9 @@ class Artefacts:
         Folder holding ``breakeven.csv`` and ``robustness.csv``.
     point : Path or None
         ``point.json`` (the object of ``mkba-mc point --json``).
+    curves : tuple of Path
+        Folders holding ``curve.csv`` (``mkba-mc curve --out``), in search
+        order; one per swept input is used.
     duplicates : dict of str to list of Path
         Kinds found more than once (the first is used).
     """
@@ -561,6 +719,7 @@ class Artefacts:
     tornado: Path | None = None
     breakeven: Path | None = None
     point: Path | None = None
+    curves: tuple[Path, ...] = ()
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
 
 
@@ -571,6 +730,7 @@ _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
     "tornado": (("tornado.csv",), False),
     "breakeven": (("breakeven.csv", "robustness.csv"), True),
     "point": (("point.json",), False),
+    "curve": (("curve.csv",), True),  # several allowed: one per swept input
 }
 
 
@@ -607,7 +767,8 @@ def find_artefacts(folder: str | Path) -> Artefacts:
         for kind, (names, is_dir) in _KINDS.items():
             if all((d / nm).is_file() for nm in names):
                 found.setdefault(kind, []).append(d if is_dir else d / names[0])
-    return Artefacts(root, **{k: v[0] for k, v in found.items()},
+    curves = tuple(found.pop("curve", ()))
+    return Artefacts(root, **{k: v[0] for k, v in found.items()}, curves=curves,
                      duplicates={k: v for k, v in found.items() if len(v) > 1})
 
 
@@ -1063,6 +1224,8 @@ class _Context:
     design: dict[str, Array] | None = None
     design_check: str = ""
     sobol: Any = None
+    curves: list[_Curve] = field(default_factory=list)
+    assumptions: list[dict[str, Any]] | None = None
 
     @property
     def T(self) -> dict[str, str]:
@@ -1157,7 +1320,8 @@ def _balance_stats(ctx: _Context) -> tuple[float, float, float, float, float | N
 def _section_summary(ctx: _Context) -> _Section:
     """The text summary in the wording of the Dutch guidance."""
     T, lang, run = ctx.T, ctx.lang, ctx.run
-    items: list[str] = [_e(T["together"])]
+    items: list[str] = [_e(T["together"]),
+                        _e(T["headline_space"].format(space=_space_sentence(T, _run_space(run))))]
     balance = _balance_stats(ctx)
     if balance is not None:
         p5, p50, p95, cost, p_ge_0, source = balance
@@ -1221,10 +1385,21 @@ def _section_summary(ctx: _Context) -> _Section:
                 listed = ", ".join(f"{_key(f'top_{out_name}_{r + 1}', nm)} (ST {st[i]:.2f})"
                                    for r, (i, nm) in enumerate(zip(order, names)))
                 items.append(_fill(T[template], kind=_e(kind), items=listed))
+        items.append(_e(_space_sentence(T, ds.attrs.get("input_space"))))
+        if ctx.assumptions:
+            per = T["per_knop"] if dim == "knop" else T["per_parameter"]
+            items.append(_fill(T["assumptions_summary"], k=_e(len(ctx.assumptions)), per=_e(per),
+                               s=_key("assumption_st_sum_summary", f"{_assumption_total(ctx.assumptions):.2f}")))
     else:
         items.append(_e(T["no_sobol"]))
+    items.extend(_curve_summary(ctx, c) for c in ctx.curves)
     body = '<ul class="summary">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
     return _Section("summary", T["summary"], body)
+
+
+def _run_space(run: _Run) -> str:
+    """The input space of a run (``run`` for runs made before it was recorded)."""
+    return str(run.manifest.get("input_space") or "run")
 
 
 def _fill(template: str, **values: str) -> str:
@@ -1327,7 +1502,8 @@ def _section_ratios(ctx: _Context) -> _Section:
             if recomputed != listed:
                 ctx.notes.append(T["prob_mismatch"].format(output=key, a=_p(listed), b=_p(recomputed)))
     nan = int(np.count_nonzero(np.isnan(run.samples["ratio_social"]))) if "ratio_social" in run.samples else 0
-    caption = _e(T["ratios_caption"].format(n=_count(run.n, ctx.lang), nan=nan))
+    caption = _e(T["ratios_caption"].format(n=_count(run.n, ctx.lang), nan=nan) + " "
+                 + _space_sentence(T, _run_space(run)))
     body = ctx.figure("ratios.png", _fig_ratios(run, ctx.lang), T["ratios"], caption)
     return _Section("ratios", T["ratios"], body)
 
@@ -1413,7 +1589,10 @@ def _section_tornado(ctx: _Context) -> _Section:
     if not need <= set(df.columns):
         raise OutputError(f"{ctx.art.tornado}: expected the columns {', '.join(sorted(need))} (mkba-mc tornado)")
     df = df.sort_values("ratio_social_swing", ascending=False, ignore_index=True)
-    caption = _e(T["tornado_caption"].format(k=min(TORNADO_TOP, len(df)), total=len(df)))
+    tman = (_read_json(ctx.art.tornado.parent / "manifest.json")
+            if (ctx.art.tornado.parent / "manifest.json").is_file() else {})
+    caption = _e(T["tornado_caption"].format(k=min(TORNADO_TOP, len(df)), total=len(df)) + " "
+                 + _space_sentence(T, tman.get("input_space")))
     body = ctx.figure("tornado.png", _fig_tornado(df, lang), T["tornado"], caption)
     header = [T["parameter"], T["knop"], T["p10"], T["p90"], T["point_value"], T["ratio_range"], T["switch_social"]]
     has_g = "ratio_gemeente_switch" in df.columns
@@ -1456,8 +1635,7 @@ def _section_sobol(ctx: _Context) -> _Section:
     top = T["sobol_top"].format(k=SOBOL_TOP, factor=factor) if n_factors > SOBOL_TOP else ""
     caption = _e(T["sobol_caption"].format(factor=factor, n=ds.attrs.get("n", "?"),
                                            evaluations=_count(int(ds.attrs.get("evaluations", 0)), lang), top=top)
-                 + (f" Input space ({ds.attrs['input_space']}): {ds.attrs['input_space_text']}."
-                    if ds.attrs.get("input_space_text") else ""))
+                 + " " + _space_sentence(T, ds.attrs.get("input_space")))
     parts = []
     if _sobol_panels([str(o) for o in ds["output"].values]):
         parts.append(ctx.figure("sobol.png", _fig_sobol(ds, dim, lang), T["sobol"], caption))
@@ -1489,7 +1667,8 @@ def _section_breakeven(ctx: _Context) -> _Section:
     man = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
     rows = [[_e(r.lever), _e(f"{_num(r.low)} – {_num(r.high)}"), _e(_num(r.point)), _e(_p(r.p_at_point)),
              _e(_num(r.breakeven) if _finite(r.breakeven) else T["none_in_range"])] for r in summary.itertuples()]
-    caption = T["breakeven_caption"].format(n=_count(int(man.get("n", 0)), lang), seed=man.get("seed", "?"))
+    caption = (T["breakeven_caption"].format(n=_count(int(man.get("n", 0)), lang), seed=man.get("seed", "?"))
+               + " " + _space_sentence(T, "breakeven"))
     body = f"<p>{_e(caption)}</p>"
     body += _table([_e(T[k]) for k in ("lever", "range", "point_value", "p_at_point", "breakeven_col")], rows)
     rrows = [[_e(r.lever), _e(_num(r.value)),
@@ -1499,6 +1678,375 @@ def _section_breakeven(ctx: _Context) -> _Section:
     body += f"<p>{_e(T['robustness_caption'])}</p>"
     body += _table([_e(T[k]) for k in ("lever", "value", "p_social", "p_gemeente")], rrows)
     return _Section("breakeven", T["breakeven"], body)
+
+
+# ------------------------------------------------------------ input spaces
+def _space_sentence(T: Mapping[str, str], space: str | None, **values: str) -> str:
+    """"Input space (<name>): <what it covers>." in the report's language."""
+    key = "run" if space == "plan" else space
+    if not key or f"space_{key}" not in T:
+        return T["space"].format(name=space or "?", text=T["space_unknown"])
+    return T["space"].format(name=space, text=T[f"space_{key}"].format(**values))
+
+
+def _param_label(parameter: str, lang: str) -> str:
+    """The name of a swept input in the report's language (the parameter name when it has none)."""
+    return _text(lang).get(f"param_{parameter}", parameter)
+
+
+def _value_text(parameter: str, v: Any, lang: str) -> str:
+    """A value of a swept input: euros for the QALY value, a percentage for
+    the discount rate, else a plain number."""
+    if not _finite(v):
+        return "–"
+    if parameter == "qaly_value":
+        return _eur(v, lang)
+    if parameter == "discount_rate":
+        return f"{100.0 * float(v):.4g} %"
+    return _num(v)
+
+
+# -------------------------------------------------------------- the curve
+@dataclass
+class _Curve:
+    """An acceptability curve folder (``mkba-mc curve --out``)."""
+
+    folder: Path
+    parameter: str
+    table: pd.DataFrame
+    manifest: dict[str, Any]
+    switch: dict[str, dict[str, float | None]]
+
+    @property
+    def values(self) -> Array:
+        """The grid values."""
+        return self.table["value"].to_numpy(dtype=float)
+
+    def p(self, event: str) -> Array | None:
+        """P(event) over the grid, or None when the curve lacks the event."""
+        col = f"p_{event}"
+        return self.table[col].to_numpy(dtype=float) if col in self.table.columns else None
+
+
+def _load_curve(folder: Path) -> _Curve:
+    """``curve.csv`` and ``manifest.json`` of a curve folder; the switch
+    values are computed from the table (:func:`mkba_mc.curve.switch_values`)."""
+    from .curve import switch_values
+
+    path = folder / "curve.csv"
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{path}: cannot read ({exc})") from exc
+    if "value" not in table.columns or "p_ratio_social_ge_1" not in table.columns or len(table) < 2:
+        raise OutputError(f"{path}: expected the columns value and p_ratio_social_ge_1 over at least two grid "
+                          "values (mkba-mc curve --out)")
+    table = table.sort_values("value", ignore_index=True)
+    manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
+    parameter = str(manifest.get("parameter") or "value")
+    switch = {c[2:]: switch_values(table["value"].to_numpy(float), table[c].to_numpy(float))
+              for c in table.columns if c.startswith("p_")}
+    return _Curve(folder, parameter, table, manifest, switch)
+
+
+def _load_curves(ctx: _Context) -> None:
+    """Every curve folder found, one per swept input (the first; a note for the others)."""
+    seen: dict[str, _Curve] = {}
+    for folder in ctx.art.curves:
+        c = _load_curve(folder)
+        if c.parameter in seen:
+            ctx.notes.append(ctx.T["curve_duplicate"].format(param=c.parameter, used=seen[c.parameter].folder))
+            continue
+        seen[c.parameter] = c
+    ctx.curves = list(seen.values())
+
+
+def _headline_value(ctx: _Context, parameter: str) -> float | None:
+    """The value of a swept input in the run's headline figures: the run's
+    ``fixed_normative``, else the scenario's point value."""
+    fixed = ctx.run.manifest.get("fixed_normative")
+    if isinstance(fixed, Mapping) and _finite(fixed.get(parameter)):
+        return float(fixed[parameter])
+    if ctx.scenario is not None and _finite(ctx.scenario.params.get(parameter)):
+        return float(ctx.scenario.params[parameter])
+    return None
+
+
+def _fig_curve(curve: _Curve, headline: float | None, lang: str) -> Figure:
+    """P(B >= C) over the grid: society and municipality (left) with the
+    50 %/80 % lines, switch values and the headline value; the other actors (right)."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    T = _text(lang)
+    x = curve.values
+    fig = _new_figure(11, 5.6)
+    left, right = fig.subplots(1, 2, sharey=True)
+    main = [("ratio_social_ge_1", T["society_line"], "#2b5d8a", "o"),
+            ("ratio_gemeente_ge_1", T["gemeente_line"], "#d9822b", "s")]
+    for event, who, colour, marker in main:
+        p = curve.p(event)
+        if p is None:
+            continue
+        left.plot(x, p, color=colour, lw=2.4, marker=marker, markersize=6, label=T[event])
+        for level, style in (("0.5", (0, (1, 1.5))), ("0.8", (0, (3, 1.5, 1, 1.5)))):
+            sw = curve.switch.get(event, {}).get(level)
+            if sw is not None:
+                left.axvline(sw, color=colour, lw=1.4, ls=style, label=T["switch_mark"].format(
+                    who=who, level=f"{float(level):.0%}".replace("%", " %"),
+                    v=_value_text(curve.parameter, sw, lang)))
+    others = [a for a in OTHER_ACTORS if curve.p(f"actor_balance_ge_0.{a}") is not None]
+    colours = ["#4f8f3a", "#8e44ad", "#c0504d", "#16a085", "#7f6a00", "#555555"]
+    markers = ["o", "s", "^", "D", "v", "P"]
+    for i, actor in enumerate(others):
+        p = curve.p(f"actor_balance_ge_0.{actor}")
+        assert p is not None
+        label = ACTOR_LABELS[lang][actor]
+        if np.nanmax(p) - np.nanmin(p) == 0:
+            label = T["constant"].format(label=label, p=f"{100 * float(p[0]):.0f} %")
+        right.plot(x, p, color=colours[i % len(colours)], lw=1.8, marker=markers[i % len(markers)],
+                   markersize=5 + 1.5 * (len(others) - i) / max(1, len(others)), label=label, alpha=0.9)
+    for ax, title in ((left, T["curve_left"]), (right, T["curve_right"])):
+        for level in (0.5, 0.8):
+            ax.axhline(level, color="#777", lw=1.0, ls="--", zorder=0)
+        if headline is not None:
+            ax.axvline(headline, color="#888", lw=2.0, alpha=0.6, zorder=0,
+                       label=T["headline_mark"].format(v=_value_text(curve.parameter, headline, lang))
+                       if ax is left else None)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xticks(x)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        if curve.parameter == "qaly_value":
+            ax.xaxis.set_major_formatter(FuncFormatter(_thousands(lang)))
+            ax.set_xlabel(f"{_param_label(curve.parameter, lang)} (× € 1.000)" if lang == "nl"
+                          else f"{_param_label(curve.parameter, lang)} (€ thousand)", fontsize=10)
+        elif curve.parameter == "discount_rate":
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos=None: f"{100 * v:.3g}"))
+            ax.set_xlabel(f"{_param_label(curve.parameter, lang)} (%)", fontsize=10)
+        else:
+            ax.set_xlabel(_param_label(curve.parameter, lang), fontsize=10)
+        ax.tick_params(labelsize=8.5)
+        ax.grid(alpha=0.3)
+        ax.set_title(title, fontsize=11)
+        # below the plot, so the legend never covers a curve
+        ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
+    left.set_ylabel(T["p_axis"], fontsize=10)
+    for ax in (left, right):
+        ax.text(1.0, 0.5, "50 %", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8,
+                color="#555")
+        ax.text(1.0, 0.8, "80 %", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8,
+                color="#555")
+    return fig
+
+
+def _curve_cell(curve: _Curve, column: str, i: int, text: str) -> str:
+    """A table cell of a curve value, marked with ``data-curve="<parameter>:<column>:<row>"``."""
+    return f'<span data-curve="{_e(curve.parameter)}:{_e(column)}:{i}">{_e(text)}</span>'
+
+
+def _switch_text(curve: _Curve, event: str, level: str, lang: str) -> str:
+    """The switch value of an event at a level, or where the probability
+    stays over the whole grid when it does not cross the level."""
+    T = _text(lang)
+    sw = curve.switch.get(event, {}).get(level)
+    if sw is not None:
+        return _value_text(curve.parameter, sw, lang)
+    p = curve.p(event)
+    pct = f"{100 * float(level):.0f} %"
+    if p is not None and np.all(p > float(level)):
+        return T["switch_above"].format(level=pct)
+    if p is not None and np.all(p < float(level)):
+        return T["switch_below"].format(level=pct)
+    return T["switch_none"]
+
+
+def _curve_body(ctx: _Context, curve: _Curve) -> str:
+    """Intro, figure, table, switch values and the full table of one curve."""
+    T, lang = ctx.T, ctx.lang
+    param = _param_label(curve.parameter, lang)
+    headline = _headline_value(ctx, curve.parameter)
+    man = curve.manifest
+    parts = []
+    if curve.parameter in ("qaly_value", "discount_rate"):
+        parts.append(f"<p>{_e(T['curve_intro'].format(headline=f'{param} {_value_text(curve.parameter, headline, lang)}'))}</p>")
+    parts.append(f"<p>{_e(_space_sentence(T, 'curve', param=param))}</p>")
+    caption = T["curve_caption"].format(param=param, k=len(curve.table), n=_count(int(man.get("n") or 0), lang),
+                                        seed=man.get("seed", "?"), sampler=man.get("sampler", "?"))
+    name = CURVE_FIGURE.format(parameter=re.sub(r"[^\w.-]+", "_", curve.parameter))
+    parts.append(ctx.figure(name, _fig_curve(curve, headline, lang), T["curve"], _e(caption)))
+    cols = [("p_ratio_social_ge_1", T["p_social"], _p), ("p_ratio_gemeente_ge_1", T["p_gemeente"], _p),
+            ("p_balance_ge_0", T["p_balance"], _p),
+            ("median_ratio_social", T["median_social"], lambda v: _ratio(v, lang)),
+            ("median_ratio_gemeente", T["median_gemeente"], lambda v: _ratio(v, lang))]
+    cols = [c for c in cols if c[0] in curve.table.columns]
+    rows, bold = [], []
+    for i, r in curve.table.iterrows():
+        v = float(r["value"])
+        if headline is not None and math.isclose(v, headline, rel_tol=1e-9, abs_tol=1e-12):
+            bold.append(len(rows))
+        rows.append([_curve_cell(curve, "value", int(i), _value_text(curve.parameter, v, lang)),
+                     *(_curve_cell(curve, c, int(i), fmt(r[c])) for c, _, fmt in cols)])
+    parts.append(f"<h3>{_e(T['curve_table'].format(param=param))}</h3>"
+                 + _table([_e(param), *(_e(h) for _, h, _ in cols)], rows, bold=bold))
+    events = [("ratio_social_ge_1", T["ratio_social_ge_1"]), ("ratio_gemeente_ge_1", T["ratio_gemeente_ge_1"]),
+              *((f"actor_balance_ge_0.{a}", f"{ACTOR_LABELS[lang][a]}: {T['balance_ge_0']}") for a in OTHER_ACTORS)]
+    srows = [[_e(label), *(_e(_switch_text(curve, event, level, lang)) for level in ("0.5", "0.8"))]
+             for event, label in events if event in curve.switch]
+    parts.append(f"<h3>{_e(T['curve_switch'])}</h3>"
+                 + _table([_e(T["event"]), _e(T["switch_50"]), _e(T["switch_80"])], srows))
+    pcols = [c for c in curve.table.columns if c.startswith("p_")]
+
+    def head(c: str) -> str:
+        e = c[2:]
+        if e.startswith("actor_balance_ge_0."):
+            return ACTOR_LABELS[lang].get(e.split(".", 1)[1], e)
+        return T.get(e, e)
+
+    frows = [[_e(_value_text(curve.parameter, float(r["value"]), lang)), *(_e(_p(r[c])) for c in pcols)]
+             for _, r in curve.table.iterrows()]
+    parts.append(f"<details><summary>{_e(T['curve_all'])}</summary>"
+                 + _table([_e(param), *(_e(head(c)) for c in pcols)], frows) + "</details>")
+    parts.append(f"<p>{_e(T['curve_source'].format(file=curve.folder / 'curve.csv'))}</p>")
+    return "".join(parts)
+
+
+def _section_curve(ctx: _Context) -> _Section:
+    """Acceptability curves: one figure, table and switch values per swept valuation."""
+    T = ctx.T
+    if not ctx.curves:
+        return _Section("curve", T["curve"], ctx.not_computed(
+            "curve.csv", "mkba-mc curve SCENARIO --over qaly_value --out DIR"))
+    return _Section("curve", T["curve"], "".join(_curve_body(ctx, c) for c in ctx.curves))
+
+
+def _curve_summary(ctx: _Context, curve: _Curve) -> str:
+    """One summary line of a curve: the range of P over the grid and the 80 % switch."""
+    T, lang = ctx.T, ctx.lang
+    ps, pg = curve.p("ratio_social_ge_1"), curve.p("ratio_gemeente_ge_1")
+    x = curve.values
+    return _fill(T["curve_summary"], param=_e(_param_label(curve.parameter, lang)),
+                 lo=_e(_value_text(curve.parameter, x[0], lang)), hi=_e(_value_text(curve.parameter, x[-1], lang)),
+                 p_lo=_e(_p(ps[0] if ps is not None else None)), p_hi=_e(_p(ps[-1] if ps is not None else None)),
+                 s80=_e(_switch_text(curve, "ratio_social_ge_1", "0.8", lang)),
+                 g_lo=_e(_p(pg[0] if pg is not None else None)), g_hi=_e(_p(pg[-1] if pg is not None else None)))
+
+
+# ------------------------------------------------------------ assumptions
+def _sobol_parameters(ds: Any, dim: str) -> dict[str, str]:
+    """The sampled parameters of a Sobol' result and their factor (the
+    parameter itself, or its knop from the ``groups`` attribute)."""
+    if dim == "parameter":
+        return {str(p): str(p) for p in ds["parameter"].values}
+    out = {}
+    for item in str(ds.attrs.get("groups", "")).split(","):
+        name, _, knop = item.strip().partition("=")
+        if name and knop:
+            out[name] = knop
+    return out
+
+
+def is_assumption(evidence: str) -> bool:
+    """True when an input's evidence is an assumption (it starts with "assumption")."""
+    return str(evidence).strip().lower().startswith("assumption")
+
+
+def assumption_rows(scenario: Scenario, ds: Any, dim: str, output: str = "ratio_social") -> list[dict[str, Any]]:
+    """The sampled inputs of a Sobol' analysis whose evidence is an assumption.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The run's scenario (its overrides applied); it is put in the Sobol'
+        result's input space (``input_space`` attribute, default ``all``)
+        to find the distribution each input is sampled from there.
+    ds : xarray.Dataset
+        ``sobol.nc``: ``ST`` over ``output`` and ``dim``.
+    dim : {"parameter", "knop"}
+        The factor dimension of ``ds``.
+    output : str
+        The output whose ST sorts the rows.
+
+    Returns
+    -------
+    list of dict
+        Per input: ``name``, ``kind``, ``knop``, ``factor`` (the parameter or
+        its knop), ``evidence`` (of the distribution sampled in the Sobol'
+        space: for a lever or normative input its plausible range),
+        ``st`` (the factor's ST for ``output``) and ``st_gemeente`` (for
+        ``ratio_gemeente``, NaN when absent); sorted by ``st``, highest first.
+    """
+    from .loading import INPUT_SPACES, evidence_of
+
+    space = str(ds.attrs.get("input_space") or "all")
+    sc = scenario.in_space(space) if space in INPUT_SPACES and scenario.space in ("run", "plan") else scenario
+    outputs = [str(o) for o in ds["output"].values]
+
+    def st_of(out: str) -> dict[str, float]:
+        if out not in outputs:
+            return {}
+        sub = ds.sel(output=out)
+        return {str(f): float(v) for f, v in zip(sub[dim].values, sub["ST"].values)}
+
+    st, stg = st_of(output), st_of("ratio_gemeente")
+    rows = []
+    for name, factor in _sobol_parameters(ds, dim).items():
+        evidence = evidence_of(sc.distributions.get(name))
+        if not is_assumption(evidence):
+            continue
+        info = sc.info.get(name)
+        rows.append({"name": name, "kind": sc.kind(name), "knop": info.knop if info is not None else factor,
+                     "factor": factor, "evidence": evidence, "st": st.get(factor, math.nan),
+                     "st_gemeente": stg.get(factor, math.nan)})
+    rows.sort(key=lambda r: (-np.nan_to_num(r["st"], nan=-np.inf), r["name"]))
+    return rows
+
+
+def _assumption_total(rows: Sequence[Mapping[str, Any]]) -> float:
+    """Sum of ST over the factors of ``rows`` (each knop once)."""
+    per_factor = {r["factor"]: r["st"] for r in rows}
+    return float(np.nansum(list(per_factor.values())))
+
+
+def _prepare_assumptions(ctx: _Context) -> None:
+    """The assumption rows of the Sobol' space (when Sobol' and the scenario are there)."""
+    if ctx.sobol is not None and ctx.scenario is not None:
+        ds, dim = ctx.sobol
+        ctx.assumptions = assumption_rows(ctx.scenario, ds, dim)
+
+
+def _section_assumptions(ctx: _Context) -> _Section:
+    """Table of the assumption-based inputs of the Sobol' space with their ST, and the sum of ST."""
+    T, lang = ctx.T, ctx.lang
+    if ctx.sobol is None:
+        return _Section("assumptions", T["assumptions"], ctx.not_computed("sobol.nc", "mkba-mc sobol SCENARIO --out DIR"))
+    if ctx.assumptions is None:
+        return _Section("assumptions", T["assumptions"], f'<p class="missing">{_e(T["assumptions_no_scenario"])}</p>')
+    ds, dim = ctx.sobol
+    rows = ctx.assumptions
+    body = f"<p>{_e(T['assumptions_intro'])} {_e(_space_sentence(T, ds.attrs.get('input_space')))}</p>"
+    if dim == "knop":
+        body += f"<p>{_e(T['assumptions_knop'])}</p>"
+    if not rows:
+        return _Section("assumptions", T["assumptions"], body + f"<p>{_e(T['assumptions_none'])}</p>")
+    total = _assumption_total(rows)
+    k = len({r["factor"] for r in rows})
+    template = T["assumptions_sum_knop"] if dim == "knop" else T["assumptions_sum"]
+    body += "<p>" + _fill(template, k=_e(k), s=_key("assumption_st_sum", f"{total:.2f}")) + "</p>"
+    has_g = any(_finite(r["st_gemeente"]) for r in rows)
+    st_head = T["st_knop"] if dim == "knop" else "ST"
+    header = [T["parameter"], T["kind"], T["knop"], st_head]
+    if has_g:
+        header.append(T["st_knop_gemeente"] if dim == "knop" else T["st_gemeente"])
+    header.append(T["evidence"])
+    trows = []
+    for r in rows:
+        row = [f'<span data-assumption="{_e(r["name"])}">{_e(r["name"])}</span>', _e(T.get(f"kind_{r['kind']}", r["kind"])),
+               _e(r["knop"]), _e(f"{r['st']:.3f}" if _finite(r["st"]) else "–")]
+        if has_g:
+            row.append(_e(f"{r['st_gemeente']:.3f}" if _finite(r["st_gemeente"]) else "–"))
+        row.append(f'<span class="ev">{_e(r["evidence"])}</span>')
+        trows.append(row)
+    body += _table([_e(h) for h in header], trows, left=3, also_left=(len(header) - 1,))
+    return _Section("assumptions", T["assumptions"], body)
 
 
 def _section_manifest(ctx: _Context) -> _Section:
@@ -1528,10 +2076,12 @@ def _section_manifest(ctx: _Context) -> _Section:
         folder = path if path.is_dir() else path.parent
         other = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
         used.append((kind, path, other))
+    used.extend(("curve", c.folder, c.manifest) for c in ctx.curves)
     arows = []
     for kind, path, man in used:
         settings = {k: man.get(k) for k in ("n", "seed", "group_by", "evaluations", "grid", "levers", "quantiles",
-                                            "sampler") if man.get(k) is not None}
+                                            "sampler", "parameter", "values", "input_space")
+                    if man.get(k) is not None}
         arows.append([_e(kind), f"<code>{_e(path)}</code>", _e(json.dumps(settings, ensure_ascii=False)),
                       f"<code>{_e(' '.join(str(w) for w in man.get('command') or []))}</code>"])
     body += f"<h3>{_e(T['analyses'])}</h3>" + _table(
@@ -1541,16 +2091,33 @@ def _section_manifest(ctx: _Context) -> _Section:
 
 def _check_other_inputs(ctx: _Context) -> None:
     """Note analyses made with other input files than the run."""
-    wanted = set((ctx.run.manifest.get("input_hashes") or {}).values())
-    for kind in ("sobol", "tornado", "breakeven"):
-        path = getattr(ctx.art, kind)
+    wanted = set(_hashes(ctx.run.manifest).values())
+    folders = [(kind, getattr(ctx.art, kind)) for kind in ("sobol", "tornado", "breakeven")]
+    folders += [("curve", c.folder) for c in ctx.curves]
+    for kind, path in folders:
         if path is None or not wanted:
             continue
         folder = path if path.is_dir() else path.parent
         if (folder / "manifest.json").is_file():
-            other = set((_read_json(folder / "manifest.json").get("input_hashes") or {}).values())
+            other = set(_hashes(_read_json(folder / "manifest.json")).values())
             if other and other != wanted:
                 ctx.notes.append(ctx.T["other_inputs"].format(analysis=kind))
+
+
+def _hashes(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """``input_hashes`` of a manifest as a dict (some writers store it as a
+    JSON or Python-literal string); empty when absent or unreadable."""
+    import ast
+
+    h = manifest.get("input_hashes")
+    if isinstance(h, str):
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                h = parse(h)
+                break
+            except (ValueError, SyntaxError):
+                continue
+    return {str(k): str(v) for k, v in h.items()} if isinstance(h, Mapping) else {}
 
 
 def _render(ctx: _Context, sections: Sequence[_Section], title: str) -> str:
@@ -1579,7 +2146,9 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
         Folder holding the output of ``mkba-mc run --out`` (``samples.nc``,
         ``summary.csv``, ``manifest.json``), directly or in an immediate
         subfolder, and optionally ``sobol.nc``, ``tornado.csv``,
-        ``breakeven.csv`` + ``robustness.csv`` and ``point.json`` likewise.
+        ``breakeven.csv`` + ``robustness.csv``, ``point.json`` and
+        acceptability curves (folders with ``curve.csv``, one per swept
+        input) likewise.
         Missing analyses get a section saying they were not computed.
     lang : {"nl", "en"}
         Language of the labels and the text (Dutch by default).
@@ -1590,8 +2159,8 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
         ``folder/report.html``: self-contained (inline CSS, figures as
         ``data:`` URIs), written atomically; the figures are also written
         to ``folder/figures/`` (``ratios.png``, ``posts.png``,
-        ``actors.png``, ``cashflow.png``, ``tornado.png``, ``sobol.png``, as
-        far as their inputs exist).
+        ``actors.png``, ``cashflow.png``, ``tornado.png``, ``sobol.png``,
+        ``curve_<parameter>.png``, as far as their inputs exist).
 
     Raises
     ------
@@ -1609,7 +2178,10 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
     flow band uses the first ``min(n, 20 000)`` samples of the run's own
     design, evaluated again (the report says whether they reproduce
     ``samples.nc``).  When the scenario cannot be loaded those parts are
-    marked as missing and the rest of the report is still built.
+    marked as missing and the rest of the report is still built.  The same
+    scenario, put in the Sobol' result's input space, gives the evidence of
+    each sampled input for the table of inputs resting on assumptions
+    (:func:`assumption_rows`).
     """
     T = _text(lang)
     art = find_artefacts(folder)
@@ -1639,30 +2211,39 @@ def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str) -> P
         ctx = _Context(lang, root, art, run, scenario, notes, figures_dir, stage)
         if art.sobol is not None:
             ctx.sobol = _load_sobol(art.sobol)
+        _load_curves(ctx)
         _check_other_inputs(ctx)
         _prepare_point(ctx)
         _prepare_design(ctx)
+        _prepare_assumptions(ctx)
         sections = [_section_summary(ctx), _section_point(ctx), _section_ratios(ctx), _section_posts(ctx),
                     _section_actors(ctx), _section_cashflow(ctx), _section_tornado(ctx), _section_sobol(ctx),
-                    _section_breakeven(ctx), _section_manifest(ctx)]
+                    _section_assumptions(ctx), _section_curve(ctx), _section_breakeven(ctx),
+                    _section_manifest(ctx)]
         name = run.manifest.get("scenario") or (scenario.name if scenario is not None else root.name)
         page = _render(ctx, sections, LABELS[lang]["title"].format(name=name))
         stage("report.html").write_text(page, encoding="utf-8")
     for stale in FIGURE_FILES:  # figures of an earlier report whose inputs are gone
         if stale not in ctx.written:
             (figures_dir / stale).unlink(missing_ok=True)
+    for old in figures_dir.glob(CURVE_FIGURE.format(parameter="*")):
+        if old.name not in ctx.written:
+            old.unlink(missing_ok=True)
     return root / "report.html"
 
 __all__ = [
     "ACTOR_LABELS",
     "Artefacts",
+    "CURVE_FIGURE",
     "DESIGN_SAMPLES",
     "FIGURE_FILES",
     "POSTS",
     "VERDICTS",
+    "assumption_rows",
     "build_report",
     "classify_balance",
     "design_outputs",
     "find_artefacts",
+    "is_assumption",
     "uncertainty_wording",
 ]

@@ -67,6 +67,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     invoke("sobol", B2, "-n", 128, "--workers", 1, "--resamples", 20, "--out", root / "sobol")
     invoke("tornado", B2, "--out", root / "tornado")
     invoke("breakeven", B2, "-n", 200, "--grid", 2, "--lever", "substitution_existing", "--out", root / "breakeven")
+    invoke("curve", B2, "-n", 500, "--seed", 3, "--values", "20000,60000,100000", "--workers", 1,
+           "--out", root / "curve")
     return build_report(root)
 
 
@@ -115,7 +117,7 @@ def test_dumped_dom_has_all_images_and_key_figures(report: Path, tmp_path: Path)
     assert res.returncode == 0, res.stderr[-2000:]
     dom = res.stdout
     images = report.read_text(encoding="utf-8").count("<img ")
-    assert images == 6
+    assert images == 7  # six analyses' figures and the acceptability curve
     m = re.search(r'data-images-ok="(\d+)/(\d+)"', dom)
     assert m, "the load script did not run (no data-images-ok on <body>)"
     assert (int(m.group(1)), int(m.group(2))) == (images, images), f"broken images: {m.group(0)}"

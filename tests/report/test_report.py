@@ -24,7 +24,8 @@ from mkba_mc.screens import point_summary
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-ALL_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png", "sobol.png")
+ALL_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png", "sobol.png",
+               "curve_qaly_value.png")
 RUN_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png")
 # the default break-even levers include caseload.mv_nzr, which has no range in this scenario
 LEVERS = ("--lever", "substitution_existing", "--lever", "newly_found_share")
@@ -52,6 +53,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     invoke("sobol", B2, "-n", 256, "--workers", 1, "--out", root / "sobol")
     invoke("tornado", B2, "--out", root / "tornado")
     invoke("breakeven", B2, "-n", 500, "--grid", 3, *LEVERS, "--out", root / "breakeven")
+    invoke("curve", B2, "-n", 1000, "--seed", 1, "--values", "20000,50000,80000", "--workers", 1,
+           "--out", root / "curve")
     return root
 
 
@@ -176,8 +179,8 @@ def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -
     assert r.exit_code == 0
     (tmp_path / "point.json").write_text(r.stdout)
     page = build_report(tmp_path).read_text(encoding="utf-8")
-    assert page.count("Niet berekend") == 3  # tornado, Sobol', break-even
-    assert "sobol.nc" in page and "tornado.csv" in page and "breakeven.csv" in page
+    assert page.count("Niet berekend") == 5  # tornado, Sobol', assumptions (need Sobol'), curve, break-even
+    assert "sobol.nc" in page and "tornado.csv" in page and "breakeven.csv" in page and "curve.csv" in page
     assert "point.json" in page  # the point estimate came from point.json
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(RUN_FIGURES)
     assert page.count("<img ") == len(RUN_FIGURES)
