@@ -7,12 +7,13 @@ Layout of ``OUT``::
     OUT/<scenario>/run/              Monte Carlo (samples.nc, summary.csv/.xlsx, manifest.json)
     OUT/<scenario>/sobol/            Sobol' indices per knop (sobol.nc, sobol.csv, manifest.json)
     OUT/<scenario>/tornado/          tornado and switch values (tornado.csv/.nc, spider.csv, manifest.json)
+    OUT/<scenario>/curve/            acceptability curve over the QALY value (curve.nc, curve.csv, manifest.json)
     OUT/<scenario>/report.html       the report, figures in OUT/<scenario>/figures/
     OUT/<scenario>/done.json         written last: the scenario is complete
     OUT/comparison/                  all completed scenarios side by side
 
 What is atomic (see :mod:`mkba_mc.output`): each *step folder* (``run/``,
-``sobol/``, ``tornado/``, ``comparison/``) is written all-or-nothing in a
+``sobol/``, ``tornado/``, ``curve/``, ``comparison/``) is written all-or-nothing in a
 staging folder and renamed into place, and every single file
 (``batch.json``, ``point.json``, ``report.html``, the figures, ``done.json``)
 is renamed into place complete.  The batch folder as a whole and each
@@ -48,8 +49,14 @@ from typing import Any
 from .errors import ConfigError, MkbaError, OutputError
 from .output import hold_lock, remove_stale, sha256, write_json_atomic, write_netcdf
 
-STEPS = ("point", "run", "sobol", "tornado", "report")
+STEPS = ("point", "run", "sobol", "tornado", "curve", "report")
+#: Steps ``--skip`` may leave out.
+SKIPPABLE = ("sobol", "tornado", "curve", "report")
 MARKER = "batch.json"
+#: The curve step sweeps this input over its default grid (:data:`mkba_mc.curve.DEFAULT_GRIDS`) ...
+CURVE_OVER = "qaly_value"
+#: ... with the run's n capped at this many samples per grid value (and the run's seed and sampler).
+CURVE_MAX_N = 20_000
 
 
 @dataclass(frozen=True)
@@ -156,8 +163,8 @@ def run_batch(
     on_event: Callable[[str, str, Any], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
-    """Run point, Monte Carlo, Sobol', tornado and report for each scenario,
-    then the comparison.
+    """Run point, Monte Carlo, Sobol', tornado, the QALY acceptability curve
+    and report for each scenario, then the comparison.
 
     Parameters
     ----------
@@ -276,7 +283,9 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         table = ds.to_dataframe().reset_index()
         write_bundle(folder / "sobol", {"sobol.nc": lambda p: write_netcdf(ds, p),
                                         "sobol.csv": lambda p: table.to_csv(p, index=False)},
-                     {**base, "analysis": "sobol", "n": res.n, "seed": options.seed, "group_by": "knop"}, force=True)
+                     {**base, "analysis": "sobol", "n": res.n, "seed": options.seed, "group_by": "knop",
+                      "input_space": res.input_space, "input_space_text": ds.attrs.get("input_space_text", "")},
+                     force=True)
     if "tornado" in options.steps and not _step_done(folder / "tornado" / "manifest.json", key):
         step("tornado")
         from .sensitivity import spider, tornado
@@ -285,7 +294,21 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         sp = spider(sc)
         write_bundle(folder / "tornado", {"tornado.csv": lambda p: df.to_csv(p, index=False),
                                           "spider.csv": lambda p: sp.to_csv(p)},
-                     {**base, "analysis": "tornado"}, force=True)
+                     {**base, "analysis": "tornado", "input_space": df.attrs.get("input_space", "")}, force=True)
+    if "curve" in options.steps and not _step_done(folder / "curve" / "manifest.json", key):
+        step("curve")
+        from .curve import acceptability_curve, curve_json
+
+        n = min(options.n, CURVE_MAX_N)
+        cds = acceptability_curve(sc.path, CURVE_OVER, n=n, seed=options.seed, sampler=options.sampler,
+                                  workers=workers, command=["mkba-mc", "batch"])
+        obj = curve_json(cds)
+        ctable = cds.to_dataframe().reset_index()
+        write_bundle(folder / "curve", {"curve.nc": lambda p: write_netcdf(cds, p),
+                                        "curve.csv": lambda p: ctable.to_csv(p, index=False)},
+                     {**base, "analysis": "curve", "parameter": CURVE_OVER, "values": obj["values"], "n": n,
+                      "seed": options.seed, "sampler": options.sampler, "input_space": obj["input_space"],
+                      "switch_values": obj["switch_values"]}, force=True)
     if "report" in options.steps:
         step("report")
         from .report import build_report
@@ -293,5 +316,5 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         build_report(folder, lang=options.lang)
 
 
-__all__ = ["MARKER", "RESERVED", "STEPS", "BatchOptions", "BatchResult", "clean_stale", "folder_names", "input_key",
+__all__ = ["CURVE_MAX_N", "CURVE_OVER", "MARKER", "RESERVED", "SKIPPABLE", "STEPS", "BatchOptions", "BatchResult", "clean_stale", "folder_names", "input_key",
            "run_batch"]

@@ -899,23 +899,23 @@ def batch(
     seed: Annotated[int, typer.Option("--seed", help="Seed of every analysis.")] = 2014,
     sampler: Annotated[Sampler, typer.Option("--sampler", help="Monte Carlo design.")] = Sampler.random,
     workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: all cores).")] = None,
-    skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Step to leave out: sobol, tornado, report (repeatable).")] = None,
+    skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Step to leave out: sobol, tornado, curve, report (repeatable).")] = None,
     scheduler: SchedulerOption = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the reports.")] = Lang.nl,
     force: ForceOption = False,
 ) -> None:
-    """Point, Monte Carlo, Sobol', tornado and report per scenario, then a comparison.
+    """Point, Monte Carlo, Sobol', tornado, QALY acceptability curve and report per scenario, then a comparison.
 
     Resumable: finished scenarios whose inputs did not change are skipped.
     The exit code is the number of scenarios that failed (0: all succeeded).
     """
-    from .batch import STEPS, BatchOptions, run_batch
+    from .batch import SKIPPABLE, STEPS, BatchOptions, run_batch
     from .montecarlo import default_workers
 
     from .output import check_writable
 
-    problems = [Problem("--skip", "skip", s, "sobol, tornado or report")
-                for s in (skip or []) if s not in ("sobol", "tornado", "report")]
+    problems = [Problem("--skip", "skip", s, ", ".join(SKIPPABLE[:-1]) + " or " + SKIPPABLE[-1])
+                for s in (skip or []) if s not in SKIPPABLE]
     if sobol_n < 2 or sobol_n & (sobol_n - 1):
         problems.append(Problem("--sobol-n", "sobol_n", sobol_n, "a power of 2"))
     if n < 1:
