@@ -84,7 +84,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import OutputError, ResourceError
+from .errors import OutputError, ResourceError, WriteError
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -494,14 +494,14 @@ def result_folder(out_dir: str | Path, *, force: bool = False) -> Iterator[Path]
             target.parent.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
         except OSError as exc:
-            raise OutputError(f"{out_dir}: cannot create a folder beside it ({exc.strerror or exc})") from exc
+            raise WriteError(f"{out_dir}: cannot create a folder beside it ({exc.strerror or exc})") from exc
         try:
             yield staging
             _fsync_tree(staging)
             check_dir(target, force)  # unchanged while we held the lock, unless someone ignored it
             _replace_folder(staging, target)
         except OSError as exc:
-            raise OutputError(f"{out_dir}: could not write the results ({exc.strerror or exc}); "
+            raise WriteError(f"{out_dir}: could not write the results ({exc.strerror or exc}); "
                               "nothing was changed") from exc
         finally:
             if os.path.lexists(staging):
@@ -610,6 +610,8 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
         The data; not modified.
     path : str or pathlib.Path
         Target file (use :func:`write_atomic` around this for atomicity).
+        The file is built in memory first (it is smaller than the arrays,
+        which are compressed), so a full disk raises :class:`OSError`.
 
     Raises
     ------
@@ -624,7 +626,14 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
     encoding = {name: {"compression": "gzip", "compression_opts": NETCDF_COMPLEVEL, "shuffle": True}
                 for name, var in out.variables.items()
                 if var.ndim > 0 and var.size > 0 and np.issubdtype(var.dtype, np.number)}
-    out.to_netcdf(path, engine=NETCDF_ENGINE, invalid_netcdf=False, encoding=encoding)
+    # The file is built in memory and written with ordinary file I/O: HDF5
+    # writing straight to a full disk reports ENOSPC only from h5py's
+    # destructors ("Exception ignored in ... __dealloc__") and then crashes
+    # the interpreter (SIGSEGV) instead of raising; a plain write raises
+    # OSError (exit code 1, nothing left behind).
+    data = out.to_netcdf(None, engine=NETCDF_ENGINE, invalid_netcdf=False, encoding=encoding)
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def open_netcdf(path: str | Path) -> xr.Dataset:

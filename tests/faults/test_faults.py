@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -176,7 +177,7 @@ def test_swap_failure_leaves_the_old_folder(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr("mkba_mc.output._exchange", broken)
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out), "--force"])
-    assert r.exit_code == 2 and "nothing was changed" in r.stderr
+    assert r.exit_code == 1 and "nothing was changed" in r.stderr
     assert checksums(out) == before and manifest_seed_matches_samples(out) == 1
     assert litter(tmp_path) == []
 
@@ -195,7 +196,7 @@ def test_disk_full_leaves_no_partial_folder(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr("mkba_mc.results.write_excel", full)  # samples.nc and summary.csv are written by then
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out),
                             *(["--force"] if force else [])])
-    assert r.exit_code == 2 and "No space left on device" in r.stderr
+    assert r.exit_code == 1 and "No space left on device" in r.stderr  # an I/O failure, not bad input
     assert "Traceback" not in r.output
     if force:
         assert checksums(out) == before
@@ -205,6 +206,39 @@ def test_disk_full_leaves_no_partial_folder(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.undo()
     small_run(out, 3, *(["--force"] if force else []))  # a rerun is not refused
     assert manifest_seed_matches_samples(out) == 3
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs (root only; skipped where mounting is not permitted)."""
+    mnt = tmp_path / "full"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {proc.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+FULL_DISK = {"run": ["run", str(B2), "-n", "200000", "--seed", "1", "--workers", "1"],
+             "run_keep_inputs": ["run", str(B2), "-n", "20000", "--seed", "1", "--keep-inputs", "--workers", "1"],
+             "curve": ["curve", str(B2), "-n", "50000", "--seed", "1", "--workers", "1"]}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mounts a tmpfs")
+@pytest.mark.parametrize("command", sorted(FULL_DISK))
+def test_really_full_disk_is_exit_1_and_leaves_nothing(full_disk: Path, command: str) -> None:
+    """A real full file system (not a patched writer): a short message, exit 1, no crash, nothing left."""
+    proc = subprocess.run([sys.executable, "-m", "mkba_mc", *FULL_DISK[command], "--out", str(full_disk / "x")],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert "No space left on device" in proc.stderr and len(proc.stderr.splitlines()) <= 3, proc.stderr
+    assert sorted(os.listdir(full_disk)) == []
 
 
 def test_force_refuses_a_folder_with_foreign_files(tmp_path: Path) -> None:
