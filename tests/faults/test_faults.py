@@ -86,7 +86,9 @@ def small_run(out: Path, seed: int, *extra: str) -> None:
 
 # ------------------------------------------------------------------ kills
 KILLED = {"run": ["run", str(B2), "-n", "20000000", "--workers", "2", "--seed", "1"],
-          "sobol": ["sobol", str(B2), "-n", str(1 << 20), "--workers", "2"]}
+          "sobol": ["sobol", str(B2), "-n", str(1 << 20), "--workers", "2"],
+          "curve": ["curve", str(B2), "-n", "3000000", "--workers", "2", "--seed", "1"],
+          "batch": ["batch", str(B2), str(OUDEREN), "-n", "3000000", "--sobol-n", "8192", "--workers", "2"]}
 
 
 @pytest.mark.slow
@@ -97,7 +99,7 @@ def test_sigkill_kills_the_workers_and_the_next_run_cleans_up(tmp_path: Path, co
     out = parent / "o"
     cmd = [sys.executable, "-m", "mkba_mc", *KILLED[command], "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     workers: set[int] = set()
     while len(workers) < 2:
         assert proc.poll() is None, "run ended before its workers started"
@@ -111,17 +113,38 @@ def test_sigkill_kills_the_workers_and_the_next_run_cleans_up(tmp_path: Path, co
     while any(alive(w) for w in workers) and time.time() < deadline:
         time.sleep(0.05)
     assert not [w for w in workers if alive(w)], "workers outlived their killed parent"
-    assert not out.exists()
+    assert out.exists() == (command == "batch")  # a batch folder is resumable; no other result folder appears
+    assert (parent / f".o{LOCK_SUFFIX}").exists()  # the kernel dropped the lock, its file stays
 
     # what other killed writers leave: a staging folder (with a complete-looking manifest) and a file temporary
-    stale = parent / f"{TMP_PREFIX}99999-deadbeef-o"
+    # (for another target, so that removing it does not by the way remove o's lock file)
+    stale = parent / f"{TMP_PREFIX}99999-deadbeef-other"
     stale.mkdir()
     (stale / "manifest.json").write_text("{}")
     (parent / f"{TMP_PREFIX}99999-deadbeef-notes.json").write_text("{")
-    small_run(out, 2)
+    small_run(parent / "next", 2)  # another folder of the same parent: its writer cleans the parent up
+    assert sorted(p.name for p in parent.iterdir()) == (["next", "o"] if command == "batch" else ["next"])
+    assert manifest_seed_matches_samples(parent / "next") == 2
+    if command == "batch":  # resuming the batch cleans what the killed batch left inside its folder
+        r = runner.invoke(app, ["batch", str(B2), str(OUDEREN), "--out", str(out), *FAST_BATCH])
+        assert r.exit_code == 0, r.output
+    else:
+        small_run(out, 3)
+        assert manifest_seed_matches_samples(out) == 3
     assert litter(parent) == []
-    assert sorted(p.name for p in parent.iterdir()) == ["o"]
-    assert manifest_seed_matches_samples(out) == 2
+
+
+def test_lock_file_of_a_killed_writer_is_removed_but_a_live_one_stays(tmp_path: Path) -> None:
+    dead = tmp_path / f".killed{LOCK_SUFFIX}"
+    dead.write_text("")  # what a SIGKILLed writer of tmp_path/killed leaves: a lock file nobody holds
+    fd = _hold(tmp_path / "busy")
+    try:
+        small_run(tmp_path / "o", 1)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f".busy{LOCK_SUFFIX}", "o"]
+    finally:
+        os.close(fd)
+    assert remove_stale(tmp_path) == [tmp_path / f".busy{LOCK_SUFFIX}"]
+    assert litter(tmp_path) == []
 
 
 def _crash_script(out: Path, when: str) -> str:
