@@ -83,6 +83,13 @@ class OutputError(MkbaError):
     """An output cannot be written (for example the directory is not empty)."""
 
 
+class WriteError(OutputError):
+    """Writing an output failed part-way (disk full, I/O error); nothing was
+    changed. Exit code 1, as for other I/O errors (the input was fine)."""
+
+    exit_code = 1
+
+
 class ResourceError(MkbaError):
     """Something outside the input failed: a folder that cannot be written,
     a scheduler that cannot be reached. Exit code 1, as for other I/O errors."""
@@ -94,4 +101,4 @@ class MkbaWarning(UserWarning):
     """A soft problem: the result is computed, but read it with care."""
 
 
-__all__ = ["ConfigError", "MkbaError", "MkbaWarning", "OutputError", "Problem", "ResourceError"]
+__all__ = ["ConfigError", "MkbaError", "MkbaWarning", "OutputError", "Problem", "ResourceError", "WriteError"]

@@ -46,7 +46,9 @@ Lock
     second writer is refused at once with an :class:`BusyError` (an
     :class:`~mkba_mc.errors.OutputError`, exit code 2: nothing was changed).
     The kernel drops the lock when its holder dies, even by SIGKILL, so a
-    lock is never stale; the lock file is removed on release.  The lock is
+    lock is never stale; the lock file is removed on release, and the file
+    a killed holder leaves is removed by the next writer in that folder
+    (:func:`remove_stale`, which takes and releases the free lock).  The lock is
     re-entrant within one process (``run --out X`` holds it and
     :func:`write_bundle` takes it again).
 
@@ -84,7 +86,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import OutputError, ResourceError
+from .errors import OutputError, ResourceError, WriteError
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -111,8 +113,12 @@ class BusyError(OutputError):
     """Another process is writing to the same output folder."""
 
 
+def _is_lock_file(name: str) -> bool:
+    return name.startswith(".") and name.endswith(LOCK_SUFFIX) and len(name) > len(LOCK_SUFFIX) + 1
+
+
 def _is_mkba_temp(name: str) -> bool:
-    return name.startswith((TMP_PREFIX, OLD_PREFIX)) or (name.startswith(".") and name.endswith(LOCK_SUFFIX))
+    return name.startswith((TMP_PREFIX, OLD_PREFIX)) or _is_lock_file(name)
 
 
 def _temp_name(prefix: str, name: str) -> str:
@@ -273,7 +279,8 @@ def remove_stale(folder: str | Path, *, recursive: bool = False) -> list[Path]:
     process (taken here when free), never while another process holds it.
     An old folder moved aside (``.mkba-old-…-<name>``) whose ``<name>`` is
     missing -- a writer died between its two renames -- is renamed back
-    instead of deleted.
+    instead of deleted.  A lock file whose lock is free (its holder was
+    killed) is removed.
 
     Parameters
     ----------
@@ -293,6 +300,16 @@ def remove_stale(folder: str | Path, *, recursive: bool = False) -> list[Path]:
     done: list[Path] = []
     entries = sorted(d.iterdir())
     for entry in entries:
+        if _is_lock_file(entry.name):
+            # a lock file left by a killed writer (the kernel dropped its lock, the file stays):
+            # taking and releasing the lock removes the file, unless a live writer holds it
+            owner = d / entry.name[1:-len(LOCK_SUFFIX)]
+            if lock_path(owner) == Path(os.path.realpath(entry)) and entry.is_file():
+                with _owner_lock(owner):
+                    pass
+                if not os.path.lexists(entry):
+                    done.append(entry)
+            continue
         target_name = _temp_target(entry.name)
         if target_name is None:
             continue
@@ -494,14 +511,14 @@ def result_folder(out_dir: str | Path, *, force: bool = False) -> Iterator[Path]
             target.parent.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
         except OSError as exc:
-            raise OutputError(f"{out_dir}: cannot create a folder beside it ({exc.strerror or exc})") from exc
+            raise WriteError(f"{out_dir}: cannot create a folder beside it ({exc.strerror or exc})") from exc
         try:
             yield staging
             _fsync_tree(staging)
             check_dir(target, force)  # unchanged while we held the lock, unless someone ignored it
             _replace_folder(staging, target)
         except OSError as exc:
-            raise OutputError(f"{out_dir}: could not write the results ({exc.strerror or exc}); "
+            raise WriteError(f"{out_dir}: could not write the results ({exc.strerror or exc}); "
                               "nothing was changed") from exc
         finally:
             if os.path.lexists(staging):
@@ -610,6 +627,8 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
         The data; not modified.
     path : str or pathlib.Path
         Target file (use :func:`write_atomic` around this for atomicity).
+        The file is built in memory first (it is smaller than the arrays,
+        which are compressed), so a full disk raises :class:`OSError`.
 
     Raises
     ------
@@ -624,7 +643,14 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
     encoding = {name: {"compression": "gzip", "compression_opts": NETCDF_COMPLEVEL, "shuffle": True}
                 for name, var in out.variables.items()
                 if var.ndim > 0 and var.size > 0 and np.issubdtype(var.dtype, np.number)}
-    out.to_netcdf(path, engine=NETCDF_ENGINE, invalid_netcdf=False, encoding=encoding)
+    # The file is built in memory and written with ordinary file I/O: HDF5
+    # writing straight to a full disk reports ENOSPC only from h5py's
+    # destructors ("Exception ignored in ... __dealloc__") and then crashes
+    # the interpreter (SIGSEGV) instead of raising; a plain write raises
+    # OSError (exit code 1, nothing left behind).
+    data = out.to_netcdf(None, engine=NETCDF_ENGINE, invalid_netcdf=False, encoding=encoding)
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def open_netcdf(path: str | Path) -> xr.Dataset:

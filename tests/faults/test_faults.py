@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -85,7 +86,9 @@ def small_run(out: Path, seed: int, *extra: str) -> None:
 
 # ------------------------------------------------------------------ kills
 KILLED = {"run": ["run", str(B2), "-n", "20000000", "--workers", "2", "--seed", "1"],
-          "sobol": ["sobol", str(B2), "-n", str(1 << 20), "--workers", "2"]}
+          "sobol": ["sobol", str(B2), "-n", str(1 << 20), "--workers", "2"],
+          "curve": ["curve", str(B2), "-n", "3000000", "--workers", "2", "--seed", "1"],
+          "batch": ["batch", str(B2), str(OUDEREN), "-n", "3000000", "--sobol-n", "8192", "--workers", "2"]}
 
 
 @pytest.mark.slow
@@ -96,7 +99,7 @@ def test_sigkill_kills_the_workers_and_the_next_run_cleans_up(tmp_path: Path, co
     out = parent / "o"
     cmd = [sys.executable, "-m", "mkba_mc", *KILLED[command], "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     workers: set[int] = set()
     while len(workers) < 2:
         assert proc.poll() is None, "run ended before its workers started"
@@ -110,17 +113,38 @@ def test_sigkill_kills_the_workers_and_the_next_run_cleans_up(tmp_path: Path, co
     while any(alive(w) for w in workers) and time.time() < deadline:
         time.sleep(0.05)
     assert not [w for w in workers if alive(w)], "workers outlived their killed parent"
-    assert not out.exists()
+    assert out.exists() == (command == "batch")  # a batch folder is resumable; no other result folder appears
+    assert (parent / f".o{LOCK_SUFFIX}").exists()  # the kernel dropped the lock, its file stays
 
     # what other killed writers leave: a staging folder (with a complete-looking manifest) and a file temporary
-    stale = parent / f"{TMP_PREFIX}99999-deadbeef-o"
+    # (for another target, so that removing it does not by the way remove o's lock file)
+    stale = parent / f"{TMP_PREFIX}99999-deadbeef-other"
     stale.mkdir()
     (stale / "manifest.json").write_text("{}")
     (parent / f"{TMP_PREFIX}99999-deadbeef-notes.json").write_text("{")
-    small_run(out, 2)
+    small_run(parent / "next", 2)  # another folder of the same parent: its writer cleans the parent up
+    assert sorted(p.name for p in parent.iterdir()) == (["next", "o"] if command == "batch" else ["next"])
+    assert manifest_seed_matches_samples(parent / "next") == 2
+    if command == "batch":  # resuming the batch cleans what the killed batch left inside its folder
+        r = runner.invoke(app, ["batch", str(B2), str(OUDEREN), "--out", str(out), *FAST_BATCH])
+        assert r.exit_code == 0, r.output
+    else:
+        small_run(out, 3)
+        assert manifest_seed_matches_samples(out) == 3
     assert litter(parent) == []
-    assert sorted(p.name for p in parent.iterdir()) == ["o"]
-    assert manifest_seed_matches_samples(out) == 2
+
+
+def test_lock_file_of_a_killed_writer_is_removed_but_a_live_one_stays(tmp_path: Path) -> None:
+    dead = tmp_path / f".killed{LOCK_SUFFIX}"
+    dead.write_text("")  # what a SIGKILLed writer of tmp_path/killed leaves: a lock file nobody holds
+    fd = _hold(tmp_path / "busy")
+    try:
+        small_run(tmp_path / "o", 1)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f".busy{LOCK_SUFFIX}", "o"]
+    finally:
+        os.close(fd)
+    assert remove_stale(tmp_path) == [tmp_path / f".busy{LOCK_SUFFIX}"]
+    assert litter(tmp_path) == []
 
 
 def _crash_script(out: Path, when: str) -> str:
@@ -176,7 +200,7 @@ def test_swap_failure_leaves_the_old_folder(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr("mkba_mc.output._exchange", broken)
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out), "--force"])
-    assert r.exit_code == 2 and "nothing was changed" in r.stderr
+    assert r.exit_code == 1 and "nothing was changed" in r.stderr
     assert checksums(out) == before and manifest_seed_matches_samples(out) == 1
     assert litter(tmp_path) == []
 
@@ -195,7 +219,7 @@ def test_disk_full_leaves_no_partial_folder(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr("mkba_mc.results.write_excel", full)  # samples.nc and summary.csv are written by then
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out),
                             *(["--force"] if force else [])])
-    assert r.exit_code == 2 and "No space left on device" in r.stderr
+    assert r.exit_code == 1 and "No space left on device" in r.stderr  # an I/O failure, not bad input
     assert "Traceback" not in r.output
     if force:
         assert checksums(out) == before
@@ -205,6 +229,39 @@ def test_disk_full_leaves_no_partial_folder(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.undo()
     small_run(out, 3, *(["--force"] if force else []))  # a rerun is not refused
     assert manifest_seed_matches_samples(out) == 3
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs (root only; skipped where mounting is not permitted)."""
+    mnt = tmp_path / "full"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {proc.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+FULL_DISK = {"run": ["run", str(B2), "-n", "200000", "--seed", "1", "--workers", "1"],
+             "run_keep_inputs": ["run", str(B2), "-n", "20000", "--seed", "1", "--keep-inputs", "--workers", "1"],
+             "curve": ["curve", str(B2), "-n", "50000", "--seed", "1", "--workers", "1"]}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mounts a tmpfs")
+@pytest.mark.parametrize("command", sorted(FULL_DISK))
+def test_really_full_disk_is_exit_1_and_leaves_nothing(full_disk: Path, command: str) -> None:
+    """A real full file system (not a patched writer): a short message, exit 1, no crash, nothing left."""
+    proc = subprocess.run([sys.executable, "-m", "mkba_mc", *FULL_DISK[command], "--out", str(full_disk / "x")],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert "No space left on device" in proc.stderr and len(proc.stderr.splitlines()) <= 3, proc.stderr
+    assert sorted(os.listdir(full_disk)) == []
 
 
 def test_force_refuses_a_folder_with_foreign_files(tmp_path: Path) -> None:
