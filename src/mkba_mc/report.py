@@ -2015,7 +2015,7 @@ def _prepare_assumptions(ctx: _Context) -> None:
 
 def _section_assumptions(ctx: _Context) -> _Section:
     """Table of the assumption-based inputs of the Sobol' space with their ST, and the sum of ST."""
-    T, lang = ctx.T, ctx.lang
+    T = ctx.T
     if ctx.sobol is None:
         return _Section("assumptions", T["assumptions"], ctx.not_computed("sobol.nc", "mkba-mc sobol SCENARIO --out DIR"))
     if ctx.assumptions is None:
