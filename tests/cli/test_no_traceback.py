@@ -20,6 +20,7 @@ import os
 import stat
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -201,6 +202,16 @@ def test_workers_are_capped_at_the_number_of_tasks(monkeypatch) -> None:
     res = mkba_mc.montecarlo.run(sc, 2 * 65536, seed=1, workers=40)
     assert made and max(made) <= 2, made
     assert res.n == 2 * 65536
+    # sobol: 2 tasks of 8,192 base rows (it forked 40 processes for them)
+    made.clear()
+    ref = mkba_mc.sensitivity.sobol(sc, 1 << 14, workers=1)
+    s40 = mkba_mc.sensitivity.sobol(sc, 1 << 14, workers=40)
+    assert made == [2], made
+    assert all(np.array_equal(ref.indices[o][k], s40.indices[o][k], equal_nan=True)
+               for o in ref.indices for k in ref.indices[o])
+    made.clear()
+    mkba_mc.sensitivity.sobol(sc, 1 << 10, workers=40)  # one task: no pool at all
+    assert made == [], made
 
 
 def test_library_checks_seed_resamples_and_levels() -> None:
