@@ -752,8 +752,11 @@ def breakeven(
     from .checks import memory_problems, raise_problems
 
     _check_options(seed=seed)
-    if n < 100 or grid < 2:
-        raise ConfigError([Problem("-n/--grid", "n, grid", (n, grid), "at least 100 samples and 2 grid values")])
+    from .curve import MAX_GRID_VALUES
+
+    if n < 100 or not 2 <= grid <= MAX_GRID_VALUES:
+        raise ConfigError([Problem("-n/--grid", "n, grid", (n, grid),
+                                   f"at least 100 samples and 2 to {MAX_GRID_VALUES:,} grid values")])
     raise_problems(memory_problems(n, BREAKEVEN_BYTES_PER_SAMPLE, what="one grid value's model evaluation"))
     sc = _prepare(scenario, set_, distributions, out, force)
     summary, table = run_breakeven(sc, lever or list(DEFAULT_LEVERS), n=n, grid=grid, seed=seed)
@@ -890,6 +893,24 @@ def compare(
     out_console.print(t)
 
 
+def _batch_memory_check(scenarios: list[Path], n: int, workers: int) -> None:
+    """Refuse a batch whose Monte Carlo step (every output kept) cannot fit in
+    memory for the largest of the scenarios that load (the others fail in the batch)."""
+    from .checks import memory_problems, raise_problems, run_bytes_per_sample
+    from .montecarlo import ALL_KEPT_OUTPUTS
+
+    per_sample = 0
+    for path in scenarios:
+        try:
+            sc = load_scenario(path)
+        except MkbaError:
+            continue
+        per_sample = max(per_sample, run_bytes_per_sample(sc, list(ALL_KEPT_OUTPUTS), False, workers))
+    if per_sample:
+        raise_problems(memory_problems(n, per_sample, what="the Monte Carlo step of a scenario (every output kept)",
+                                       advice="lower -n"))
+
+
 @app.command()
 def batch(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.")],
@@ -926,6 +947,7 @@ def batch(
         problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems)
+    _batch_memory_check(scenarios, n, default_workers() if workers is None else workers)
     check_writable(out)
     options = BatchOptions(n=n, sobol_n=sobol_n, seed=seed, sampler=sampler.value, lang=lang.value,
                            steps=tuple(s for s in STEPS if s not in (skip or [])))

@@ -69,14 +69,24 @@ def default_grid(scenario: Any, parameter: str) -> tuple[float, ...]:
     return tuple(float(v) for v in np.linspace(lo, hi, GRID_POINTS))
 
 
+#: Most grid values of a curve (or a break-even grid): each is a model evaluation of all samples.
+MAX_GRID_VALUES = 1000
+
+
 def check_grid(parameter: str, values: Sequence[float], source: str = "--values") -> tuple[float, ...]:
-    """A grid of at least two distinct finite values, sorted ascending."""
+    """A grid of at least two distinct finite values (at most
+    :data:`MAX_GRID_VALUES`), sorted ascending; a value given twice is refused."""
     problems = []
     if parameter not in PARAMETERS:
         problems.append(Problem("--over", "over", parameter, "a known parameter name (see `mkba-mc validate --list`)"))
     vals = [float(v) for v in values]
     if len(set(vals)) < 2:
         problems.append(Problem(source, "values", list(values), "at least two distinct grid values, e.g. 20000,50000,80000"))
+    elif len(vals) > MAX_GRID_VALUES:
+        problems.append(Problem(source, "values", f"<{len(vals):,} values>", f"at most {MAX_GRID_VALUES:,} grid values"))
+    twice = sorted({v for v in vals if vals.count(v) > 1 and v == v}) if len(vals) <= MAX_GRID_VALUES else []
+    if twice:
+        problems.append(Problem(source, "values", twice, "distinct grid values (these are given more than once)"))
     bad = [v for v in vals if not math.isfinite(v)]
     if bad:
         problems.append(Problem(source, "values", bad, "finite numbers"))
@@ -143,6 +153,7 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
     """
     import xarray as xr
 
+    from .checks import memory_problems, raise_problems, run_bytes_per_sample
     from .loading import load_scenario
     from .montecarlo import new_seed
     from .montecarlo import run as mc_run
@@ -151,6 +162,9 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
     base = dict(overrides or {})
     first = load_scenario(scenario_path, overrides=base, distributions=distributions)
     grid = check_grid(parameter, values if values is not None else default_grid(first, parameter))
+    # every grid value is a Monte Carlo run of n samples, one after the other
+    raise_problems(memory_problems(n, run_bytes_per_sample(first, None, False, workers),
+                                   what="the Monte Carlo run at each grid value", advice="lower -n"))
     seed = new_seed() if seed is None else int(seed)
     probs: dict[str, list[float]] = {}
     medians: dict[str, list[float]] = {o: [] for o in MEDIAN_OUTPUTS}

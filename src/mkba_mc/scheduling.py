@@ -28,6 +28,7 @@ every machine, which :func:`scheduler_mapper` checks).
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 import warnings
@@ -99,6 +100,15 @@ def _unreachable(value: object, expected: str) -> SchedulerUnreachable:
     return SchedulerUnreachable([Problem("--scheduler", "scheduler", value, expected)])
 
 
+#: ``local-cluster:N`` starts N processes on this machine: at most this many per core.
+LOCAL_WORKERS_PER_CORE: Final[int] = 4
+
+
+def max_local_workers() -> int:
+    """Largest N of ``local-cluster:N`` (:data:`LOCAL_WORKERS_PER_CORE` per core)."""
+    return LOCAL_WORKERS_PER_CORE * max(1, os.cpu_count() or 1)
+
+
 def parse_scheduler(scheduler: str | None) -> SchedulerChoice:
     """Validate a ``--scheduler`` value.
 
@@ -129,6 +139,10 @@ def parse_scheduler(scheduler: str | None) -> SchedulerChoice:
         n = int(m.group(1))
         if n < 1:
             raise _bad(scheduler, "local-cluster:N with N >= 1 worker processes")
+        if n > max_local_workers():
+            raise _bad(scheduler, f"local-cluster:N with N <= {max_local_workers()} worker processes "
+                                  f"({LOCAL_WORKERS_PER_CORE} per core of this machine); for more, start a "
+                                  "cluster and give its address")
         return SchedulerChoice(LOCAL_CLUSTER, n_workers=n)
     m = _ADDRESS.fullmatch(text)
     if m is not None and m.group("scheme").lower() in SCHEMES and 1 <= int(m.group("port")) <= 65535:

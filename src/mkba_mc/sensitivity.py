@@ -160,6 +160,12 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
 
 
 # ----------------------------------------------------------------- Morris
+#: Memory of one model evaluation of a Morris design: an upper bound (as for
+#: the break-even grid of the command line: about 1.2 kB measured, the rest
+#: is room for the design and the sampled inputs).
+MORRIS_BYTES_PER_EVALUATION = 8 * 1024
+
+
 def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outputs: Sequence[str] = ("ratio_social",
            "ratio_gemeente"), seed: int = 0, inputs: str | None = DEFAULT_INPUTS) -> Any:
     """Morris screening (SALib) of the sampled parameters of the input space
@@ -173,7 +179,7 @@ def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outp
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
-    from .checks import at_least, raise_problems, seed_problems
+    from .checks import at_least, memory_problems, raise_problems, seed_problems
 
     problems = seed_problems(seed) + at_least(levels, 2, "--levels", "levels", "grid levels of the Morris design")
     if trajectories < 2:
@@ -182,6 +188,11 @@ def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outp
     check_outputs(outputs)
     scenario = in_space(scenario, inputs)
     problem = problem_for(scenario)
+    # a trajectory is d + 1 model evaluations; the design, its inputs and the
+    # model's intermediates are held at once (about 8 kB per evaluation, an upper bound)
+    raise_problems(memory_problems(trajectories, (problem.d + 1) * MORRIS_BYTES_PER_EVALUATION,
+                                   what=f"the Morris design ({problem.d + 1} model evaluations per trajectory)",
+                                   advice="lower -n (trajectories)"))
     salib_problem = {"num_vars": problem.d, "names": list(problem.names), "bounds": [[0.0, 1.0]] * problem.d}
     u = morris_sample.sample(salib_problem, trajectories, num_levels=levels, seed=seed)
     u = np.clip(u, 1e-9, 1 - 1e-9)  # the grid reaches 0 and 1: keep inverse CDFs finite

@@ -556,10 +556,11 @@ def sobol_indices(
         import multiprocessing as mp
 
         remote = functools.partial(_task_in, dict(_JOB)) if map_tasks is not None else None
-        if remote is None and workers > 1 and "fork" in mp.get_all_start_methods():
+        pool_size = min(workers, -(-cap // TASK_ROWS))  # no more processes than the tasks of the largest n
+        if remote is None and pool_size > 1 and "fork" in mp.get_all_start_methods():
             from .procs import fork_pool
 
-            executor = fork_pool(workers)  # workers die with this process, even on SIGKILL
+            executor = fork_pool(pool_size)  # workers die with this process, even on SIGKILL
         while True:
             tasks = [(t, min(TASK_ROWS, goal - t * TASK_ROWS)) for t in range(done // TASK_ROWS, -(-goal // TASK_ROWS))]
             if map_tasks is not None and remote is not None:

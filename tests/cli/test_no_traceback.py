@@ -20,6 +20,7 @@ import os
 import stat
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -98,6 +99,11 @@ BAD_OPTIONS = [
     (("run", B2, "--scheduler", "tcp://10.0.0.5:99999"), "--scheduler", "99999"),
     (("run", B2, "--scheduler", "local-cluster:0"), "--scheduler", "local-cluster:0"),
     (("sobol", B2, "--scheduler", "gopher://x:70"), "--scheduler", "gopher://"),
+    # found by the adversarial pass of "Trustworthy runs":
+    (("run", B2, "--scheduler", "local-cluster:1000"), "--scheduler", "local-cluster:1000"),  # 1000 processes
+    (("breakeven", B2, "--grid", "1000000000"), "--grid", "1000000000"),  # a billion grid values
+    (("curve", B2, "--values", "20000,20000,50000"), "--values", "given more than once"),
+    (("curve", B2, "--values", ",".join(str(20_000 + i) for i in range(1001))), "--values", "at most 1,000"),
 ]
 
 
@@ -149,6 +155,21 @@ def test_memory_estimate_refuses_what_cannot_fit(monkeypatch, no_compute, tmp_pa
     assert "needs about" in err
 
 
+@pytest.mark.parametrize("args, what", [
+    (("morris", B2, "-n", "100000000"), "Morris design"),  # was a MemoryError after minutes
+    (("curve", B2, "-n", "100000000"), "each grid value"),  # was exit 1 "Cannot allocate memory"
+    (("batch", B2, "-n", "100000000"), "Monte Carlo step"),  # was a failed scenario and a batch folder
+    (("batch", MALFORMED / "encoding_not_utf8.toml", B2, "-n", "100000000"), "Monte Carlo step"),
+], ids=["morris", "curve", "batch", "batch-with-a-bad-file"])
+def test_memory_estimate_of_every_command(monkeypatch, tmp_path: Path, args, what) -> None:
+    # (morris checks inside mkba_mc.sensitivity.morris, so that is not replaced here; the Monte Carlo run is)
+    monkeypatch.setattr(mkba_mc.montecarlo, "run", lambda *a, **k: pytest.fail("the computation started"))
+    monkeypatch.setattr(mkba_mc.checks, "available_memory", lambda: 1 << 30)
+    out = tmp_path / "out"
+    assert_clean(invoke(*args, "--out", out), 2, "-n", "100000000", "GiB", "1.0 GiB available", what)
+    assert not out.exists()
+
+
 def test_memory_estimate_lets_a_normal_run_through() -> None:
     r = invoke("run", B2, "-n", "2000", "--seed", "1", "--json")
     assert r.exit_code == 0, stderr_of(r)
@@ -181,6 +202,16 @@ def test_workers_are_capped_at_the_number_of_tasks(monkeypatch) -> None:
     res = mkba_mc.montecarlo.run(sc, 2 * 65536, seed=1, workers=40)
     assert made and max(made) <= 2, made
     assert res.n == 2 * 65536
+    # sobol: 2 tasks of 8,192 base rows (it forked 40 processes for them)
+    made.clear()
+    ref = mkba_mc.sensitivity.sobol(sc, 1 << 14, workers=1)
+    s40 = mkba_mc.sensitivity.sobol(sc, 1 << 14, workers=40)
+    assert made == [2], made
+    assert all(np.array_equal(ref.indices[o][k], s40.indices[o][k], equal_nan=True)
+               for o in ref.indices for k in ref.indices[o])
+    made.clear()
+    mkba_mc.sensitivity.sobol(sc, 1 << 10, workers=40)  # one task: no pool at all
+    assert made == [], made
 
 
 def test_library_checks_seed_resamples_and_levels() -> None:
