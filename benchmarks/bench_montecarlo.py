@@ -89,7 +89,7 @@ def _sample_job(task: tuple[int, int]) -> tuple[int, int]:
 
 def _model_job(task: tuple[int, int]) -> tuple[int, int]:
     """Model only: evaluate pre-sampled inputs over a range."""
-    from mkba_mc.model import evaluate
+    from mkba_mc.model.core import evaluate
 
     plan, sc, block, outputs = _STATE["plan"], _STATE["scenario"], _STATE["block"], _STATE["outputs"]
     params = dict(sc.params)
@@ -109,7 +109,7 @@ def _one(kind: str, n: int, workers: int) -> dict:
     import numpy as np
 
     from mkba_mc import load_scenario
-    from mkba_mc.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, SamplingPlan, _tasks, run
+    from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, SamplingPlan, _tasks, run
 
     sc = load_scenario(SCENARIO)
     plan = SamplingPlan.from_scenario(sc, n, seed=1)
@@ -163,8 +163,8 @@ def naive_reference(samples: int = 3000, checked: int = 300) -> dict:
     from naive_model import naive_model
 
     from mkba_mc import load_scenario
-    from mkba_mc.model import evaluate
-    from mkba_mc.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, SamplingPlan
+    from mkba_mc.model.core import evaluate
+    from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, SamplingPlan
 
     sc = load_scenario(SCENARIO)
     plan = SamplingPlan.from_scenario(sc, samples, seed=2)

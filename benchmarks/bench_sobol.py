@@ -45,7 +45,7 @@ def _scenario():
 
 
 def _ours(n: int, workers: int, outputs: list[str]) -> dict:
-    from mkba_mc.sensitivity import sobol
+    from mkba_mc.sensitivity.analyses import sobol
 
     sc = _scenario()
     res = sobol(sc, n, outputs=outputs, group_by="parameter", seed=1, workers=workers)
@@ -62,7 +62,7 @@ def _salib(n: int) -> dict:
     from SALib.analyze import sobol as salib_analyze
     from SALib.sample import sobol as salib_sample
 
-    from mkba_mc.sensitivity import model_for, problem_for
+    from mkba_mc.sensitivity.analyses import model_for, problem_for
 
     sc = _scenario()
     problem = problem_for(sc)

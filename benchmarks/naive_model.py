@@ -1,14 +1,14 @@
 """The MKBA model as an analyst would write it: one parameter set at a time,
 plain Python floats and loops (the reference for the vectorisation speed-up).
 
-It computes the same default outputs as ``mkba_mc.model.evaluate`` (posts,
+It computes the same default outputs as ``mkba_mc.model.core.evaluate`` (posts,
 totals, ratios, per-actor balances, programme payback and pre-financing);
 ``bench_montecarlo.py`` checks that both agree before it times them.
 """
 
 from __future__ import annotations
 
-from mkba_mc.sets import ACTORS, COST_POSTS, FINANCIAL_POSTS, GEMEENTE_ACTORS, IMMATERIAL_POSTS, MV, SEVERITIES, TYPES
+from mkba_mc.model.sets import ACTORS, COST_POSTS, FINANCIAL_POSTS, GEMEENTE_ACTORS, IMMATERIAL_POSTS, MV, SEVERITIES, TYPES
 
 YEARS = 10
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .errors import ConfigError, MkbaError, MkbaWarning, Problem
-from .loading import Scenario, load_distributions, load_scenario
-from .model import ALL_OUTPUTS, SCALAR_OUTPUTS, Structure, evaluate
-from .parameters import PARAMETERS
-from .sets import ACTORS, TYPES
+from .io.loading import Scenario, load_distributions, load_scenario
+from .model.core import ALL_OUTPUTS, SCALAR_OUTPUTS, Structure, evaluate
+from .model.parameters import PARAMETERS
+from .model.sets import ACTORS, TYPES
 
 try:
     __version__ = version("mkba-mc")

@@ -12,7 +12,7 @@ Layout of ``OUT``::
     OUT/<scenario>/done.json         written last: the scenario is complete
     OUT/comparison/                  all completed scenarios side by side
 
-What is atomic (see :mod:`mkba_mc.output`): each *step folder* (``run/``,
+What is atomic (see :mod:`mkba_mc.io.output`): each *step folder* (``run/``,
 ``sobol/``, ``tornado/``, ``curve/``, ``comparison/``) is written all-or-nothing in a
 staging folder and renamed into place, and every single file
 (``batch.json``, ``point.json``, ``report.html``, the figures, ``done.json``)
@@ -47,13 +47,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, MkbaError, OutputError
-from .output import hold_lock, remove_stale, sha256, write_json_atomic, write_netcdf
+from .io.output import hold_lock, remove_stale, sha256, write_json_atomic, write_netcdf
 
 STEPS = ("point", "run", "sobol", "tornado", "curve", "report")
 #: Steps ``--skip`` may leave out.
 SKIPPABLE = ("sobol", "tornado", "curve", "report")
 MARKER = "batch.json"
-#: The curve step sweeps this input over its default grid (:data:`mkba_mc.curve.DEFAULT_GRIDS`) ...
+#: The curve step sweeps this input over its default grid (:data:`mkba_mc.sensitivity.curve.DEFAULT_GRIDS`) ...
 CURVE_OVER = "qaly_value"
 #: ... with the run's n capped at this many samples per grid value (and the run's seed and sampler).
 CURVE_MAX_N = 20_000
@@ -94,7 +94,7 @@ def input_key(scenario_path: Path, distribution_files: Sequence[Path], options: 
 
 def clean_stale(folder: Path) -> None:
     """Remove temporaries that killed processes left under ``folder`` (but
-    none of a live writer: :func:`mkba_mc.output.remove_stale`)."""
+    none of a live writer: :func:`mkba_mc.io.output.remove_stale`)."""
     remove_stale(folder, recursive=True)
 
 
@@ -179,7 +179,7 @@ def run_batch(
     force : bool
         Allow a non-empty folder that is not a batch folder.
     map_tasks : callable, optional
-        A cluster's task mapper (see :mod:`mkba_mc.scheduling`).
+        A cluster's task mapper (see :mod:`mkba_mc.execution.scheduling`).
     on_event : callable, optional
         ``on_event(scenario, event, detail)`` with events ``start``,
         ``skip``, ``step``, ``done``, ``fail``.
@@ -197,10 +197,10 @@ def run_batch(
     OutputError
         If ``out_dir`` is a file, a non-empty folder that is not a batch
         folder (without ``force``), or the comparison cannot be written;
-        :class:`~mkba_mc.output.BusyError` if another process writes to it.
+        :class:`~mkba_mc.io.output.BusyError` if another process writes to it.
     """
     from . import __version__
-    from .compare import comparison_table, write_comparison
+    from .report.compare import comparison_table, write_comparison
 
     out = Path(out_dir)
     paths = [Path(p) for p in paths]
@@ -243,7 +243,7 @@ def run_batch(
 def _run_one(path: Path, folder: Path, options: BatchOptions, workers: int, map_tasks: Any,
              step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> bool:
     """One scenario; False when skipped (unchanged since its ``done.json``)."""
-    from .loading import load_scenario
+    from .io.loading import load_scenario
 
     sc = load_scenario(path)
     key = input_key(path, [f for f in sc.files if f != path], options)
@@ -259,10 +259,10 @@ def _run_one(path: Path, folder: Path, options: BatchOptions, workers: int, map_
 
 def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: int, map_tasks: Any,
                step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> None:
-    from .montecarlo import ALL_KEPT_OUTPUTS, run
-    from .output import write_bundle
-    from .results import versions, write_run
-    from .screens import point_summary
+    from .execution.montecarlo import ALL_KEPT_OUTPUTS, run
+    from .io.output import write_bundle
+    from .io.results import versions, write_run
+    from .report.screens import point_summary
 
     base = {"batch_key": key, "scenario": sc.name, "scenario_file": str(sc.path.resolve()), "overrides": list(sc.overrides),
             "input_hashes": sc.input_hashes(), "versions": versions()}
@@ -276,7 +276,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         write_run(res, folder / "run", force=True, command=["mkba-mc", "batch"], extra={"batch_key": key})
     if "sobol" in options.steps and not _step_done(folder / "sobol" / "manifest.json", key):
         step("sobol")
-        from .sensitivity import sobol
+        from .sensitivity.analyses import sobol
 
         res = sobol(sc, options.sobol_n, seed=options.seed, group_by="knop", workers=workers, map_tasks=map_tasks)
         ds = res.to_dataset()
@@ -288,7 +288,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
                      force=True)
     if "tornado" in options.steps and not _step_done(folder / "tornado" / "manifest.json", key):
         step("tornado")
-        from .sensitivity import spider, tornado
+        from .sensitivity.analyses import spider, tornado
 
         df = tornado(sc)
         sp = spider(sc)
@@ -297,7 +297,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
                      {**base, "analysis": "tornado", "input_space": df.attrs.get("input_space", "")}, force=True)
     if "curve" in options.steps and not _step_done(folder / "curve" / "manifest.json", key):
         step("curve")
-        from .curve import acceptability_curve, curve_json
+        from .sensitivity.curve import acceptability_curve, curve_json
 
         n = min(options.n, CURVE_MAX_N)
         cds = acceptability_curve(sc.path, CURVE_OVER, n=n, seed=options.seed, sampler=options.sampler,
@@ -311,7 +311,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
                       "switch_values": obj["switch_values"]}, force=True)
     if "report" in options.steps:
         step("report")
-        from .report import build_report
+        from .report.document import build_report
 
         build_report(folder, lang=options.lang)
 

@@ -3,7 +3,7 @@
 Every check returns a list of :class:`~mkba_mc.errors.Problem` (empty when
 the value is fine), so a caller reports all bad options of one command at
 once with :func:`raise_problems`.  The library functions
-(:func:`mkba_mc.montecarlo.run`, :func:`mkba_mc.sensitivity.sobol`, ...) use
+(:func:`mkba_mc.execution.montecarlo.run`, :func:`mkba_mc.sensitivity.analyses.sobol`, ...) use
 the same checks for what concerns the analysis itself, so Python users get
 the same messages as the command line.
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 from .errors import ConfigError, Problem
 
 if TYPE_CHECKING:
-    from .loading import Scenario
+    from .io.loading import Scenario
 
 #: Seeds are unsigned 64-bit integers (numpy's ``SeedSequence`` takes more,
 #: but a seed must fit the manifest, netCDF attributes and other tools).
@@ -113,14 +113,14 @@ def memory_problems(n: int, bytes_per_sample: float, *, option: str = "-n", what
 
 def run_bytes_per_sample(scenario: Scenario, outputs: Sequence[str] | None, keep_inputs: bool,
                          workers: int = 1) -> int:
-    """Bytes per sample a Monte Carlo run keeps (see :func:`mkba_mc.montecarlo.run`).
+    """Bytes per sample a Monte Carlo run keeps (see :func:`mkba_mc.execution.montecarlo.run`).
 
     One float64 per kept output column (actor outputs have a column per
     actor), one per sampled input with ``keep_inputs``, plus one column of
     scratch per worker for the summary statistics.
     """
-    from .model import ACTOR_OUTPUTS
-    from .montecarlo import DEFAULT_OUTPUTS, REQUIRED_OUTPUTS
+    from .model.core import ACTOR_OUTPUTS
+    from .execution.montecarlo import DEFAULT_OUTPUTS, REQUIRED_OUTPUTS
 
     keep = dict.fromkeys((*REQUIRED_OUTPUTS, *(outputs if outputs is not None else DEFAULT_OUTPUTS)))
     actors = len(scenario.structure.payer[0])

@@ -29,13 +29,13 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from . import __version__
-from .diagnostics import result_warnings
+from .model.diagnostics import result_warnings
 import numpy as np
 
 from .errors import ConfigError, MkbaError, Problem
-from .loading import load_scenario, validate_file
-from .parameters import PARAMETERS
-from .screens import point_summary, realisation_of, render_point
+from .io.loading import load_scenario, validate_file
+from .model.parameters import PARAMETERS
+from .report.screens import point_summary, realisation_of, render_point
 
 _state = {"debug": False}
 
@@ -218,7 +218,7 @@ def validate(
     distributions: DistOption = None,
 ) -> None:
     """Check scenario and distribution files; report every problem at once."""
-    from .inputs import centring_warnings, parameter_listing
+    from .io.inputs import centring_warnings, parameter_listing
 
     if list_parameters and as_json:
         if files and len(files) > 1:
@@ -334,8 +334,8 @@ def _render_run(result: Any, lang: str) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from .loading import INPUT_SPACES
-    from .results import point_percentiles
+    from .io.loading import INPUT_SPACES
+    from .io.results import point_percentiles
 
     L = RUN_LABELS[lang]
     df = result.summary()
@@ -405,10 +405,10 @@ def run(
     around the plan's values; normative inputs (QALY value, discount rate)
     stay at the scenario's values (sweep them with `mkba-mc curve`)."""
     from .checks import memory_problems, raise_problems, run_bytes_per_sample
-    from .montecarlo import ALL_KEPT_OUTPUTS, DEFAULT_OUTPUTS, PROGRAMME_KEPT, default_workers
-    from .montecarlo import run as mc_run
-    from .results import summary_json, write_run
-    from .scheduling import local_backend, scheduler_mapper
+    from .execution.montecarlo import ALL_KEPT_OUTPUTS, DEFAULT_OUTPUTS, PROGRAMME_KEPT, default_workers
+    from .execution.montecarlo import run as mc_run
+    from .io.results import summary_json, write_run
+    from .execution.scheduling import local_backend, scheduler_mapper
 
     _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler)
     sc = _prepare(scenario, set_, distributions, out, force)
@@ -463,13 +463,13 @@ InputsOption = Annotated[Inputs, typer.Option(
 
 
 def _space_line(space: str) -> str:
-    from .loading import INPUT_SPACES
+    from .io.loading import INPUT_SPACES
 
     return f"input space ({space}): {INPUT_SPACES.get(space, space)}"
 
 
 def _analysis_manifest(ctx: typer.Context, sc: Any, **settings: Any) -> dict[str, Any]:
-    from .results import versions
+    from .io.results import versions
 
     return {"command": _command_line(ctx), "scenario": sc.name, "scenario_file": str(sc.path.resolve()) if sc.path else None,
             "overrides": list(sc.overrides), "input_hashes": sc.input_hashes(), "versions": versions(), **settings}
@@ -481,9 +481,9 @@ def _claim(out: Path, force: bool) -> None:
     A second command writing to the same folder is refused at once (an
     OutputError, exit code 2, nothing changed) instead of both deleting each
     other's files; the lock is released when the command ends, and by the
-    kernel if it is killed (see :mod:`mkba_mc.output`).
+    kernel if it is killed (see :mod:`mkba_mc.io.output`).
     """
-    from .output import claim_dir
+    from .io.output import claim_dir
 
     _state["locks"].append(claim_dir(out, force))
 
@@ -505,7 +505,7 @@ def _check_options(**options: Any) -> None:
     ConfigError
     """
     from .checks import at_least, raise_problems, seed_problems
-    from .scheduling import parse_scheduler
+    from .execution.scheduling import parse_scheduler
 
     problems = []
     if "seed" in options:
@@ -528,7 +528,7 @@ def _check_options(**options: Any) -> None:
 def _prepare(scenario: Path, set_: Optional[list[str]], distributions: Optional[list[Path]], out: Optional[Path],
              force: bool) -> Any:
     """Load the scenario, then check that ``out`` may receive results (before computing)."""
-    from .output import check_writable
+    from .io.output import check_writable
 
     sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
     if out is not None:
@@ -568,12 +568,12 @@ def sobol(
     inputs: InputsOption = Inputs.all,
 ) -> None:
     """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides)."""
-    from .montecarlo import default_workers
-    from .output import write_bundle, write_netcdf
-    from .sensitivity import DEFAULT_SOBOL_OUTPUTS
-    from .sensitivity import sobol as run_sobol
+    from .execution.montecarlo import default_workers
+    from .io.output import write_bundle, write_netcdf
+    from .sensitivity.analyses import DEFAULT_SOBOL_OUTPUTS
+    from .sensitivity.analyses import sobol as run_sobol
 
-    from .scheduling import scheduler_mapper
+    from .execution.scheduling import scheduler_mapper
 
     _check_options(seed=seed, n=n, workers=workers, resamples=resamples, scheduler=scheduler)
     sc = _prepare(scenario, set_, distributions, out, force)
@@ -648,8 +648,8 @@ def morris(
     inputs: InputsOption = Inputs.all,
 ) -> None:
     """Morris screening: a quick first pass over all uncertain parameters."""
-    from .output import write_bundle, write_netcdf
-    from .sensitivity import morris as run_morris
+    from .io.output import write_bundle, write_netcdf
+    from .sensitivity.analyses import morris as run_morris
 
     _check_options(seed=seed, levels=levels)
     if n < 2:
@@ -694,8 +694,8 @@ def tornado(
     inputs: InputsOption = Inputs.all,
 ) -> None:
     """Tornado (P10-P90 one at a time) and switch values where the ratio crosses 1."""
-    from .output import write_bundle, write_netcdf
-    from .sensitivity import spider, tornado as run_tornado
+    from .io.output import write_bundle, write_netcdf
+    from .sensitivity.analyses import spider, tornado as run_tornado
 
     sc = _prepare(scenario, set_, distributions, out, force)
     df = run_tornado(sc, inputs=inputs.value)
@@ -745,14 +745,14 @@ def breakeven(
     as_json: JsonOption = False,
 ) -> None:
     """Probabilistic break-even per lever and a robustness table over a grid."""
-    from .output import write_bundle, write_netcdf
-    from .sensitivity import DEFAULT_LEVERS
-    from .sensitivity import breakeven as run_breakeven
+    from .io.output import write_bundle, write_netcdf
+    from .sensitivity.analyses import DEFAULT_LEVERS
+    from .sensitivity.analyses import breakeven as run_breakeven
 
     from .checks import memory_problems, raise_problems
 
     _check_options(seed=seed)
-    from .curve import MAX_GRID_VALUES
+    from .sensitivity.curve import MAX_GRID_VALUES
 
     if n < 100 or not 2 <= grid <= MAX_GRID_VALUES:
         raise ConfigError([Problem("-n/--grid", "n, grid", (n, grid),
@@ -806,9 +806,9 @@ def curve(
     as_json: JsonOption = False,
 ) -> None:
     """Acceptability curve: P(benefits >= costs) per actor over a grid of a valuation (common random numbers)."""
-    from .curve import acceptability_curve, curve_json
-    from .montecarlo import default_workers
-    from .output import check_writable, write_bundle, write_netcdf
+    from .sensitivity.curve import acceptability_curve, curve_json
+    from .execution.montecarlo import default_workers
+    from .io.output import check_writable, write_bundle, write_netcdf
 
     _check_options(seed=seed, n=n, workers=workers)
     grid = None
@@ -820,7 +820,7 @@ def curve(
     if out is not None:
         check_writable(out)
         _claim(out, force)
-    from .loading import parse_set
+    from .io.loading import parse_set
 
     ds = acceptability_curve(scenario, over, grid, n=n, seed=seed, sampler=sampler.value,
                              overrides=parse_set(set_ or []), distributions=distributions,
@@ -868,8 +868,8 @@ def compare(
     as_json: JsonOption = False,
 ) -> None:
     """Several scenarios side by side: ratio ranges and P(gain) per actor."""
-    from .compare import comparison_table, write_comparison
-    from .output import check_writable
+    from .report.compare import comparison_table, write_comparison
+    from .io.output import check_writable
 
     if out is not None:
         check_writable(out)
@@ -897,7 +897,7 @@ def _batch_memory_check(scenarios: list[Path], n: int, workers: int) -> None:
     """Refuse a batch whose Monte Carlo step (every output kept) cannot fit in
     memory for the largest of the scenarios that load (the others fail in the batch)."""
     from .checks import memory_problems, raise_problems, run_bytes_per_sample
-    from .montecarlo import ALL_KEPT_OUTPUTS
+    from .execution.montecarlo import ALL_KEPT_OUTPUTS
 
     per_sample = 0
     for path in scenarios:
@@ -931,9 +931,9 @@ def batch(
     The exit code is the number of scenarios that failed (0: all succeeded).
     """
     from .batch import SKIPPABLE, STEPS, BatchOptions, run_batch
-    from .montecarlo import default_workers
+    from .execution.montecarlo import default_workers
 
-    from .output import check_writable
+    from .io.output import check_writable
 
     problems = [Problem("--skip", "skip", s, ", ".join(SKIPPABLE[:-1]) + " or " + SKIPPABLE[-1])
                 for s in (skip or []) if s not in SKIPPABLE]
@@ -970,7 +970,7 @@ def batch(
         elif event == "skip":
             err_console.print(f"skipped: {name} ({detail})", highlight=False)
 
-    from .scheduling import scheduler_mapper
+    from .execution.scheduling import scheduler_mapper
 
     with progress, scheduler_mapper(scheduler if scheduler not in ("threads", "processes") else None) as m:
         result = run_batch(scenarios, out, options, workers=default_workers() if workers is None else workers,
@@ -990,7 +990,7 @@ def report(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.nl,
 ) -> None:
     """Self-contained HTML report (report.html) with the figures as PNG files."""
-    from .report import build_report
+    from .report.document import build_report
 
     path = build_report(folder, lang=lang.value)
     out_console.print(f"written: {path}", highlight=False)

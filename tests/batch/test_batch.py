@@ -17,7 +17,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from mkba_mc.cli import app
-from mkba_mc.output import TMP_PREFIX
+from mkba_mc.io.output import TMP_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "scenarios"

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import mkba_mc.batch as batch
 from mkba_mc.batch import BatchOptions, run_batch
 from mkba_mc.cli import app
-from mkba_mc.curve import DEFAULT_GRIDS
+from mkba_mc.sensitivity.curve import DEFAULT_GRIDS
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"

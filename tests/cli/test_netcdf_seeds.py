@@ -17,7 +17,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from mkba_mc.cli import app
-from mkba_mc.output import write_netcdf
+from mkba_mc.io.output import write_netcdf
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"

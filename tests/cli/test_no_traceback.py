@@ -26,9 +26,9 @@ from typer.testing import CliRunner, Result
 
 import mkba_mc.checks
 import mkba_mc.cli
-import mkba_mc.montecarlo
-import mkba_mc.results
-import mkba_mc.sensitivity
+import mkba_mc.execution.montecarlo
+import mkba_mc.io.results
+import mkba_mc.sensitivity.analyses
 from mkba_mc.cli import _check_finite, app
 from mkba_mc.errors import ConfigError, ResourceError
 
@@ -66,10 +66,10 @@ def no_compute(monkeypatch):
     def reached(*args, **kwargs):
         raise AssertionError("the computation started before the options were checked")
 
-    monkeypatch.setattr(mkba_mc.montecarlo, "run", reached)
+    monkeypatch.setattr(mkba_mc.execution.montecarlo, "run", reached)
 
     for name in ("sobol", "morris", "breakeven", "tornado"):
-        monkeypatch.setattr(mkba_mc.sensitivity, name, reached)
+        monkeypatch.setattr(mkba_mc.sensitivity.analyses, name, reached)
 
 
 # ------------------------------------------------------------ option ranges
@@ -162,8 +162,8 @@ def test_memory_estimate_refuses_what_cannot_fit(monkeypatch, no_compute, tmp_pa
     (("batch", MALFORMED / "encoding_not_utf8.toml", B2, "-n", "100000000"), "Monte Carlo step"),
 ], ids=["morris", "curve", "batch", "batch-with-a-bad-file"])
 def test_memory_estimate_of_every_command(monkeypatch, tmp_path: Path, args, what) -> None:
-    # (morris checks inside mkba_mc.sensitivity.morris, so that is not replaced here; the Monte Carlo run is)
-    monkeypatch.setattr(mkba_mc.montecarlo, "run", lambda *a, **k: pytest.fail("the computation started"))
+    # (morris checks inside mkba_mc.sensitivity.analyses.morris, so that is not replaced here; the Monte Carlo run is)
+    monkeypatch.setattr(mkba_mc.execution.montecarlo, "run", lambda *a, **k: pytest.fail("the computation started"))
     monkeypatch.setattr(mkba_mc.checks, "available_memory", lambda: 1 << 30)
     out = tmp_path / "out"
     assert_clean(invoke(*args, "--out", out), 2, "-n", "100000000", "GiB", "1.0 GiB available", what)
@@ -183,44 +183,44 @@ def test_usage_errors_keep_exit_2() -> None:
 
 
 def test_workers_are_capped_at_the_number_of_tasks(monkeypatch) -> None:
-    from mkba_mc.loading import load_scenario
+    from mkba_mc.io.loading import load_scenario
 
     made = []
-    import mkba_mc.procs
+    import mkba_mc.execution.procs
 
-    real = mkba_mc.procs.ProcessPoolExecutor
+    real = mkba_mc.execution.procs.ProcessPoolExecutor
 
     def recording(*args, **kwargs):
         made.append(kwargs.get("max_workers"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(mkba_mc.procs, "ProcessPoolExecutor", recording)
-    monkeypatch.setattr(mkba_mc.montecarlo, "ThreadPoolExecutor",
+    monkeypatch.setattr(mkba_mc.execution.procs, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(mkba_mc.execution.montecarlo, "ThreadPoolExecutor",
                         lambda *a, **k: made.append(k.get("max_workers")) or
                         __import__("concurrent.futures").futures.ThreadPoolExecutor(*a, **k))
     sc = load_scenario(B2)
-    res = mkba_mc.montecarlo.run(sc, 2 * 65536, seed=1, workers=40)
+    res = mkba_mc.execution.montecarlo.run(sc, 2 * 65536, seed=1, workers=40)
     assert made and max(made) <= 2, made
     assert res.n == 2 * 65536
     # sobol: 2 tasks of 8,192 base rows (it forked 40 processes for them)
     made.clear()
-    ref = mkba_mc.sensitivity.sobol(sc, 1 << 14, workers=1)
-    s40 = mkba_mc.sensitivity.sobol(sc, 1 << 14, workers=40)
+    ref = mkba_mc.sensitivity.analyses.sobol(sc, 1 << 14, workers=1)
+    s40 = mkba_mc.sensitivity.analyses.sobol(sc, 1 << 14, workers=40)
     assert made == [2], made
     assert all(np.array_equal(ref.indices[o][k], s40.indices[o][k], equal_nan=True)
                for o in ref.indices for k in ref.indices[o])
     made.clear()
-    mkba_mc.sensitivity.sobol(sc, 1 << 10, workers=40)  # one task: no pool at all
+    mkba_mc.sensitivity.analyses.sobol(sc, 1 << 10, workers=40)  # one task: no pool at all
     assert made == [], made
 
 
 def test_library_checks_seed_resamples_and_levels() -> None:
-    from mkba_mc.loading import load_scenario
-    from mkba_mc.sensitivity import morris, sobol
+    from mkba_mc.io.loading import load_scenario
+    from mkba_mc.sensitivity.analyses import morris, sobol
 
     sc = load_scenario(B2)
     with pytest.raises(ConfigError, match="seed"):
-        mkba_mc.montecarlo.run(sc, 100, seed=-1)
+        mkba_mc.execution.montecarlo.run(sc, 100, seed=-1)
     with pytest.raises(ConfigError, match="resamples"):
         sobol(sc, 256, resamples=1)
     with pytest.raises(ConfigError, match="levels"):
@@ -258,7 +258,7 @@ def test_out_on_a_read_only_file_system_is_exit_1(tmp_path: Path, monkeypatch, n
 
 
 def test_out_probe_leaves_nothing_behind(tmp_path: Path) -> None:
-    from mkba_mc.output import check_writable
+    from mkba_mc.io.output import check_writable
 
     target = tmp_path / "a" / "b"
     assert check_writable(target) == target
@@ -273,7 +273,7 @@ def test_disk_full_while_writing_is_exit_1(tmp_path: Path, monkeypatch) -> None:
     def full(result, out, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(Path(out) / "samples.nc"))
 
-    monkeypatch.setattr(mkba_mc.results, "write_run", full)
+    monkeypatch.setattr(mkba_mc.io.results, "write_run", full)
     out = tmp_path / "out"
     assert_clean(invoke("run", B2, "-n", "1000", "--seed", "1", "--out", out), 1, "No space left on device",
                  "samples.nc", "free disk space")

@@ -25,11 +25,11 @@ from typer.testing import CliRunner
 from mkba_mc import load_scenario
 from mkba_mc.batch import folder_names
 from mkba_mc.cli import app
-from mkba_mc.compare import comparison_table, write_comparison
-from mkba_mc.montecarlo import run as mc_run
-from mkba_mc.output import LOCK_SUFFIX, OLD_PREFIX, TMP_PREFIX, lock_path, remove_stale, write_bundle
-from mkba_mc.report import build_report
-from mkba_mc.results import write_run
+from mkba_mc.report.compare import comparison_table, write_comparison
+from mkba_mc.execution.montecarlo import run as mc_run
+from mkba_mc.io.output import LOCK_SUFFIX, OLD_PREFIX, TMP_PREFIX, lock_path, remove_stale, write_bundle
+from mkba_mc.report.document import build_report
+from mkba_mc.io.results import write_run
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
@@ -151,7 +151,7 @@ def _crash_script(out: Path, when: str) -> str:
     """A --force rerun (seed 2) that SIGKILLs itself at a step of the swap."""
     return textwrap.dedent(f"""
         import os, signal, sys
-        import mkba_mc.output as o
+        import mkba_mc.io.output as o
         real_rename = os.rename
         def crash_rename(a, b):
             if {when!r} == "between" and str(a).endswith("-o") and os.path.basename(str(a)).startswith(o.TMP_PREFIX):
@@ -198,7 +198,7 @@ def test_swap_failure_leaves_the_old_folder(tmp_path: Path, monkeypatch: pytest.
     def broken(a: Path, b: Path) -> bool:
         raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr("mkba_mc.output._exchange", broken)
+    monkeypatch.setattr("mkba_mc.io.output._exchange", broken)
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out), "--force"])
     assert r.exit_code == 1 and "nothing was changed" in r.stderr
     assert checksums(out) == before and manifest_seed_matches_samples(out) == 1
@@ -216,7 +216,7 @@ def test_disk_full_leaves_no_partial_folder(tmp_path: Path, monkeypatch: pytest.
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("mkba_mc.results.write_excel", full)  # samples.nc and summary.csv are written by then
+    monkeypatch.setattr("mkba_mc.io.results.write_excel", full)  # samples.nc and summary.csv are written by then
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out),
                             *(["--force"] if force else [])])
     assert r.exit_code == 1 and "No space left on device" in r.stderr  # an I/O failure, not bad input
@@ -323,7 +323,7 @@ def test_report_rerun_removes_stale_temporaries_and_stays_whole(tmp_path: Path, 
     build_report(out)
     first = checksums(out)
     # a report failing half-way (after some figures) changes nothing and leaves nothing
-    import mkba_mc.report as report
+    import mkba_mc.report.document as report
 
     def boom(ctx: object) -> str:
         raise RuntimeError("failed half-way")

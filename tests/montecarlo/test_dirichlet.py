@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from mkba_mc.errors import ConfigError
-from mkba_mc.loading import build_scenario, read_toml
-from mkba_mc.montecarlo import run
+from mkba_mc.io.loading import build_scenario, read_toml
+from mkba_mc.execution.montecarlo import run
 
 B2 = Path(__file__).resolve().parents[2] / "scenarios" / "bijlage2_voorbeeld.toml"
 ALPHA = {"families": 48.0, "elderly": 31.0, "other": 21.0}

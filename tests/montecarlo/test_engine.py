@@ -10,9 +10,9 @@ from scipy import stats
 from scipy.stats import qmc
 
 from mkba_mc import load_scenario
-from mkba_mc.loading import build_scenario, read_toml
-from mkba_mc.montecarlo import SamplingPlan, run
-from mkba_mc.sampling import BLOCK_SIZE, block_uniforms
+from mkba_mc.io.loading import build_scenario, read_toml
+from mkba_mc.execution.montecarlo import SamplingPlan, run
+from mkba_mc.uncertainty.sampling import BLOCK_SIZE, block_uniforms
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"

@@ -1,4 +1,4 @@
-"""Property tests of the fast inverse CDFs of :mod:`mkba_mc.distributions`.
+"""Property tests of the fast inverse CDFs of :mod:`mkba_mc.uncertainty.distributions`.
 
 For random valid parameters of the distributions with non-trivial inverse
 CDFs (PERT and beta: tabulated; triangular and truncated normal: closed forms
@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkba_mc.distributions import Distribution, parse_distribution
+from mkba_mc.uncertainty.distributions import Distribution, parse_distribution
 
 SETTINGS = settings(derandomize=True, max_examples=50, deadline=None)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from mkba_mc import load_scenario
-from mkba_mc.sets import ACTORS, GEMEENTE_ACTORS
+from mkba_mc.model.sets import ACTORS, GEMEENTE_ACTORS
 
 SCEN = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -85,7 +85,7 @@ def test_no_negative_ratio_in_a_monte_carlo_run(path: Path) -> None:
     """Every post is non-negative (negative substitution is the cost post extra
     care), so no sampled ratio can be negative; checked by hand at 1,000,000
     samples per shipped scenario, here at 100,000."""
-    from mkba_mc.montecarlo import run
+    from mkba_mc.execution.montecarlo import run
 
     res = run(load_scenario(path), 100_000, seed=2014,
               outputs=["ratio_financial", "ratio_social", "ratio_gemeente", "cost_extra_care"])

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
-from mkba_mc.screens import budget_columns
+from mkba_mc.report.screens import budget_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Tolerances claimed in the README (all tighter than MODEL.md §6).

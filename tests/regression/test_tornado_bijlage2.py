@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from mkba_mc import load_scenario
-from mkba_mc.sensitivity import switch_value, tornado
+from mkba_mc.sensitivity.analyses import switch_value, tornado
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
-from mkba_mc.report import build_report
-from mkba_mc.screens import point_summary
+from mkba_mc.report.document import build_report
+from mkba_mc.report.screens import point_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"

@@ -1,4 +1,4 @@
-"""`mkba_mc.report.build_report`: the HTML report of a results folder."""
+"""`mkba_mc.report.document.build_report`: the HTML report of a results folder."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
 from mkba_mc.errors import ConfigError, OutputError
-from mkba_mc.report import build_report, classify_balance, design_outputs, find_artefacts, uncertainty_wording
-from mkba_mc.screens import point_summary
+from mkba_mc.report.document import build_report, classify_balance, design_outputs, find_artefacts, uncertainty_wording
+from mkba_mc.report.screens import point_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
-from mkba_mc.distributions import Scaled, parse_distribution
+from mkba_mc.uncertainty.distributions import Scaled, parse_distribution
 from mkba_mc.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ import pytest
 
 import mkba_mc
 from mkba_mc import ConfigError, load_scenario
-from mkba_mc.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, SamplingPlan, run
-from mkba_mc.scheduling import (
+from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, SamplingPlan, run
+from mkba_mc.execution.scheduling import (
     client_mapper,
     cluster_client,
     local_backend,
@@ -25,8 +25,8 @@ from mkba_mc.scheduling import (
     scheduler_mapper,
     threads_mapper,
 )
-from mkba_mc.sensitivity import sobol
-from mkba_mc.sobol import SobolResult
+from mkba_mc.sensitivity.analyses import sobol
+from mkba_mc.sensitivity.sobol import SobolResult
 
 pytest.importorskip("distributed")
 
@@ -130,7 +130,7 @@ def test_scenario_and_plan_pickle(sc: Any) -> None:
 
     import cloudpickle
 
-    from mkba_mc.sensitivity import model_for
+    from mkba_mc.sensitivity.analyses import model_for
 
     plan = SamplingPlan.from_scenario(sc, 1000, SEED)
     x = plan.inputs(0, 1000)  # builds the cached ppf tables, which travel along
@@ -208,7 +208,7 @@ def test_scheduler_without_workers_is_a_clear_error() -> None:
 
 def test_other_mkba_version_on_workers_is_refused(client: Any, cluster: Any, monkeypatch: pytest.MonkeyPatch
                                                    ) -> None:
-    from mkba_mc.scheduling import check_environment
+    from mkba_mc.execution.scheduling import check_environment
 
     monkeypatch.setattr(mkba_mc, "__version__", "0.0.0+other")
     with pytest.raises(ConfigError, match="same mkba-mc version"):

@@ -11,9 +11,9 @@ from SALib.analyze import sobol as salib_analyze
 from SALib.sample import sobol as salib_sample
 
 from mkba_mc import load_scenario
-from mkba_mc.distributions import parse_distribution
-from mkba_mc.sensitivity import in_space, model_for, problem_for, sobol
-from mkba_mc.sobol import (
+from mkba_mc.uncertainty.distributions import parse_distribution
+from mkba_mc.sensitivity.analyses import in_space, model_for, problem_for, sobol
+from mkba_mc.sensitivity.sobol import (
     Problem,
     analyze_salib_layout,
     ishigami,

@@ -1,4 +1,4 @@
-"""Unit tests of :mod:`mkba_mc.distributions`."""
+"""Unit tests of :mod:`mkba_mc.uncertainty.distributions`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mkba_mc.distributions import (
+from mkba_mc.uncertainty.distributions import (
     DIST_NAMES,
     Beta,
     Discrete,

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from mkba_mc import load_scenario
-from mkba_mc.diagnostics import result_warnings
-from mkba_mc.model import SCALAR_OUTPUTS, evaluate
-from mkba_mc.sets import ACTORS, TYPES
+from mkba_mc.model.diagnostics import result_warnings
+from mkba_mc.model.core import SCALAR_OUTPUTS, evaluate
+from mkba_mc.model.sets import ACTORS, TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTS = (
@@ -64,7 +64,7 @@ def test_zero_discount_rate_gives_undiscounted_sums(sc) -> None:
     # every NCW post equals the undiscounted sum of its flows: with r = 0 the
     # programme's steady-state year (ramp 1) equals the financial benefits of one
     # cohort minus its yearly costs
-    from mkba_mc.model import Structure
+    from mkba_mc.model.core import Structure
     st = Structure(sc.structure.payer, sc.structure.profiles, ramp_years=1, programme_years=12)
     prog = evaluate({**sc.params, "discount_rate": 0.0}, st)
     steady = prog["benefit_financial"][0] - prog["cost_team"][0] - prog["cost_newly_found"][0]
@@ -149,7 +149,7 @@ def test_nonpositive_cost_gives_nan_ratios_and_counted_warning(sc) -> None:
 
 
 def test_team_from_caseload_uses_fte_need(sc) -> None:
-    from mkba_mc.loading import build_scenario, read_toml
+    from mkba_mc.io.loading import build_scenario, read_toml
     data = read_toml(ROOT / "scenarios" / "bijlage2_voorbeeld.toml")
     data["team"]["team_fte"] = "from_caseload"
     sc2 = build_scenario(data, "inline")

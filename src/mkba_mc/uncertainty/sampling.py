@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 from scipy import special
 from scipy.stats import qmc
 
-from .errors import ConfigError, Problem
+from ..errors import ConfigError, Problem
 
 SAMPLERS: Final[tuple[str, ...]] = ("random", "lhs", "sobol")
 BLOCK_SIZE: Final[int] = 1 << 16

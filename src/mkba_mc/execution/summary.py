@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .sets import ACTORS
+from ..model.sets import ACTORS
 
 STATS: Final[tuple[str, ...]] = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
 QUANTILES: Final[tuple[float, ...]] = (0.05, 0.10, 0.50, 0.90, 0.95)

@@ -3,7 +3,7 @@
 The schemas check structure and types only: unknown keys are rejected
 (``extra="forbid"``), numbers must be finite, strings are not numbers.
 Cross-field rules (domains, sums, required parameters) live in
-:mod:`mkba_mc.loading`, which reports them together with the schema errors.
+:mod:`mkba_mc.io.loading`, which reports them together with the schema errors.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
-from .errors import Problem
+from ..errors import Problem
 
 #: A finite float; ints are accepted, bools and strings are not.
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]

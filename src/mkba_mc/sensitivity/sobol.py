@@ -64,7 +64,7 @@ class Problem:
         Parameter names, in design-column order.
     dists : tuple
         Per parameter an object with a vectorised ``ppf(u, out=None)`` (a
-        :class:`mkba_mc.distributions.Distribution`), or ``None`` to pass
+        :class:`mkba_mc.uncertainty.distributions.Distribution`), or ``None`` to pass
         the uniform on [0, 1] through unchanged.
     groups : tuple of str, optional
         Group (knop) of each parameter; indices are then per group.
@@ -341,7 +341,7 @@ class SobolResult:
     elapsed: float = 0.0
     rounds: list[dict[str, Any]] = field(default_factory=list)
     target_ci: float | None = None
-    #: The input space the indices cover (:data:`mkba_mc.loading.INPUT_SPACES`); "" outside a scenario.
+    #: The input space the indices cover (:data:`mkba_mc.io.loading.INPUT_SPACES`); "" outside a scenario.
     input_space: str = ""
     #: Kind of every parameter of the problem (uncertainty, lever, normative).
     kinds: tuple[str, ...] = ()
@@ -385,7 +385,7 @@ class SobolResult:
         if self.problem.groups is not None:
             ds.attrs["groups"] = ", ".join(f"{n}={g}" for n, g in zip(self.problem.names, self.problem.groups))
         if self.input_space:
-            from .loading import INPUT_SPACES
+            from ..io.loading import INPUT_SPACES
 
             ds.attrs["input_space"] = self.input_space
             ds.attrs["input_space_text"] = INPUT_SPACES.get(self.input_space, self.input_space)
@@ -521,7 +521,7 @@ def sobol_indices(
         ``progress(base_rows_done, total)``.
     map_tasks : callable, optional
         ``map_tasks(fn, tasks)`` yielding ``(task, fn(task))``: another
-        scheduler (a Dask cluster, see :mod:`mkba_mc.scheduling`), used
+        scheduler (a Dask cluster, see :mod:`mkba_mc.execution.scheduling`), used
         instead of ``workers``.  ``fn`` is picklable (``func`` must pickle
         with cloudpickle); the sums are merged in task order whatever order
         the results come in, so the numbers equal a local run's.
@@ -558,7 +558,7 @@ def sobol_indices(
         remote = functools.partial(_task_in, dict(_JOB)) if map_tasks is not None else None
         pool_size = min(workers, -(-cap // TASK_ROWS))  # no more processes than the tasks of the largest n
         if remote is None and pool_size > 1 and "fork" in mp.get_all_start_methods():
-            from .procs import fork_pool
+            from ..execution.procs import fork_pool
 
             executor = fork_pool(pool_size)  # workers die with this process, even on SIGKILL
         while True:

@@ -4,7 +4,7 @@
 asked); its attributes and ``manifest.json`` record everything needed to
 repeat the run: package versions, seed, sampler, N, chunk size, workers, the
 SHA-256 of every input file and the full command.  ``samples.nc`` is netCDF4
-(see :func:`mkba_mc.output.write_netcdf`); its ``seed`` attribute is a
+(see :func:`mkba_mc.io.output.write_netcdf`); its ``seed`` attribute is a
 ``uint64`` equal to the ``seed`` integer of ``manifest.json``.
 """
 
@@ -26,11 +26,11 @@ import xarray as xr
 
 from .excel import write_sheets
 from .output import write_bundle, write_netcdf
-from .screens import POINT_KEYS, point_summary
-from .sets import ACTORS
+from ..report.screens import POINT_KEYS, point_summary
+from ..model.sets import ACTORS
 
 if TYPE_CHECKING:
-    from .montecarlo import MonteCarloResult
+    from ..execution.montecarlo import MonteCarloResult
 
 
 def versions() -> dict[str, str]:
@@ -91,7 +91,7 @@ def point_percentiles(result: MonteCarloResult) -> dict[str, tuple[float, float]
     (reference/uncertainty.md §2) a point near the 50th percentile says the
     point estimate is a typical outcome of its own Monte Carlo.
     """
-    from .summary import columns
+    from ..execution.summary import columns
 
     kept = [o for o in result.outputs if o in POINT_KEYS or o == "balance_gemeente" or o == "actor_balance"]
     point = columns({k: np.atleast_1d(v) if np.ndim(v) < 2 else v
@@ -209,7 +209,7 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
 def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Screens A (NCW of one year) and B (budget after 2 years) of the point
     estimate, with the LPBL labels."""
-    from .screens import COST_KEYS, LABELS, budget_columns, realisation_of, realisation_text
+    from ..report.screens import COST_KEYS, LABELS, budget_columns, realisation_of, realisation_text
 
     L = LABELS[lang]
     out = result.scenario.evaluate()
@@ -233,7 +233,7 @@ def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFr
 def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:
     """Workbook: risk summary, probabilities, the point estimate as screens A
     and B and per actor, and the run settings (text stays text, see
-    :mod:`mkba_mc.excel`: the scenario name is user input)."""
+    :mod:`mkba_mc.io.excel`: the scenario name is user input)."""
     point = point_summary(result.scenario.evaluate())
     actor_rows = [(a, *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit", "budget_year2_cost",
                                                           "budget_year2_benefit")))

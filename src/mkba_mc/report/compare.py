@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import OutputError
-from .sets import ACTORS
+from ..errors import OutputError
+from ..model.sets import ACTORS
 
 RATIOS = ("ratio_social", "ratio_financial", "ratio_gemeente")
 
@@ -109,9 +109,9 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
 def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = False, lang: str = "nl",
                      manifest: dict[str, Any] | None = None) -> dict[str, Path]:
     """``comparison.csv``, ``comparison.xlsx`` and ``comparison.png``, all or nothing
-    (:func:`mkba_mc.output.write_bundle`); scenario names stay text in the workbook."""
-    from .excel import write_sheets
-    from .output import write_bundle
+    (:func:`mkba_mc.io.output.write_bundle`); scenario names stay text in the workbook."""
+    from ..io.excel import write_sheets
+    from ..io.output import write_bundle
 
     def xlsx(p: Path) -> None:
         write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", table, False)])

@@ -2,11 +2,11 @@
 
 A run draws ``n`` parameter sets for the parameters of a scenario that carry
 a distribution (the others stay at their point values), evaluates
-:func:`mkba_mc.model.evaluate` on them chunk by chunk over a pool of workers,
+:func:`mkba_mc.model.core.evaluate` on them chunk by chunk over a pool of workers,
 and keeps the selected outputs.
 
 Reproducibility: the design is defined per block of
-:data:`~mkba_mc.sampling.BLOCK_SIZE` samples (see :mod:`mkba_mc.sampling`);
+:data:`~mkba_mc.uncertainty.sampling.BLOCK_SIZE` samples (see :mod:`mkba_mc.uncertainty.sampling`);
 a task generates whole blocks, applies the copula and the inverse CDFs
 row-wise and evaluates the model elementwise, so the numbers of a given seed
 are bit-identical whatever the chunk size, the number of workers or the
@@ -29,14 +29,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from .checks import seed_problems
-from .errors import ConfigError, Problem
-from .model import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
-from .sampling import SAMPLERS, block_size_for, block_uniforms, correlate, random_rows
-from .screens import POINT_KEYS
+from ..checks import seed_problems
+from ..errors import ConfigError, Problem
+from ..model.core import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
+from ..uncertainty.sampling import SAMPLERS, block_size_for, block_uniforms, correlate, random_rows
+from ..report.screens import POINT_KEYS
 
 if TYPE_CHECKING:
-    from .loading import Scenario
+    from ..io.loading import Scenario
 
 Array = NDArray[np.float64]
 
@@ -231,7 +231,7 @@ class MonteCarloResult:
         return len(self.outputs["ratio_social"])
 
     def summary(self) -> Any:
-        """Per-output statistics (see :func:`mkba_mc.summary.summarize`)."""
+        """Per-output statistics (see :func:`mkba_mc.execution.summary.summarize`)."""
         if self._summary is None:
             from .summary import summarize
 
@@ -246,7 +246,7 @@ class MonteCarloResult:
 
     def to_dataset(self) -> Any:
         """The kept samples as an :class:`xarray.Dataset` with provenance."""
-        from .results import to_dataset
+        from ..io.results import to_dataset
 
         return to_dataset(self)
 

@@ -80,7 +80,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import special, stats
 
-from .errors import ConfigError, Problem
+from ..errors import ConfigError, Problem
 
 #: Supported values of ``dist``.
 DIST_NAMES: tuple[str, ...] = (

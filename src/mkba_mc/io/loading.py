@@ -8,7 +8,7 @@ Loading is layered so every layer can be tested on inline data:
    :class:`~mkba_mc.errors.ConfigError`;
 3. :func:`build_scenario` -- defaults, scenario and ``--set`` overrides
    merged into a :class:`Scenario` whose point values and structure feed
-   :func:`mkba_mc.model.evaluate`.
+   :func:`mkba_mc.model.core.evaluate`.
 """
 
 from __future__ import annotations
@@ -27,21 +27,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import ValidationError
 
-from .discounting import DEFAULT_REGIME, REGIMES
-from .errors import ConfigError, Problem
-from .model import Structure
-from .sampling import Correlation, check_correlation
-from .parameters import PARAMETERS, REQUIRED, SECTIONS, SUM_GROUPS, SUM_TOLERANCE
+from ..model.discounting import DEFAULT_REGIME, REGIMES
+from ..errors import ConfigError, Problem
+from ..model.core import Structure
+from ..uncertainty.sampling import Correlation, check_correlation
+from ..model.parameters import PARAMETERS, REQUIRED, SECTIONS, SUM_GROUPS, SUM_TOLERANCE
 from .schema import (
     DistributionFile,
     ParameterEntry,
     ScenarioFile,
     problems_from,
 )
-from .sets import ACTORS, HORIZON, PAYER_KEYS, PAYER_POSTS, PROFILE_POSTS, TYPED_PAYER_POSTS
+from ..model.sets import ACTORS, HORIZON, PAYER_KEYS, PAYER_POSTS, PROFILE_POSTS, TYPED_PAYER_POSTS
 
 if TYPE_CHECKING:
-    from .distributions import Distribution
+    from ..uncertainty.distributions import Distribution
 
 FROM_CASELOAD = "from_caseload"
 SET_SOURCE = "--set"
@@ -155,7 +155,8 @@ def default_distribution_files() -> list[Path]:
     """The shipped ``distributions/*.toml``: the repository's folder when run
     from a checkout, otherwise the copy installed with the package."""
     here = Path(__file__).resolve()
-    candidates = [here.parents[2] / "distributions", here.parent / "_data" / "distributions"]
+    pkg = here.parents[1]  # src/mkba_mc
+    candidates = [pkg.parents[1] / "distributions", pkg / "_data" / "distributions"]
     for folder in candidates:
         files = sorted(folder.glob("*.toml"))
         if files:
@@ -240,9 +241,9 @@ class Defaults:
 def parse_parameter_distribution(spec: Mapping[str, Any], source: str, key: str,
                                  name: str) -> tuple[Distribution | None, list[Problem]]:
     """Check a distribution table for parameter ``name``: the spec itself
-    (via :func:`mkba_mc.distributions.parse_distribution`) and that its support
+    (via :func:`mkba_mc.uncertainty.distributions.parse_distribution`) and that its support
     lies inside the parameter's domain."""
-    from .distributions import parse_distribution
+    from ..uncertainty.distributions import parse_distribution
 
     spec_in = spec
     spec, evidence_problems = split_evidence(spec, source, key)
@@ -301,7 +302,7 @@ def parse_implementation(spec: Mapping[str, Any], source: str, key: str) -> tupl
     """Check a lever's implementation uncertainty: the distribution of the
     ratio realised / planned effect, non-negative, with mean 1 (so the
     plan's value stays the expected value; CPB/PBL Algemene leidraad 2013)."""
-    from .distributions import parse_distribution
+    from ..uncertainty.distributions import parse_distribution
 
     ev = spec_evidence(spec)
     spec, problems = split_evidence(spec, source, key)
@@ -355,7 +356,7 @@ def _base_post(post: str) -> str | None:
 
 
 def resolve_payers(*levels: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
-    """The payer vector of every post of :data:`~mkba_mc.sets.PAYER_POSTS`.
+    """The payer vector of every post of :data:`~mkba_mc.model.sets.PAYER_POSTS`.
 
     ``levels`` go from strongest to weakest (scenario, then defaults).  At
     each level a post's own vector (``substitution.elderly``) wins over the
@@ -462,7 +463,7 @@ def parse_distributions(data: Mapping[str, Any], source: str) -> Defaults:
             continue
         value = e.value
         if factor != 1.0:  # money of another price year, indexed with the CBS CPI
-            from .distributions import Scaled
+            from ..uncertainty.distributions import Scaled
 
             value = e.value * factor
             dist = Scaled(dist, factor) if dist is not None else None
@@ -634,7 +635,7 @@ class Scenario:
     name : str
         The scenario's name.
     params : dict of str to float
-        Point value of every parameter of :data:`~mkba_mc.parameters.PARAMETERS`.
+        Point value of every parameter of :data:`~mkba_mc.model.parameters.PARAMETERS`.
     structure : Structure
         Payer shares, time profiles and programme settings.
     info : dict of str to ParameterInfo
@@ -723,7 +724,7 @@ class Scenario:
                  ) -> dict[str, np.ndarray]:
         """Evaluate the model at the point values, with ``values`` (scalars or
         arrays over samples) replacing any of them."""
-        from .model import evaluate
+        from ..model.core import evaluate
 
         params = dict(self.params)
         if values:
@@ -940,7 +941,7 @@ def build_scenario(
             problems.extend(_from_scenario(exc.problems, dist_paths, source))
             raise ConfigError(problems) from None
 
-    from .distributions import Distribution
+    from ..uncertainty.distributions import Distribution
 
     share_groups = {name[len("<group>"):]: v for name, (v, _) in values.items() if name.startswith("<group>")}
     values = {n: v for n, v in values.items() if not n.startswith("<group>")}
@@ -1093,7 +1094,7 @@ def _implementation(defaults: Defaults, kinds: Mapping[str, str], values: Mappin
     nothing to realise and stays at 0. A lever the scenario gives a
     distribution itself keeps that distribution.
     """
-    from .distributions import Scaled
+    from ..uncertainty.distributions import Scaled
 
     problems = []
     for name, info in defaults.parameters.items():

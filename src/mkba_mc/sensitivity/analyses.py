@@ -5,7 +5,7 @@
   knop) and a vectorised model that also returns the decision indicators
   ``ratio_social_ge_1`` and ``balance_gemeente_ge_0`` (1 where the
   conclusion holds, 0 elsewhere);
-* :func:`sobol` -- Sobol' indices (:mod:`mkba_mc.sobol`);
+* :func:`sobol` -- Sobol' indices (:mod:`mkba_mc.sensitivity.sobol`);
 * :func:`morris` -- Morris elementary-effects screening through SALib, in
   the probability space of the inputs (uniforms mapped by the inverse CDFs);
 * :func:`tornado` -- one parameter at a time from its P10 to its P90 with the
@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import ConfigError, Problem
-from .model import ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
-from .parameters import PARAMETERS
+from ..errors import ConfigError, Problem
+from ..model.core import ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
+from ..model.parameters import PARAMETERS
 from .sobol import Problem as SobolProblem
 from .sobol import SobolResult, sobol_indices
 
 if TYPE_CHECKING:
-    from .loading import Scenario
+    from ..io.loading import Scenario
 
 Array = NDArray[np.float64]
 
@@ -76,7 +76,7 @@ def in_space(scenario: Scenario, inputs: str | None = DEFAULT_INPUTS) -> Scenari
     normative inputs over their range; ``plan``: the space of ``run``
     (uncertainties and the levers' implementation uncertainty);
     ``uncertainties``: uncertainties only. A scenario already converted by
-    :meth:`~mkba_mc.loading.Scenario.in_space` is returned as it is.
+    :meth:`~mkba_mc.io.loading.Scenario.in_space` is returned as it is.
     """
     if inputs is None or scenario.space not in ("run", "plan"):
         return scenario
@@ -133,11 +133,11 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
           map_tasks: Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[tuple[Any, Any]]] | None = None,
           inputs: str | None = DEFAULT_INPUTS,
           ) -> SobolResult:
-    """Sobol' indices of a scenario (see :func:`mkba_mc.sobol.sobol_indices`;
+    """Sobol' indices of a scenario (see :func:`mkba_mc.sensitivity.sobol.sobol_indices`;
     ``map_tasks`` runs the tasks on another scheduler, see
-    :func:`mkba_mc.scheduling.scheduler_mapper`); ``inputs`` is the input
+    :func:`mkba_mc.execution.scheduling.scheduler_mapper`); ``inputs`` is the input
     space (:func:`in_space`), recorded as ``result.input_space``."""
-    from .checks import at_least, seed_problems
+    from ..checks import at_least, seed_problems
 
     scenario = in_space(scenario, inputs)
     problems = seed_problems(seed) + at_least(resamples, 2, "--resamples", "resamples", "bootstrap replicates")
@@ -179,7 +179,7 @@ def morris(scenario: Scenario, trajectories: int = 100, *, levels: int = 4, outp
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
-    from .checks import at_least, memory_problems, raise_problems, seed_problems
+    from ..checks import at_least, memory_problems, raise_problems, seed_problems
 
     problems = seed_problems(seed) + at_least(levels, 2, "--levels", "levels", "grid levels of the Morris design")
     if trajectories < 2:
@@ -319,7 +319,7 @@ def tornado(scenario: Scenario, outputs: Sequence[str] = ("ratio_social", "ratio
 
 
 def _space_text(space: str) -> str:
-    from .loading import INPUT_SPACES
+    from ..io.loading import INPUT_SPACES
 
     return INPUT_SPACES.get(space, space)
 
@@ -359,7 +359,7 @@ def breakeven(scenario: Scenario, levers: Sequence[str] = DEFAULT_LEVERS, *, n: 
     """
     import pandas as pd
 
-    from .montecarlo import SamplingPlan
+    from ..execution.montecarlo import SamplingPlan
 
     problems = []
     for lever in levers:

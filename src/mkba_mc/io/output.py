@@ -86,7 +86,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import OutputError, ResourceError, WriteError
+from ..errors import OutputError, ResourceError, WriteError
 
 if TYPE_CHECKING:
     import xarray as xr

@@ -1,7 +1,7 @@
 """Where the tasks of a run go: local workers or a Dask cluster.
 
-The Monte Carlo engine (:func:`mkba_mc.montecarlo.run`) and the Sobol'
-driver (:func:`mkba_mc.sobol.sobol_indices`) split their work into tasks
+The Monte Carlo engine (:func:`mkba_mc.execution.montecarlo.run`) and the Sobol'
+driver (:func:`mkba_mc.sensitivity.sobol.sobol_indices`) split their work into tasks
 (ranges of samples, blocks of base rows) and accept a ``map_tasks(fn,
 tasks)`` callable that runs ``fn`` on every task somewhere and yields
 ``(task, fn(task))`` pairs.  This module turns the ``--scheduler`` choice into
@@ -9,7 +9,7 @@ such a callable:
 
 ``threads`` / ``processes`` / ``None``
     Local execution with the callers' own backends (:func:`local_backend`
-    gives the ``backend`` argument of :func:`~mkba_mc.montecarlo.run`);
+    gives the ``backend`` argument of :func:`~mkba_mc.execution.montecarlo.run`);
     :func:`scheduler_mapper` yields ``None`` (or a thread-pool mapper when
     asked, for callers without a threads backend).
 ``local-cluster:N``
@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
-from .errors import ConfigError, MkbaWarning, Problem
+from ..errors import ConfigError, MkbaWarning, Problem
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -157,7 +157,7 @@ def parse_scheduler(scheduler: str | None) -> SchedulerChoice:
 
 
 def local_backend(scheduler: str | None) -> str:
-    """The ``backend`` argument of :func:`mkba_mc.montecarlo.run` for a choice.
+    """The ``backend`` argument of :func:`mkba_mc.execution.montecarlo.run` for a choice.
 
     ``threads`` and ``processes`` map to themselves; ``None`` and the cluster
     choices (which pass ``map_tasks`` instead) map to ``auto``.
@@ -288,7 +288,7 @@ def threads_mapper(threads: int) -> MapTasks:
     """A ``map_tasks`` callable on a local thread pool (results in task order).
 
     For callers without a threads backend of their own
-    (:func:`mkba_mc.sobol.sobol_indices`); a new pool is made per call.
+    (:func:`mkba_mc.sensitivity.sobol.sobol_indices`); a new pool is made per call.
     """
     if threads < 1:
         raise ConfigError([Problem("--workers", "workers", threads, "at least 1")])
@@ -451,7 +451,7 @@ def scheduler_mapper(scheduler: str | None, *, timeout: float = DEFAULT_TIMEOUT,
     threads : int, optional
         With ``threads`` chosen, yield a :func:`threads_mapper` of this many
         threads instead of ``None`` (for callers that have no threads backend,
-        such as :func:`mkba_mc.sensitivity.sobol`).
+        such as :func:`mkba_mc.sensitivity.analyses.sobol`).
     window : int, optional
         Tasks in flight on a cluster (see :func:`client_mapper`).
 

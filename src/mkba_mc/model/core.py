@@ -145,7 +145,7 @@ class Structure:
         sums to one (who pays a cost, who receives a benefit).
     profiles : Mapping[str, numpy.ndarray]
         Time profile over years ``0 .. 9`` for each post of
-        :data:`~mkba_mc.sets.PROFILE_POSTS`; each sums to one.
+        :data:`~mkba_mc.model.sets.PROFILE_POSTS`; each sums to one.
     team_from_caseload : bool
         Use ``fte_need`` as the team size instead of ``team_fte``.
     ramp_years : int
@@ -230,7 +230,7 @@ def evaluate(
     Parameters
     ----------
     params : Mapping[str, array_like]
-        Every parameter of :data:`mkba_mc.parameters.PARAMETERS`, each a
+        Every parameter of :data:`mkba_mc.model.parameters.PARAMETERS`, each a
         scalar or a 1-D array of a common length ``n``.
     structure : Structure
         Payer shares, time profiles and programme settings.
@@ -242,7 +242,7 @@ def evaluate(
     -------
     dict of str to numpy.ndarray
         Scalar outputs have shape ``(n,)``, actor outputs ``(n, 9)`` in the
-        order of :data:`mkba_mc.sets.ACTORS`, programme outputs
+        order of :data:`mkba_mc.model.sets.ACTORS`, programme outputs
         ``(n, programme_years)``.  Ratios are NaN where the cost they divide
         by is not positive.
     """

@@ -28,8 +28,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from .errors import ConfigError, Problem
-from .parameters import PARAMETERS
+from ..errors import ConfigError, Problem
+from ..model.parameters import PARAMETERS
 
 #: Default grids of the normative inputs: the QALY value from the tool's
 #: EUR 20,000 (meta-analysis footnote 21) through the Zorginstituut reference
@@ -135,7 +135,7 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
     values : sequence of float, optional
         The grid; default :func:`default_grid`. At least two distinct values.
     n, seed, sampler, chunk_size, workers
-        As for :func:`mkba_mc.montecarlo.run`; one seed (drawn once when
+        As for :func:`mkba_mc.execution.montecarlo.run`; one seed (drawn once when
         omitted) serves every grid value (common random numbers).
     overrides : mapping, optional
         Further ``--set`` values.
@@ -153,11 +153,11 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
     """
     import xarray as xr
 
-    from .checks import memory_problems, raise_problems, run_bytes_per_sample
-    from .loading import load_scenario
-    from .montecarlo import new_seed
-    from .montecarlo import run as mc_run
-    from .results import provenance
+    from ..checks import memory_problems, raise_problems, run_bytes_per_sample
+    from ..io.loading import load_scenario
+    from ..execution.montecarlo import new_seed
+    from ..execution.montecarlo import run as mc_run
+    from ..io.results import provenance
 
     base = dict(overrides or {})
     first = load_scenario(scenario_path, overrides=base, distributions=distributions)

@@ -15,7 +15,7 @@ from typing import Any, Final, Sequence
 import numpy as np
 
 from .loading import evidence_of, load_distributions, load_scenario, parse_distributions, read_toml
-from .parameters import PARAMETERS
+from ..model.parameters import PARAMETERS
 
 #: A point value more than this share of the P5-P95 width from its
 #: distribution's mean gets a warning.
@@ -51,7 +51,7 @@ def parameter_listing(scenario: str | Path | None = None,
     (or given) defaults, with each lever's implementation uncertainty around
     its default value.
     """
-    from .distributions import Scaled
+    from ..uncertainty.distributions import Scaled
 
     rows = []
     if scenario is not None:

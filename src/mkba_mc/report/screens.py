@@ -18,7 +18,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .sets import ACTORS, BUDGET_COLUMNS, GEMEENTE_ACTORS
+from ..model.sets import ACTORS, BUDGET_COLUMNS, GEMEENTE_ACTORS
 
 #: Cost posts of screen A, in order ("extra zorg": the care added where
 #: substitution is negative, Tabel 4.5, booked as a cost as in §4.2).

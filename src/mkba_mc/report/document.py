@@ -48,16 +48,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .errors import ConfigError, MkbaError, OutputError, Problem
-from .output import hold_lock, open_netcdf, remove_stale, sha256, staged_files
+from ..errors import ConfigError, MkbaError, OutputError, Problem
+from ..io.output import hold_lock, open_netcdf, remove_stale, sha256, staged_files
 from .screens import COST_KEYS, LABELS, budget_columns, point_summary, realisation_of, realisation_text
-from .sensitivity import INDICATORS
-from .sets import ACTORS, BUDGET_COLUMNS
+from ..sensitivity.analyses import INDICATORS
+from ..model.sets import ACTORS, BUDGET_COLUMNS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .loading import Scenario
+    from ..io.loading import Scenario
 
 Array = NDArray[np.float64]
 
@@ -240,7 +240,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "scenariobestand", "overrides": "overschreven waarden (--set)", "discount_regime": "discontoregime",
         "elapsed": "rekentijd (s)", "chunk_size": "chunkgrootte", "workers": "workers",
         "sampled": "getrokken parameters", "na": "n.v.t.", "team_line": "Formatie: {line}",
-        # input spaces (mkba_mc.loading.INPUT_SPACES), the curve and the assumptions
+        # input spaces (mkba_mc.io.loading.INPUT_SPACES), the curve and the assumptions
         "space": "Invoerruimte ({name}) – {text}.",
         "space_run": "risico van dit plan: de onzekerheden getrokken, de hefbomen op de waarde van het plan met hun "
                      "uitvoeringsonzekerheid, de normatieve keuzes (QALY-waarde, discontovoet) vast op de waarde "
@@ -440,7 +440,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "scenario file", "overrides": "overridden values (--set)", "discount_regime": "discount regime",
         "elapsed": "run time (s)", "chunk_size": "chunk size", "workers": "workers",
         "sampled": "sampled parameters", "na": "n/a", "team_line": "Team size: {line}",
-        # input spaces (mkba_mc.loading.INPUT_SPACES), the curve and the assumptions
+        # input spaces (mkba_mc.io.loading.INPUT_SPACES), the curve and the assumptions
         "space": "Input space ({name}) – {text}.",
         "space_run": "risk of this plan: uncertainties sampled, levers at the plan's value with their "
                      "implementation uncertainty, normative inputs (QALY value, discount rate) fixed at the "
@@ -843,7 +843,7 @@ def _resolve(name: str, expected_hash: str | None, bases: Sequence[Path]) -> Pat
 
 def _load_run_scenario(run: _Run, root: Path, notes: list[str], T: Mapping[str, str]) -> Scenario | None:
     """The run's scenario with its overrides, or None (with a note)."""
-    from .loading import load_scenario
+    from ..io.loading import load_scenario
 
     m = run.manifest
     name = m.get("scenario_file")
@@ -884,7 +884,7 @@ def _load_run_scenario(run: _Run, root: Path, notes: list[str], T: Mapping[str, 
 
 def _evaluate_quiet(sc: Scenario, values: Mapping[str, Any] | None, outputs: Sequence[str]) -> dict[str, Array]:
     """The model at the scenario's point values with ``values`` replacing some, without NaN warnings."""
-    from .model import evaluate
+    from ..model.core import evaluate
 
     with _quiet():
         return evaluate({**sc.params, **(values or {})}, sc.structure, list(outputs))
@@ -896,7 +896,7 @@ def design_outputs(scenario: Scenario, manifest: Mapping[str, Any], outputs: Seq
 
     The design of a run is fixed by its seed, sampler and requested ``n``
     (``n_requested`` in the manifest; it sets the Latin hypercube block), so
-    :meth:`mkba_mc.montecarlo.SamplingPlan.inputs` gives exactly the
+    :meth:`mkba_mc.execution.montecarlo.SamplingPlan.inputs` gives exactly the
     parameter sets of the run's first samples.
 
     Parameters
@@ -906,7 +906,7 @@ def design_outputs(scenario: Scenario, manifest: Mapping[str, Any], outputs: Seq
     manifest : mapping
         The run's ``manifest.json``: ``n``, ``n_requested``, ``seed``, ``sampler``.
     outputs : sequence of str
-        Model outputs to compute (any of :data:`mkba_mc.model.ALL_OUTPUTS`).
+        Model outputs to compute (any of :data:`mkba_mc.model.core.ALL_OUTPUTS`).
     samples : int
         Number of samples, at most the run's ``n``.
 
@@ -915,7 +915,7 @@ def design_outputs(scenario: Scenario, manifest: Mapping[str, Any], outputs: Seq
     dict of str to numpy.ndarray
         The outputs for samples ``0 .. m - 1`` with ``m = min(n, samples)``.
     """
-    from .montecarlo import SamplingPlan
+    from ..execution.montecarlo import SamplingPlan
 
     n = int(manifest["n"])
     plan = SamplingPlan.from_scenario(scenario, n=int(manifest.get("n_requested") or n), seed=int(manifest["seed"]),
@@ -1265,7 +1265,7 @@ def _prepare_point(ctx: _Context) -> None:
 
 def _all_outputs() -> list[str]:
     """Every model output name."""
-    from .model import ALL_OUTPUTS
+    from ..model.core import ALL_OUTPUTS
 
     return list(ALL_OUTPUTS)
 
@@ -1274,7 +1274,7 @@ def _prepare_design(ctx: _Context) -> None:
     """Evaluate the run's first samples again and check that they reproduce samples.nc."""
     if ctx.scenario is None:
         return
-    from .model import PROGRAMME_OUTPUTS
+    from ..model.core import PROGRAMME_OUTPUTS
 
     T = ctx.T
     wanted = [*PROGRAMME_OUTPUTS, "ratio_social", "balance", "cost_total", *POSTS]
@@ -1730,8 +1730,8 @@ class _Curve:
 
 def _load_curve(folder: Path) -> _Curve:
     """``curve.csv`` and ``manifest.json`` of a curve folder; the switch
-    values are computed from the table (:func:`mkba_mc.curve.switch_values`)."""
-    from .curve import switch_values
+    values are computed from the table (:func:`mkba_mc.sensitivity.curve.switch_values`)."""
+    from ..sensitivity.curve import switch_values
 
     path = folder / "curve.csv"
     try:
@@ -1974,7 +1974,7 @@ def assumption_rows(scenario: Scenario, ds: Any, dim: str, output: str = "ratio_
         ``st`` (the factor's ST for ``output``) and ``st_gemeente`` (for
         ``ratio_gemeente``, NaN when absent); sorted by ``st``, highest first.
     """
-    from .loading import INPUT_SPACES, evidence_of
+    from ..io.loading import INPUT_SPACES, evidence_of
 
     space = str(ds.attrs.get("input_space") or "all")
     sc = scenario.in_space(space) if space in INPUT_SPACES and scenario.space in ("run", "plan") else scenario
@@ -2190,7 +2190,7 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
         raise OutputError(f"{root}: no Monte Carlo run found; expected samples.nc, summary.csv and manifest.json "
                           "in this folder or one of its immediate subfolders (written by "
                           "'mkba-mc run SCENARIO --out DIR')")
-    with hold_lock(root):  # one writer of the folder at a time (mkba_mc.output)
+    with hold_lock(root):  # one writer of the folder at a time (mkba_mc.io.output)
         remove_stale(root)  # temporaries of a killed report
         remove_stale(root / "figures")  # and of versions that staged figures there
         return _build_locked(T, art, root, lang)

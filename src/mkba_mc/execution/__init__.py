@@ -1,0 +1,1 @@
+"""Execution: Monte Carlo runs, evaluators and schedulers, summaries of sampled outputs."""

@@ -1,0 +1,1 @@
+"""Reports: labels, number formats, figures, HTML, Excel and console tables."""

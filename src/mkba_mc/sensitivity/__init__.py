@@ -1,0 +1,1 @@
+"""Sensitivity: Sobol' estimators, Morris, tornado and switch values, break-even, acceptability curves."""

@@ -1,0 +1,1 @@
+"""Uncertainty: distributions, sampling designs, the copula and share groups."""
