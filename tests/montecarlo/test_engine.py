@@ -11,7 +11,8 @@ from scipy.stats import qmc
 
 from mkba_mc import load_scenario
 from mkba_mc.io.loading import build_scenario, read_toml
-from mkba_mc.execution.montecarlo import SamplingPlan, run
+from mkba_mc.execution.montecarlo import run
+from mkba_mc.uncertainty.plan import SamplingPlan
 from mkba_mc.uncertainty.sampling import BLOCK_SIZE, block_uniforms
 
 ROOT = Path(__file__).resolve().parents[2]

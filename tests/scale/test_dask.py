@@ -15,7 +15,8 @@ import pytest
 
 import mkba_mc
 from mkba_mc import ConfigError, load_scenario
-from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, SamplingPlan, run
+from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, run
+from mkba_mc.uncertainty.plan import SamplingPlan
 from mkba_mc.execution.scheduling import (
     client_mapper,
     cluster_client,

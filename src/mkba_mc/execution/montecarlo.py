@@ -27,12 +27,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from ..checks import seed_problems
 from ..errors import ConfigError, Problem
 from ..model.core import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
-from ..uncertainty.sampling import SAMPLERS, block_size_for, block_uniforms, correlate, random_rows
+from ..uncertainty.plan import SamplingPlan
 from ..report.screens import POINT_KEYS
 
 if TYPE_CHECKING:
@@ -84,122 +83,6 @@ def _tune_malloc() -> None:
 
 
 _tune_malloc()
-
-
-@dataclass(frozen=True)
-class ShareGroup:
-    """A share vector sampled jointly from a Dirichlet distribution."""
-
-    members: tuple[str, ...]
-    alpha: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class SamplingPlan:
-    """Which parameters are sampled, how, and from which seed.
-
-    Attributes
-    ----------
-    names : tuple of str
-        One name per row of the design (Dirichlet members included).
-    sampler : str
-        ``random``, ``lhs`` or ``sobol``.
-    seed : int
-        Non-negative integer seed.
-    n : int
-        Number of samples of the run (fixes the LHS block size).
-    """
-
-    names: tuple[str, ...]
-    dists: tuple[Any, ...]
-    groups: tuple[ShareGroup, ...]
-    corr_rows: tuple[int, ...]
-    cholesky: Array | None
-    sampler: str
-    seed: int
-    n: int
-    block_size: int
-
-    @classmethod
-    def from_scenario(cls, scenario: Scenario, n: int, seed: int, sampler: str = "random") -> SamplingPlan:
-        """Build the plan of a scenario's distributions and correlation."""
-        if sampler not in SAMPLERS:
-            raise ConfigError([Problem("--sampler", "sampler", sampler, f"one of: {', '.join(SAMPLERS)}")])
-        names = list(scenario.sampled)
-        dists: list[Any] = [scenario.distributions[nm] for nm in names]
-        groups = tuple(ShareGroup(tuple(m), tuple(a)) for m, a in getattr(scenario, "share_groups", {}).values())
-        for g in groups:
-            names.extend(g.members)
-            dists.extend([None] * len(g.members))
-        corr_rows: tuple[int, ...] = ()
-        chol = None
-        if scenario.correlation is not None:
-            corr_rows = tuple(names.index(nm) for nm in scenario.correlation.names)
-            chol = scenario.correlation.normal_cholesky
-        return cls(tuple(names), tuple(dists), groups, corr_rows, chol, sampler, int(seed), int(n),
-                   block_size_for(sampler, n))
-
-    @property
-    def dims(self) -> int:
-        return len(self.names)
-
-    def uniforms(self, block: int, lo: int, hi: int, cache: dict[int, Array] | None = None) -> Array:
-        """Uniforms of rows ``lo .. hi - 1`` of a block, shape ``(dims, hi - lo)``.
-
-        Pseudo-random rows are generated directly; Latin hypercube and Sobol'
-        blocks are made whole once (kept in ``cache``) and sliced.
-        """
-        if self.sampler == "random":
-            u = np.empty((self.dims, hi - lo))
-            random_rows(self.seed, block, lo, u)
-            return u
-        if cache is None or block not in cache:
-            whole = block_uniforms(self.sampler, self.seed, self.dims, block, self.block_size)
-            if cache is None:
-                return whole[:, lo:hi].copy()
-            cache.clear()
-            cache[block] = whole
-        return cache[block][:, lo:hi].copy()
-
-    def transform(self, u: Array) -> Array:
-        """Uniforms to parameter values in place: copula, inverse CDFs, share groups."""
-        if self.cholesky is not None:
-            correlate(u, self.corr_rows, self.cholesky)
-        for j, dist in enumerate(self.dists):
-            if dist is not None:
-                dist.ppf(u[j], out=u[j])
-        row = sum(d is not None for d in self.dists)  # share groups follow the single parameters
-        for g in self.groups:
-            k = len(g.members)
-            rows = u[row:row + k]
-            for i, a in enumerate(g.alpha):  # Dirichlet = normalised Gamma(alpha_i, 1) draws
-                rows[i] = special.gammaincinv(a, rows[i])
-            rows /= rows.sum(axis=0)
-            row += k
-        return u
-
-    def block_inputs(self, block: int) -> Array:
-        """Sampled inputs of one whole block, shape ``(dims, block_size)``."""
-        return self.transform(self.uniforms(block, 0, self.block_size))
-
-    def chunks(self, start: int, stop: int, chunk: int) -> Iterator[tuple[int, Array]]:
-        """Sampled inputs of ``start .. stop - 1`` in pieces of at most ``chunk``
-        rows that never cross a block: ``(first_row, values (dims, rows))``."""
-        B = self.block_size
-        cache: dict[int, Array] = {}
-        row = start
-        while row < stop:
-            block = row // B
-            hi = min(stop, (block + 1) * B, row + chunk)
-            yield row, self.transform(self.uniforms(block, row - block * B, hi - block * B, cache))
-            row = hi
-
-    def inputs(self, start: int, stop: int) -> dict[str, Array]:
-        """Sampled inputs of samples ``start .. stop - 1`` by parameter name."""
-        x = np.empty((self.dims, stop - start))
-        for row, part in self.chunks(start, stop, self.block_size):
-            x[:, row - start:row - start + part.shape[1]] = part
-        return {nm: x[j] for j, nm in enumerate(self.names)}
 
 
 @dataclass

@@ -896,7 +896,7 @@ def design_outputs(scenario: Scenario, manifest: Mapping[str, Any], outputs: Seq
 
     The design of a run is fixed by its seed, sampler and requested ``n``
     (``n_requested`` in the manifest; it sets the Latin hypercube block), so
-    :meth:`mkba_mc.execution.montecarlo.SamplingPlan.inputs` gives exactly the
+    :meth:`mkba_mc.uncertainty.plan.SamplingPlan.inputs` gives exactly the
     parameter sets of the run's first samples.
 
     Parameters
@@ -915,7 +915,7 @@ def design_outputs(scenario: Scenario, manifest: Mapping[str, Any], outputs: Seq
     dict of str to numpy.ndarray
         The outputs for samples ``0 .. m - 1`` with ``m = min(n, samples)``.
     """
-    from ..execution.montecarlo import SamplingPlan
+    from ..uncertainty.plan import SamplingPlan
 
     n = int(manifest["n"])
     plan = SamplingPlan.from_scenario(scenario, n=int(manifest.get("n_requested") or n), seed=int(manifest["seed"]),

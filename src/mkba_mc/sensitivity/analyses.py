@@ -359,7 +359,7 @@ def breakeven(scenario: Scenario, levers: Sequence[str] = DEFAULT_LEVERS, *, n: 
     """
     import pandas as pd
 
-    from ..execution.montecarlo import SamplingPlan
+    from ..uncertainty.plan import SamplingPlan
 
     problems = []
     for lever in levers:
