@@ -44,6 +44,8 @@ from numpy.typing import NDArray
 from scipy import stats
 from scipy.stats import qmc
 
+from ..uncertainty.streams import analysis_scramble_seed, bootstrap_stream
+
 Array = NDArray[np.float64]
 R = TypeVar("R")
 
@@ -96,7 +98,7 @@ class Problem:
 def base_uniforms(d: int, seed: int, start: int, rows: int) -> tuple[Array, Array]:
     """Rows ``start .. start + rows - 1`` of the scrambled Sobol' base sequence,
     split into ``A`` and ``B`` (each ``(rows, d)``)."""
-    engine = qmc.Sobol(2 * d, scramble=True, seed=seed)
+    engine = qmc.Sobol(2 * d, scramble=True, seed=analysis_scramble_seed(seed))
     if start:
         engine.fast_forward(start)
     with warnings.catch_warnings():
@@ -318,7 +320,7 @@ def analyze_salib_layout(Y: Array, k: int, second_order: bool = False, *, resamp
 
 def bootstrap_weights(seed: int, task: int, rows: int, resamples: int) -> Array:
     """Poisson(1) bootstrap weights ``(rows, resamples)`` of one task."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x5B, task)))
+    rng = np.random.default_rng(bootstrap_stream(seed, task))
     return rng.poisson(1.0, size=(rows, resamples)).astype(np.float64)
 
 

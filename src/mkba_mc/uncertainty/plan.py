@@ -2,7 +2,8 @@
 
 A :class:`SamplingPlan` turns a scenario's distributions, its correlation
 (Gaussian copula) and its Dirichlet share groups into sampled parameter
-values block by block (:mod:`mkba_mc.uncertainty.sampling`), so that the
+values block by block (:mod:`~mkba_mc.uncertainty.designs`,
+:mod:`~mkba_mc.uncertainty.copula`, :mod:`~mkba_mc.uncertainty.shares`), so that the
 numbers of one seed do not depend on the chunk size or the number of workers.
 """
 
@@ -14,23 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from ..errors import ConfigError, Problem
-from .sampling import SAMPLERS, block_size_for, block_uniforms, correlate, random_rows
+from .copula import correlate
+from .designs import SAMPLERS, block_size_for, block_uniforms, random_rows
+from .shares import ShareGroup, dirichlet_shares
 
 if TYPE_CHECKING:
     from ..io.loading import Scenario
 
 Array = NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class ShareGroup:
-    """A share vector sampled jointly from a Dirichlet distribution."""
-
-    members: tuple[str, ...]
-    alpha: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -110,10 +104,7 @@ class SamplingPlan:
         row = sum(d is not None for d in self.dists)  # share groups follow the single parameters
         for g in self.groups:
             k = len(g.members)
-            rows = u[row:row + k]
-            for i, a in enumerate(g.alpha):  # Dirichlet = normalised Gamma(alpha_i, 1) draws
-                rows[i] = special.gammaincinv(a, rows[i])
-            rows /= rows.sum(axis=0)
+            dirichlet_shares(u[row:row + k], g.alpha)
             row += k
         return u
 
@@ -139,3 +130,6 @@ class SamplingPlan:
         for row, part in self.chunks(start, stop, self.block_size):
             x[:, row - start:row - start + part.shape[1]] = part
         return {nm: x[j] for j, nm in enumerate(self.names)}
+
+
+__all__ = ["SamplingPlan", "ShareGroup"]
