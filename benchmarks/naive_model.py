@@ -1,132 +1,214 @@
 """The MKBA model as an analyst would write it: one parameter set at a time,
-plain Python floats and loops (the reference for the vectorisation speed-up).
+plain Python floats and loops.
 
-It computes the same default outputs as ``mkba_mc.model.core.evaluate`` (posts,
-totals, ratios, per-actor balances, programme payback and pre-financing);
-``bench_montecarlo.py`` checks that both agree before it times them.
+This is an *independent* implementation of the model described in MODEL.md
+§3-5 and the README ("How the views relate", "Realisation"), written from
+those texts and the meta-analysis ("Meta analyse MKBA's sociale (wijk)teams",
+LPBL for BZK, January 2014), not from ``mkba_mc.model``: it imports nothing
+from the package.  It serves two purposes:
+
+* ``tests/unit/test_differential.py`` checks that the vectorised model equals
+  it for every output and every view over random parameter sets;
+* ``bench_montecarlo.py`` times it as the per-sample reference for the
+  vectorisation speed-up.
+
+The only shared contract is data: the index sets and the order of the payer
+rows (:data:`PAYER_POSTS`, checked against ``mkba_mc.model.sets`` by the
+differential test).
 """
 
 from __future__ import annotations
 
-from mkba_mc.model.sets import ACTORS, COST_POSTS, FINANCIAL_POSTS, GEMEENTE_ACTORS, IMMATERIAL_POSTS, MV, SEVERITIES, TYPES
+import math
 
-YEARS = 10
+TYPES = ("families", "elderly", "other")
+SEVERITIES = ("ev", "mv_zr", "mv_nzr", "top")
+MV = ("mv_zr", "mv_nzr", "top")
+ACTORS = ("gemeente_werk_inkomen", "gemeente_wmo_welzijn", "gemeente_jeugd", "gemeente_overig",
+          "zorgverzekeraar", "rijk_wlz", "corporatie", "huishoudens", "overig")
+GEMEENTE = (0, 1, 2, 3)
+YEARS = 10  # effect years 0 .. 9 of one cohort
+BUDGET_YEARS = 3  # screen B: cohorts aged 0, 1 and 2
+
+
+def _typed(post: str) -> list[str]:
+    return [f"{post}.{t}" for t in TYPES]
+
+
+COST_POSTS = ["team", "one_off", *_typed("newly_found"), *_typed("extra_care")]
+FINANCIAL_POSTS = ["new_for_old", *_typed("substitution"), *_typed("work_benefit"), *_typed("work_income"),
+                   *_typed("first_line"), *_typed("second_line"), *_typed("escalation")]
+IMMATERIAL_POSTS = ["children", "quality_of_life", "nuisance"]
+#: The order of the rows of the payer matrix.
+PAYER_POSTS = COST_POSTS + FINANCIAL_POSTS + IMMATERIAL_POSTS
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
 
 
 def naive_model(p: dict, payer: list[list[float]], prof: dict[str, list[float]], ramp_years: int = 4,
-                programme_years: int = 10, programme: bool = True) -> dict:
-    """Evaluate one parameter set ``p`` (a dict of floats); ``programme=False``
-    leaves out the programme view (payback, pre-financing), as a default
-    Monte Carlo run does."""
-    n = {}
-    for t in TYPES:
-        for s in SEVERITIES:
-            n[t, s] = p["households"] * p[f"type_share.{t}"] * p[f"severity_share.{t}.{s}"]
+                programme_years: int = 10, programme: bool = True, team_from_caseload: bool = False) -> dict:
+    """Evaluate one parameter set.
+
+    Parameters
+    ----------
+    p : dict
+        Every parameter as a float (names as in the scenario files).
+    payer : list of list of float
+        One row of actor shares per post of :data:`PAYER_POSTS`.
+    prof : dict
+        Time profile (10 shares) of each post that has one in the files.
+    ramp_years, programme_years : int
+        Programme view: build-up of reach and its length.
+    programme : bool
+        Whether to compute the programme view (payback, pre-financing, cash flows).
+    team_from_caseload : bool
+        Use the caseload-based need as the team size.
+
+    Returns
+    -------
+    dict
+        Every output of the model: floats, lists over actors (``actor_*``)
+        and lists over programme years (``cashflow_*``).
+    """
+    # ---- reach (MODEL.md §3A)
+    hh = p["households"]
+    n = {(t, s): hh * p[f"type_share.{t}"] * p[f"severity_share.{t}.{s}"] for t in TYPES for s in SEVERITIES}
     n_t = {t: sum(n[t, s] for s in SEVERITIES) for t in TYPES}
     n_mv = {t: sum(n[t, s] for s in MV) for t in TYPES}
-    fte_need = 0.0
-    for s in SEVERITIES:
-        fte_need += sum(n[t, s] for t in TYPES) / p[f"caseload.{s}"]
-    c_team = p["team_fte"] * p["cost_per_fte"] + p["other_team_costs"]
-    c_oneoff = p["friction_share"] * c_team + p["one_off_costs"] / p["amortisation_years"]
-    care = {t: sum(n[t, s] * p[f"care_profile.{t}.{s}"] for s in SEVERITIES) for t in TYPES}
-    c_found = p["newly_found_share"] * p["new_care_fraction"] * sum(care.values())
-    cost = c_team + c_oneoff + c_found
+    fte_need = sum(n[t, s] / p[f"caseload.{s}"] for t in TYPES for s in SEVERITIES)
+    team_fte = fte_need if team_from_caseload else p["team_fte"]
 
-    disc = [(1.0 + p["discount_rate"]) ** -y for y in range(YEARS)]
-    w_work = [min(max(p["work_years"] - y, 0.0), 1.0) / p["work_years"] for y in range(YEARS)]
+    # ---- time profiles and discounting (§4: DF_p = sum_y w_p[y] / (1 + r)^y)
+    W = p["work_years"]
+    profile = dict(prof)
+    profile["work"] = [min(1.0, max(0.0, W - y)) / W for y in range(YEARS)]
+    disc = [1.0 / (1.0 + p["discount_rate"]) ** y for y in range(YEARS)]
+    DF = {k: sum(w[y] * disc[y] for y in range(YEARS)) for k, w in profile.items()}
 
-    def df(w):
-        return sum(w[y] * disc[y] for y in range(YEARS))
+    # ---- undiscounted amounts of every post, and the profile it follows
+    amount: dict[str, float] = {}
+    follows: dict[str, str] = {}
+    c_team = team_fte * p["cost_per_fte"] + p["other_team_costs"]
+    one_off_cash = p["friction_share"] * c_team + p["one_off_costs"]
+    amount["team"] = c_team
+    amount["one_off"] = one_off_cash / p["amortisation_years"]  # README: friction included, amortised
+    share_new = p["newly_found_share"] * p["new_care_fraction"]
+    share_known = 1.0 - p["newly_found_share"]
+    for t in TYPES:
+        care = sum(n[t, s] * p[f"care_profile.{t}.{s}"] for s in SEVERITIES)
+        amount[f"newly_found.{t}"] = share_new * care
+        substitutable = care * p[f"substitutable_share.{t}"]
+        shifts = (share_new * substitutable * p["substitution_new"],
+                  share_known * substitutable * p["substitution_existing"])
+        amount[f"substitution.{t}"] = sum(s for s in shifts if s > 0)
+        amount[f"extra_care.{t}"] = sum(-s for s in shifts if s < 0)
+        follows[f"substitution.{t}"] = follows[f"extra_care.{t}"] = "substitution"
 
-    df_p = {k: df(v) for k, v in prof.items()}
-    df_work = df(w_work)
-    a_nfo = ((1 - p["additional_share_team"]) * (c_team - p["other_team_costs"])
-             + (1 - p["additional_share_other"]) * p["other_team_costs"]
-             + p["coordination_saving_per_household"] * p["households"])
-    a_sub = sum(care[t] * p[f"substitutable_share.{t}"] for t in TYPES) * (
-        p["newly_found_share"] * p["new_care_fraction"] * p["substitution_new"]
-        + (1 - p["newly_found_share"]) * p["substitution_existing"])
-    m_esc = p["attribution"] * (1 - p["relapse"])
+    m_esc = p["attribution"] * (1.0 - p["relapse"])
     m_eff = m_esc * p["effectiveness_multiplier"]
-    persons = p["to_work_rate"] * m_eff * sum(n_mv[t] * p[f"no_work_share.{t}"] for t in TYPES if t != "elderly")
-    a_wb = persons * p["benefit_saving_per_year"] * p["work_years"]
-    a_wi = persons * p["income_gain_per_year"] * p["work_years"]
-    n_mv_all = sum(n_mv.values())
-    a_fl = p["first_line_reduction"] * m_eff * n_mv_all * p["first_line_cost"]
-    a_sl = p["second_line_reduction"] * m_eff * n_mv_all * p["second_line_cost"]
-    debt = p["debt_success_rate"] * m_eff * sum(n_mv[t] * p[f"debt_share.{t}"] for t in TYPES)
+    persons = {t: 0.0 if t == "elderly" else n_mv[t] * p[f"no_work_share.{t}"] * p["to_work_rate"] * m_eff
+               for t in TYPES}
     prevented = {t: n_t[t] * p[f"escalation_rate.{t}"] * m_esc for t in TYPES}
-    a_esc = {t: prevented[t] * p[f"escalation_cost.{t}"] for t in TYPES}
-    dropouts = p["school_dropout_reduction"] * m_eff * p["kids_per_family"] * n_mv["families"]
-    nuis = sum(n_mv[t] * p[f"nuisance_share.{t}"] * p[f"escalation_rate.{t}"] for t in TYPES) * m_esc
+    amount["new_for_old"] = ((1.0 - p["additional_share_team"]) * team_fte * p["cost_per_fte"]
+                             + (1.0 - p["additional_share_other"]) * p["other_team_costs"]
+                             + p["coordination_saving_per_household"] * hh)
+    follows["new_for_old"] = "new_for_old"
+    for t in TYPES:
+        amount[f"work_benefit.{t}"] = persons[t] * W * p["benefit_saving_per_year"]
+        amount[f"work_income.{t}"] = persons[t] * W * p["income_gain_per_year"]
+        amount[f"first_line.{t}"] = n_mv[t] * m_eff * p["first_line_reduction"] * p["first_line_cost"]
+        amount[f"second_line.{t}"] = n_mv[t] * m_eff * p["second_line_reduction"] * p["second_line_cost"]
+        amount[f"escalation.{t}"] = prevented[t] * p[f"escalation_cost.{t}"]
+        follows[f"work_benefit.{t}"] = follows[f"work_income.{t}"] = "work"
+        for post in ("first_line", "second_line", "escalation"):
+            follows[f"{post}.{t}"] = post
 
-    b = {
-        "new_for_old": a_nfo * df_p["new_for_old"],
-        "substitution": a_sub * df_p["substitution"],
-        "work_benefit": a_wb * df_work,
-        "work_income": a_wi * df_work,
-        "first_line": a_fl * df_p["first_line"],
-        "second_line": a_sl * df_p["second_line"],
-        "escalation.families": a_esc["families"] * df_p["escalation"],
-        "escalation.elderly": a_esc["elderly"] * df_p["escalation"],
-        "escalation.other": a_esc["other"] * df_p["escalation"],
-        "children": dropouts * p["value_per_prevented_dropout"] * df_p["children"],
-        "quality_of_life": p["qaly_value"] * (debt * p["qaly_per_debt_success"] * df_p["debt"]
-                                              + persons * p["qaly_per_work"] * df_work
-                                              + sum(prevented.values()) * p["qaly_per_escalation"] * df_p["escalation"]),
-        "nuisance": nuis * p["nuisance_value"] * df_p["escalation"],
+    # ---- NCW of every post (screen A)
+    ncw = {post: amount[post] * DF[follows[post]] if post in follows else amount[post] for post in amount}
+    debt_ok = p["debt_success_rate"] * m_eff * sum(n_mv[t] * p[f"debt_share.{t}"] for t in TYPES)
+    ncw["children"] = (p["school_dropout_reduction"] * m_eff * p["kids_per_family"] * n_mv["families"]
+                       * p["value_per_prevented_dropout"] * DF["children"])
+    ncw["quality_of_life"] = p["qaly_value"] * (
+        debt_ok * p["qaly_per_debt_success"] * DF["debt"]
+        + sum(persons.values()) * p["qaly_per_work"] * DF["work"]
+        + sum(prevented.values()) * p["qaly_per_escalation"] * DF["escalation"])
+    nuisance_prevented = sum(n_mv[t] * p[f"nuisance_share.{t}"] * p[f"escalation_rate.{t}"] for t in TYPES) * m_esc
+    ncw["nuisance"] = nuisance_prevented * p["nuisance_value"] * DF["escalation"]
+
+    def total(posts: list[str], prefix: str = "") -> float:
+        return sum(ncw[q] for q in posts if q.startswith(prefix))
+
+    r: dict = {
+        "cost_team": ncw["team"], "cost_one_off": ncw["one_off"], "cost_newly_found": total(COST_POSTS, "newly_found"),
+        "cost_extra_care": total(COST_POSTS, "extra_care"), "cost_total": total(COST_POSTS),
+        "benefit_new_for_old": ncw["new_for_old"], "benefit_substitution": total(FINANCIAL_POSTS, "substitution"),
+        "benefit_effectiveness": sum(total(FINANCIAL_POSTS, k) for k in ("work", "first_line", "second_line")),
+        "benefit_escalation": total(FINANCIAL_POSTS, "escalation"), "benefit_children": ncw["children"],
+        "benefit_quality_of_life": ncw["quality_of_life"], "benefit_nuisance": ncw["nuisance"],
+        "benefit_financial": total(FINANCIAL_POSTS), "fte_need": fte_need, "team_fte": team_fte,
+        "persons_to_work": sum(persons.values()), "prevented_escalations": sum(prevented.values()),
     }
-    fin = sum(b[k] for k in FINANCIAL_POSTS)
-    benefit = fin + sum(b[k] for k in IMMATERIAL_POSTS)
-    costs = {"team": c_team, "one_off": c_oneoff, "newly_found": c_found}
-    posts = list(COST_POSTS) + list(FINANCIAL_POSTS) + list(IMMATERIAL_POSTS)
-    actor_balance = []
-    for a in range(len(ACTORS)):
-        bal = 0.0
-        for i, post in enumerate(posts):
-            share = payer[i][a]
-            if share:
-                bal += -costs[post] * share if post in costs else b[post] * share
-        actor_balance.append(bal)
-    g = [ACTORS.index(x) for x in GEMEENTE_ACTORS]
-    g_cost = sum(costs[post] * payer[i][a] for i, post in enumerate(posts) if post in costs for a in g)
-    g_bal = sum(actor_balance[a] for a in g)
+    r["benefit_total"] = r["benefit_financial"] + total(IMMATERIAL_POSTS)
+    r["balance"] = r["benefit_total"] - r["cost_total"]
+    r["ratio_financial"] = _ratio(r["benefit_financial"], r["cost_total"])
+    r["ratio_social"] = _ratio(r["benefit_total"], r["cost_total"])
 
-    # programme: cohorts each year, ramp over ramp_years, undiscounted cash
-    amounts = {"new_for_old": a_nfo, "substitution": a_sub, "work_benefit": a_wb, "work_income": a_wi,
-               "first_line": a_fl, "second_line": a_sl, "escalation.families": a_esc["families"],
-               "escalation.elderly": a_esc["elderly"], "escalation.other": a_esc["other"]}
-    profile_of = {"new_for_old": prof["new_for_old"], "substitution": prof["substitution"], "work_benefit": w_work,
-                  "work_income": w_work, "first_line": prof["first_line"], "second_line": prof["second_line"],
-                  "escalation.families": prof["escalation"], "escalation.elderly": prof["escalation"],
-                  "escalation.other": prof["escalation"]}
-    ramp = [min(1.0, (c + 1) / ramp_years) for c in range(programme_years)]
-    result = {}
-    for label, actors in ((("", list(range(len(ACTORS)))), ("_gemeente", g)) if programme else ()):
-        def share(post):
-            return sum(payer[posts.index(post)][a] for a in actors)
-        cum, low, payback = 0.0, float("inf"), float("nan")
-        for year in range(programme_years):
-            cash = -c_team * share("team") - (p["friction_share"] * c_team + p["one_off_costs"]) * share("one_off") * (year == 0)
-            cash -= c_found * ramp[year] * share("newly_found")
-            for post, amount in amounts.items():
-                w = profile_of[post]
+    # ---- per actor (views 2 and 3; §4.5)
+    row = {post: payer[i] for i, post in enumerate(PAYER_POSTS)}
+    real = [p[f"realisation_share.{a}"] for a in ACTORS]
+    A = range(len(ACTORS))
+    r["actor_ncw_cost"] = [sum(ncw[q] * row[q][a] for q in COST_POSTS) for a in A]
+    r["actor_ncw_benefit_financial"] = [sum(ncw[q] * row[q][a] for q in FINANCIAL_POSTS) for a in A]
+    r["actor_ncw_benefit"] = [r["actor_ncw_benefit_financial"][a] + sum(ncw[q] * row[q][a] for q in IMMATERIAL_POSTS)
+                              for a in A]
+    r["actor_balance"] = [r["actor_ncw_benefit"][a] - r["actor_ncw_cost"][a] for a in A]
+    g_cost = sum(r["actor_ncw_cost"][a] for a in GEMEENTE)
+    g_fin = sum(r["actor_ncw_benefit_financial"][a] for a in GEMEENTE)
+    g_real = sum(ncw[q] * row[q][a] * real[a] for q in FINANCIAL_POSTS for a in GEMEENTE)
+    r["ratio_gemeente"] = _ratio(g_fin, g_cost)
+    r["ratio_gemeente_realised"] = _ratio(g_real, g_cost)
+    r["balance_gemeente"] = g_fin - g_cost
+    # screen B: one cohort's costs (extra care as far as it falls in years 0-2),
+    # three cohorts' financial benefits (years 0-2 of each profile), undiscounted
+    first3 = {k: sum(w[:BUDGET_YEARS]) for k, w in profile.items()}
+    b_cost = {q: amount[q] * (first3["substitution"] if q.startswith("extra_care") else 1.0) for q in COST_POSTS}
+    r["actor_budget_year2_cost"] = [sum(b_cost[q] * row[q][a] for q in COST_POSTS) for a in A]
+    r["actor_budget_year2_benefit"] = [real[a] * sum(amount[q] * first3[follows[q]] * row[q][a]
+                                                     for q in FINANCIAL_POSTS) for a in A]
+
+    # ---- programme (view 4, Figuur 4.8): a cohort a year, reach ramping up
+    if programme:
+        ramp = [min(1.0, (c + 1.0) / ramp_years) for c in range(programme_years)]
+        for label, actors in (("total", tuple(A)), ("gemeente", GEMEENTE)):
+            cash = []
+            for year in range(programme_years):
+                c = c_team * sum(row["team"][a] for a in actors)  # the whole team from year 1
+                if year == 0:
+                    c += one_off_cash * sum(row["one_off"][a] for a in actors)
+                flow = -c
                 for cohort in range(year + 1):
                     age = year - cohort
-                    if age < YEARS:
-                        cash += amount * share(post) * ramp[cohort] * w[age]
-            cum += cash
-            low = min(low, cum)
-            if payback != payback and cum >= 0:
-                payback = year + 1.0
-        result["payback_year" + label] = payback
-        result["prefinancing" + label] = max(0.0, -low)
-    result.update(
-        cost_total=cost, benefit_financial=fin, benefit_total=benefit, balance=benefit - cost,
-        ratio_social=benefit / cost if cost > 0 else float("nan"),
-        ratio_financial=fin / cost if cost > 0 else float("nan"),
-        ratio_gemeente=(g_bal + g_cost) / g_cost if g_cost > 0 else float("nan"),
-        balance_gemeente=g_bal, fte_need=fte_need, actor_balance=actor_balance,
-    )
-    return result
+                    if age >= YEARS:
+                        continue
+                    for t in TYPES:  # costs that scale with reach
+                        flow -= amount[f"newly_found.{t}"] * ramp[cohort] * (age == 0) * sum(
+                            row[f"newly_found.{t}"][a] for a in actors)
+                        flow -= amount[f"extra_care.{t}"] * ramp[cohort] * profile["substitution"][age] * sum(
+                            row[f"extra_care.{t}"][a] for a in actors)
+                    for q in FINANCIAL_POSTS:  # benefits, as far as realised
+                        flow += amount[q] * ramp[cohort] * profile[follows[q]][age] * sum(
+                            row[q][a] * real[a] for a in actors)
+                cash.append(flow)
+            cum, low, payback = 0.0, math.inf, math.nan
+            for year, flow in enumerate(cash):
+                cum += flow
+                low = min(low, cum)
+                if math.isnan(payback) and cum >= 0:
+                    payback = year + 1.0
+            suffix = "" if label == "total" else "_gemeente"
+            r[f"cashflow_{label}"] = cash
+            r[f"payback_year{suffix}"] = payback
+            r[f"prefinancing{suffix}"] = max(0.0, -low)
+    return r

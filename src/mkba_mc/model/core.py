@@ -13,7 +13,7 @@ and B; §3.2 and §4.2–4.5 for the posts):
 
 * Costs (all in year 0 of the cohort, so NCW = nominal):
   ``C_team = team_fte * cost_per_fte + other_team_costs``;
-  ``C_oneoff = friction_share * C_team + one_off_costs / amortisation_years``;
+  ``C_oneoff = (friction_share * C_team + one_off_costs) / amortisation_years``;
   ``C_found = newly_found_share * new_care_fraction * sum_ts n[t,s] * care_profile[t,s]``;
   ``C_extra = sum_{g,t} max(0, -S[g,t])``: the care added where substitution is
   negative (Tabel 4.5 observes -40 %), a cost post of its own as in §4.2 and
