@@ -9,22 +9,28 @@ numbers of one seed do not depend on the chunk size or the number of workers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConfigError, Problem
-from .copula import correlate
+from .copula import Correlation, correlate
 from .designs import SAMPLERS, block_size_for, block_uniforms, random_rows
 from .shares import ShareGroup, dirichlet_shares
 
-if TYPE_CHECKING:
-    from ..io.loading import Scenario
-
 Array = NDArray[np.float64]
+
+
+class ScenarioLike(Protocol):
+    """What a plan reads from a scenario (:class:`mkba_mc.io.loading.Scenario`
+    has it; uncertainty/ does not import io/)."""
+
+    sampled: Sequence[str]
+    distributions: Mapping[str, Any]
+    correlation: Correlation | None
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class SamplingPlan:
     block_size: int
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario, n: int, seed: int, sampler: str = "random") -> SamplingPlan:
+    def from_scenario(cls, scenario: ScenarioLike, n: int, seed: int, sampler: str = "random") -> SamplingPlan:
         """Build the plan of a scenario's distributions and correlation."""
         if sampler not in SAMPLERS:
             raise ConfigError([Problem("--sampler", "sampler", sampler, f"one of: {', '.join(SAMPLERS)}")])
