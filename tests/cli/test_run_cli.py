@@ -22,14 +22,6 @@ def invoke(*args: str):
     return runner.invoke(app, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("run") / "result"
-    r = invoke("run", B2, "-n", "20000", "--seed", "11", "--out", out, "--workers", "2")
-    assert r.exit_code == 0, r.output
-    return out
-
-
 def test_run_writes_the_four_files(run_dir: Path) -> None:
     assert sorted(p.name for p in run_dir.iterdir()) == ["manifest.json", "samples.nc", "summary.csv", "summary.xlsx"]
     manifest = json.loads((run_dir / "manifest.json").read_text())

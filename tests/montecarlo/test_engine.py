@@ -9,7 +9,6 @@ import pytest
 from scipy import stats
 from scipy.stats import qmc
 
-from mkba_mc import load_scenario
 from mkba_mc.io.loading import build_scenario, read_toml
 from mkba_mc.execution.montecarlo import run
 from mkba_mc.uncertainty.plan import SamplingPlan
@@ -17,11 +16,6 @@ from mkba_mc.uncertainty.sampling import BLOCK_SIZE, block_uniforms
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
-
-
-@pytest.fixture(scope="module")
-def sc():
-    return load_scenario(B2)
 
 
 @pytest.mark.parametrize("sampler", ["random", "lhs", "sobol"])

@@ -10,7 +10,6 @@ import pytest
 from SALib.analyze import sobol as salib_analyze
 from SALib.sample import sobol as salib_sample
 
-from mkba_mc import load_scenario
 from mkba_mc.uncertainty.distributions import parse_distribution
 from mkba_mc.sensitivity.analyses import in_space, model_for, problem_for, sobol
 from mkba_mc.sensitivity.sobol import (
@@ -125,11 +124,6 @@ def test_target_ci_doubles_n_until_met() -> None:
     assert res.max_half_width() <= 0.03 and res.n == ns[-1]
     wide = sobol_indices(ishigami, ishigami_problem(), 1 << 8, outputs=["y"], seed=7).wide_intervals()
     assert wide, "at n = 256 some interval must be wider than max(10 % of the index, 0.02)"
-
-
-@pytest.fixture(scope="module")
-def sc():
-    return load_scenario(ROOT / "scenarios" / "bijlage2_voorbeeld.toml")
 
 
 def test_knop_with_one_parameter_has_that_parameters_index(sc) -> None:

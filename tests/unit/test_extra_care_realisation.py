@@ -41,11 +41,6 @@ OLD_BOOKING = {
 }
 
 
-@pytest.fixture(scope="module")
-def sc():
-    return load_scenario(BIJLAGE2)
-
-
 @pytest.mark.parametrize("setting", sorted(OLD_BOOKING), ids=str)
 def test_relabelling_changes_no_balance(setting: tuple[float, float]) -> None:
     s_new, s_existing = setting

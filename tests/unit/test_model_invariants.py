@@ -22,11 +22,6 @@ EFFECT_POSTS = ("benefit_effectiveness", "benefit_escalation", "benefit_children
                 "benefit_nuisance")
 
 
-@pytest.fixture(scope="module")
-def sc():
-    return load_scenario(ROOT / "scenarios" / "bijlage2_voorbeeld.toml")
-
-
 def test_qaly_value_scales_quality_of_life_only(sc) -> None:
     out = sc.evaluate({"qaly_value": np.array([20_000.0, 100_000.0])})
     assert out["benefit_quality_of_life"][1] == pytest.approx(5 * out["benefit_quality_of_life"][0], rel=1e-12)
