@@ -22,14 +22,6 @@ def invoke(*args: str):
     return runner.invoke(app, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("run") / "result"
-    r = invoke("run", B2, "-n", "20000", "--seed", "11", "--out", out, "--workers", "2")
-    assert r.exit_code == 0, r.output
-    return out
-
-
 def test_run_writes_the_four_files(run_dir: Path) -> None:
     assert sorted(p.name for p in run_dir.iterdir()) == ["manifest.json", "samples.nc", "summary.csv", "summary.xlsx"]
     manifest = json.loads((run_dir / "manifest.json").read_text())
@@ -75,7 +67,8 @@ def test_run_json_has_point_keys_and_probabilities() -> None:
                 "prefinancing", "fte_need", "actors", "probabilities"):
         assert key in obj
     assert set(obj["ratio_social"]) >= {"mean", "sd", "p5", "p10", "p50", "p90", "p95"}
-    assert obj["probabilities"]["ratio_social_ge_1"]["se"] >= 0
+    prob = obj["probabilities"]["ratio_social_ge_1"]
+    assert 0 < prob["p"] < 1 and prob["se"] == pytest.approx(np.sqrt(prob["p"] * (1 - prob["p"]) / 5000))
     assert "p_balance_ge_0" in obj["actors"]["gemeente"]
 
 
@@ -212,6 +205,7 @@ def test_programme_view_on_request() -> None:
     lean = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json").stdout)
     assert lean["payback_year"] is None and lean["prefinancing"] is None
     prog = json.loads(invoke("run", B2, "-n", "3000", "--seed", "1", "--json", "--programme").stdout)
-    assert prog["prefinancing"]["p50"] > 0 and prog["payback_year"]["n_nan"] >= 0
+    # about half of the draws do not pay back within the programme (expected-value centring)
+    assert prog["prefinancing"]["p50"] > 0 and 0 < prog["payback_year"]["n_nan"] < 3000
     assert "prefinancing_gemeente" in prog["run"]["kept_outputs"]
     assert prog["ratio_social"] == lean["ratio_social"]

@@ -12,15 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mkba_mc import load_scenario
 from mkba_mc.sensitivity.analyses import switch_value, tornado
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def sc():
-    return load_scenario(ROOT / "scenarios" / "bijlage2_voorbeeld.toml")
 
 
 @pytest.fixture(scope="module")

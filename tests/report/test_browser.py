@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from mkba_mc import load_scenario
-from mkba_mc.cli import app
 from mkba_mc.report.document import build_report
 from mkba_mc.report.screens import point_summary
 
@@ -26,7 +24,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 120
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync")
-runner = CliRunner()
 
 
 def find_chromium() -> str | None:
@@ -54,22 +51,10 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
-def invoke(*args: object) -> None:
-    r = runner.invoke(app, [str(a) for a in args])
-    assert r.exit_code == 0, r.output
-
-
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """report.html of a folder with every analysis (small sizes: this test is about rendering)."""
-    root = tmp_path_factory.mktemp("browser")
-    invoke("run", B2, "-n", 2000, "--seed", 3, "--all-outputs", "--workers", 1, "--out", root / "run")
-    invoke("sobol", B2, "-n", 128, "--workers", 1, "--resamples", 20, "--out", root / "sobol")
-    invoke("tornado", B2, "--out", root / "tornado")
-    invoke("breakeven", B2, "-n", 200, "--grid", 2, "--lever", "substitution_existing", "--out", root / "breakeven")
-    invoke("curve", B2, "-n", 500, "--seed", 3, "--values", "20000,60000,100000", "--workers", 1,
-           "--out", root / "curve")
-    return build_report(root)
+def report(analyses_dir: Path, fresh_copy) -> Path:
+    """report.html of a copy of the folder with every analysis (tests/conftest.py)."""
+    return build_report(fresh_copy(analyses_dir, "browser"))
 
 
 def run_chromium(exe: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

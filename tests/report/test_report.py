@@ -27,8 +27,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ALL_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png", "sobol.png",
                "curve_qaly_value.png")
 RUN_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png")
-# the default break-even levers include caseload.mv_nzr, which has no range in this scenario
-LEVERS = ("--lever", "substitution_existing", "--lever", "newly_found_share")
 PHRASES = {
     "uncertain": ("onzeker of baten de kosten overtreffen", "uncertain whether benefits exceed costs"),
     "roughly_equal": ("baten ongeveer gelijk aan kosten", "benefits roughly equal to costs"),
@@ -46,16 +44,9 @@ def invoke(*args: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with a run, Sobol' indices, a tornado and a break-even, each in its own subfolder."""
-    root = tmp_path_factory.mktemp("results")
-    invoke("run", B2, "-n", 5000, "--seed", 1, "--all-outputs", "--workers", 1, "--out", root / "run")
-    invoke("sobol", B2, "-n", 256, "--workers", 1, "--out", root / "sobol")
-    invoke("tornado", B2, "--out", root / "tornado")
-    invoke("breakeven", B2, "-n", 500, "--grid", 3, *LEVERS, "--out", root / "breakeven")
-    invoke("curve", B2, "-n", 1000, "--seed", 1, "--values", "20000,50000,80000", "--workers", 1,
-           "--out", root / "curve")
-    return root
+def results(analyses_dir: Path) -> Path:
+    """A folder with a run, Sobol' indices, a tornado, a break-even and a curve (tests/conftest.py)."""
+    return analyses_dir
 
 
 @pytest.fixture(scope="module")

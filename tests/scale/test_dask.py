@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import mkba_mc
-from mkba_mc import ConfigError, load_scenario
+from mkba_mc import ConfigError
 from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, run
 from mkba_mc.uncertainty.plan import SamplingPlan
 from mkba_mc.execution.scheduling import (
@@ -36,11 +36,6 @@ B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
 N = 70_000  # more than one 65,536-sample block, not a multiple of it
 SEED = 5
 SOBOL_N = (512, 1 << 14)  # one task, and two tasks (merge order matters)
-
-
-@pytest.fixture(scope="module")
-def sc() -> Any:
-    return load_scenario(B2)
 
 
 def _run(sc: Any, **kw: Any) -> MonteCarloResult:

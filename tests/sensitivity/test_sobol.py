@@ -10,7 +10,6 @@ import pytest
 from SALib.analyze import sobol as salib_analyze
 from SALib.sample import sobol as salib_sample
 
-from mkba_mc import load_scenario
 from mkba_mc.uncertainty.distributions import parse_distribution
 from mkba_mc.sensitivity.analyses import in_space, model_for, problem_for, sobol
 from mkba_mc.sensitivity.sobol import (
@@ -92,6 +91,9 @@ def test_intervals_agree_with_salib_statistically() -> None:
 def test_ishigami_analytic_values() -> None:
     res = sobol_indices(ishigami, ishigami_problem(), 1 << 16, outputs=["y"], seed=1)
     s1, st = ishigami_indices()
+    # the published values (a = 7, b = 0.1; Saltelli et al. 2008), not only the shipped formula
+    np.testing.assert_allclose(s1, [0.3139, 0.4424, 0.0], atol=1e-4)
+    np.testing.assert_allclose(st, [0.5576, 0.4424, 0.2437], atol=1e-4)
     ix = res.indices["y"]
     assert np.all(np.abs(ix["S1"] - s1) < 0.01) and np.all(np.abs(ix["ST"] - st) < 0.01)
     assert np.all(np.abs(ix["S1"] - s1) <= ix["S1_conf"])
@@ -104,6 +106,9 @@ def test_sobol_g_analytic_values() -> None:
     problem = Problem(names, (None,) * len(a))
     res = sobol_indices(lambda x: sobol_g(x, a), problem, 1 << 16, outputs=["y"], seed=2)
     s1, st = sobol_g_indices(a)
+    # by hand: V_i = 1 / (3 (1 + a_i)^2), V = prod(1 + V_i) - 1 = 0.46543; S1_1 = (1/3) / V
+    np.testing.assert_allclose(s1[:5], [0.7162, 0.1790, 0.0237, 0.0072, 0.0001], atol=1e-4)
+    np.testing.assert_allclose(st[:5], [0.7871, 0.2422, 0.0343, 0.0105, 0.0001], atol=1e-4)
     ix = res.indices["y"]
     assert np.all(np.abs(ix["S1"] - s1) < 0.01) and np.all(np.abs(ix["ST"] - st) < 0.01)
     assert np.all(np.abs(ix["S1"] - s1) <= ix["S1_conf"])
@@ -125,11 +130,6 @@ def test_target_ci_doubles_n_until_met() -> None:
     assert res.max_half_width() <= 0.03 and res.n == ns[-1]
     wide = sobol_indices(ishigami, ishigami_problem(), 1 << 8, outputs=["y"], seed=7).wide_intervals()
     assert wide, "at n = 256 some interval must be wider than max(10 % of the index, 0.02)"
-
-
-@pytest.fixture(scope="module")
-def sc():
-    return load_scenario(ROOT / "scenarios" / "bijlage2_voorbeeld.toml")
 
 
 def test_knop_with_one_parameter_has_that_parameters_index(sc) -> None:
