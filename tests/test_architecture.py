@@ -77,7 +77,6 @@ ENGINE_PARTS = ("model", "uncertainty", "execution", "sensitivity", "io")
 #: Rules main does not follow yet (commit eb96fa1), each with what breaks it.
 #: Delete an entry as soon as its test passes (strict xfail turns a pass red).
 NOT_YET: dict[str, str] = {
-    "imports[uncertainty]": "uncertainty/plan.py imports io.loading.Scenario",
     "imports[execution]": "execution/montecarlo.py imports io.loading, io.results and report.screens; "
                           "execution/scheduling.py imports the package root",
     "imports[sensitivity]": "sensitivity/* import io.loading, io.results and execution.montecarlo.run",
