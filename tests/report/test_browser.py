@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
-from mkba_mc.report.document import build_report
+from mkba_mc.report import build_report
 from mkba_mc.report.screens import point_summary
+from report_helpers import add_programme_band, write_point_json
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
@@ -69,6 +70,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     invoke("breakeven", B2, "-n", 200, "--grid", 2, "--lever", "substitution_existing", "--out", root / "breakeven")
     invoke("curve", B2, "-n", 500, "--seed", 3, "--values", "20000,60000,100000", "--workers", 1,
            "--out", root / "curve")
+    add_programme_band(root / "run")  # what run --programme writes for the report
+    write_point_json(root)
     return build_report(root)
 
 

@@ -18,7 +18,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from mkba_mc.cli import app
-from mkba_mc.report.document import build_report, find_artefacts
+from mkba_mc.report import build_report, find_artefacts
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
