@@ -12,22 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from mkba_mc import load_scenario
-from mkba_mc.cli import app
 from mkba_mc.report import build_report
 from mkba_mc.report.screens import point_summary
-from report_helpers import add_programme_band, write_point_json
+from report_helpers import B2, PNG_MAGIC, add_programme_band, invoke, write_point_json
 
-ROOT = Path(__file__).resolve().parents[2]
-B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 120
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync")
-runner = CliRunner()
 
 
 def find_chromium() -> str | None:
@@ -54,10 +48,6 @@ def require_chromium() -> str:
         pytest.fail(f"{MISSING} -- CI must run the browser test (.ci/run installs chromium)")
     return CHROMIUM
 
-
-def invoke(*args: object) -> None:
-    r = runner.invoke(app, [str(a) for a in args])
-    assert r.exit_code == 0, r.output
 
 
 @pytest.fixture(scope="module")
