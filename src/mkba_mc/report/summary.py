@@ -34,11 +34,11 @@ def _balance_items(ctx: Context) -> list[str]:
                  p=key_figure("p_balance_ge_0", prob(run.probs.get("balance_ge_0"))))]
 
 
-def _paid_back(ctx: Context, year: object) -> str:
+def _paid_back(ctx: Context, year: float | None) -> str:
     """"paid back in year y" or "not paid back within the programme" (escaped HTML)."""
     T = ctx.T
-    if finite(year):
-        return esc(T["paid_back"].format(y=int(float(year))))  # type: ignore[arg-type]
+    if year is not None and finite(year):
+        return esc(T["paid_back"].format(y=int(year)))
     return esc(T["not_paid_back"].format(years=ctx.programme_years))
 
 

@@ -133,7 +133,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "n_requested": "n gevraagd", "created": "gemaakt (UTC)", "scenario": "scenario", "scenario_file":
         "scenariobestand", "overrides": "overschreven waarden (--set)", "discount_regime": "discontoregime",
         "elapsed": "rekentijd (s)", "chunk_size": "chunkgrootte", "workers": "workers",
-        "sampled": "getrokken parameters", "na": "n.v.t.", "team_line": "Formatie: {line}",
+        "sampled": "getrokken parameters", "team_line": "Formatie: {line}",
         # input spaces (mkba_mc.io.loading.INPUT_SPACES), the curve and the assumptions
         "space": "Invoerruimte ({name}) – {text}.",
         "space_run": "risico van dit plan: de onzekerheden getrokken, de hefbomen op de waarde van het plan met hun "
@@ -322,7 +322,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "n_requested": "n requested", "created": "created (UTC)", "scenario": "scenario", "scenario_file":
         "scenario file", "overrides": "overridden values (--set)", "discount_regime": "discount regime",
         "elapsed": "run time (s)", "chunk_size": "chunk size", "workers": "workers",
-        "sampled": "sampled parameters", "na": "n/a", "team_line": "Team size: {line}",
+        "sampled": "sampled parameters", "team_line": "Team size: {line}",
         # input spaces (mkba_mc.io.loading.INPUT_SPACES), the curve and the assumptions
         "space": "Input space ({name}) – {text}.",
         "space_run": "risk of this plan: uncertainties sampled, levers at the plan's value with their "
