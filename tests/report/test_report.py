@@ -296,6 +296,9 @@ def test_median_payback_is_summary_p50(results: Path, report_nl: str, tmp_path: 
         assert key_value(report_nl, "payback_year_median") == f"jaar {int(p50)}"
     else:
         assert 'data-key="payback_year_median"' not in report_nl and "niet binnen 10 jaar" in report_nl
+    with xr.open_dataset(results / "run" / "samples.nc") as ds:
+        pay = ds["payback_year"].values
+    assert key_value(report_nl, "p_payback") == f"{np.count_nonzero(np.isfinite(pay)) / pay.size:.3f}"
     # the report reads the figure, it does not compute it: change it in summary.csv and it follows
     shutil.copytree(results / "run", tmp_path / "run")
     summary = pd.read_csv(tmp_path / "run" / "summary.csv")

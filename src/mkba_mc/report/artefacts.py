@@ -138,7 +138,7 @@ class RunResult:
     probs : dict of str to float
         The probability rows of ``summary.csv``.
     samples : dict of str to numpy.ndarray
-        The ratios kept in ``samples.nc``.
+        The ratios and the payback year kept in ``samples.nc``.
     n : int
         Number of samples.
     band : dict of str to numpy.ndarray
@@ -176,13 +176,15 @@ class RunResult:
         return None
 
     def p_paid_back(self, output: str = "payback_year") -> float | None:
-        """Share of draws that pay back within the horizon: ``1 - n_nan / n`` of summary.csv."""
-        if output in self.stats.index and "n_nan" in self.stats.columns and self.n > 0:
-            return (self.n - float(self.stats.at[output, "n_nan"])) / self.n
-        return None
+        """Share of the draws in samples.nc that pay back within the programme
+        (a finite ``output``; "never" is NaN or inf); None when not kept."""
+        pay = self.samples.get(output)
+        if pay is None or pay.size == 0:
+            return None
+        return float(np.count_nonzero(np.isfinite(pay))) / pay.size
 
 
-_SAMPLE_VARS: Final[tuple[str, ...]] = ("ratio_social", "ratio_gemeente")
+_SAMPLE_VARS: Final[tuple[str, ...]] = ("ratio_social", "ratio_gemeente", "payback_year")
 
 
 def read_json(path: Path) -> dict[str, Any]:
