@@ -323,12 +323,12 @@ def test_report_rerun_removes_stale_temporaries_and_stays_whole(tmp_path: Path, 
     build_report(out)
     first = checksums(out)
     # a report failing half-way (after some figures) changes nothing and leaves nothing
-    import mkba_mc.report.document as report
+    import mkba_mc.report.build as report
 
     def boom(ctx: object) -> str:
         raise RuntimeError("failed half-way")
 
-    monkeypatch.setattr(report, "_section_cashflow", boom)
+    monkeypatch.setattr(report, "section_cashflow", boom)
     with pytest.raises(RuntimeError):
         build_report(out)
     assert checksums(out) == first

@@ -14,13 +14,11 @@ import pandas as pd
 import pytest
 
 from mkba_mc import load_scenario
-from mkba_mc.report.document import build_report
+from mkba_mc.report import build_report
 from mkba_mc.report.screens import point_summary
+from report_helpers import B2, PNG_MAGIC, add_programme_band, write_point_json
 
-ROOT = Path(__file__).resolve().parents[2]
-B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 120
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync")
@@ -54,7 +52,10 @@ def require_chromium() -> str:
 @pytest.fixture(scope="module")
 def report(analyses_dir: Path, fresh_copy) -> Path:
     """report.html of a copy of the folder with every analysis (tests/conftest.py)."""
-    return build_report(fresh_copy(analyses_dir, "browser"))
+    root = fresh_copy(analyses_dir, "browser")
+    add_programme_band(root / "run")  # what run --programme writes for the report
+    write_point_json(root)
+    return build_report(root)
 
 
 def run_chromium(exe: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -1,7 +1,8 @@
-"""`mkba_mc.report.document.build_report`: the HTML report of a results folder."""
+"""`mkba_mc.report.build_report`: the HTML report of a results folder, read from result files only."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import html
 import json
@@ -13,17 +14,17 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from typer.testing import CliRunner
+from report_helpers import (B2, PNG_MAGIC, ROOT, add_programme_band, invoke, key_value, runner, summary_row,
+                      write_point_json)
 
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
 from mkba_mc.errors import ConfigError, OutputError
-from mkba_mc.report.document import build_report, classify_balance, design_outputs, find_artefacts, uncertainty_wording
+from mkba_mc.report import build_report, find_artefacts
 from mkba_mc.report.screens import point_summary
+from mkba_mc.report.wording import classify_balance, uncertainty_wording
 
-ROOT = Path(__file__).resolve().parents[2]
-B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+REPORT_SRC = ROOT / "src" / "mkba_mc" / "report"
 ALL_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png", "sobol.png",
                "curve_qaly_value.png")
 RUN_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png")
@@ -35,18 +36,15 @@ PHRASES = {
     "falls_short": ("baten blijven in meer dan 95 % van de trekkingen achter bij de kosten",
                     "benefits fall short of costs in more than 95 % of the samples"),
 }
-runner = CliRunner()
-
-
-def invoke(*args: object) -> None:
-    r = runner.invoke(app, [str(a) for a in args])
-    assert r.exit_code == 0, r.output
 
 
 @pytest.fixture(scope="module")
-def results(analyses_dir: Path) -> Path:
-    """A folder with a run, Sobol' indices, a tornado, a break-even and a curve (tests/conftest.py)."""
-    return analyses_dir
+def results(analyses_dir: Path, fresh_copy) -> Path:
+    """A copy of the folder with a run, Sobol' indices, a tornado, a break-even and a curve (tests/conftest.py)."""
+    root = fresh_copy(analyses_dir, "results")
+    add_programme_band(root / "run")  # what run --programme writes for the report
+    write_point_json(root)
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -69,12 +67,6 @@ def summary_probability(run_dir: Path, event: str) -> float:
 def summary_statistic(run_dir: Path, output: str, stat: str) -> float:
     df = pd.read_csv(run_dir / "summary.csv")
     return float(df[(df["kind"] == "statistic") & (df["output"] == output)][stat].iloc[0])
-
-
-def key_value(page: str, key: str) -> str:
-    m = re.search(rf'data-key="{re.escape(key)}">([^<]*)<', page)
-    assert m, f"no key figure {key}"
-    return m.group(1)
 
 
 def test_report_is_self_contained(results: Path, report_nl: str) -> None:
@@ -119,12 +111,6 @@ def test_point_ratios_and_payback_year(report_nl: str) -> None:
         assert key_value(report_nl, key) == f"{point[key]:.2f}"
     assert point["payback_year"] is not None
     assert key_value(report_nl, "payback_year") == str(int(point["payback_year"]))
-    # with expected-value centring about half of the samples do not pay back within the programme, so the
-    # median payback may be "not within 10 years"; either way the report states it as a key figure
-    if 'data-key="payback_year_median"' in report_nl:
-        assert re.fullmatch(r"jaar \d+", key_value(report_nl, "payback_year_median"))
-    else:
-        assert "niet binnen" in report_nl or "nooit" in report_nl
     assert "Voorfinanciering" in report_nl and key_value(report_nl, "prefinancing").startswith("€ ")
 
 
@@ -158,8 +144,7 @@ def test_sections_and_provenance(results: Path, report_nl: str) -> None:
     tornado = pd.read_csv(results / "tornado" / "tornado.csv")
     assert all(f"<td class=\"l\">{p}</td>" in report_nl for p in tornado["parameter"])  # none dropped
     assert "substitution_existing" in report_nl and "newly_found_share" in report_nl  # break-even levers
-    assert "eerste 5.000 trekkingen" in report_nl  # the cash-flow band uses the run's own samples
-    assert "reproduceren de maatschappelijke K-B-verhouding van samples.nc exact" in report_nl
+    assert "programme_band: 5.000 trekkingen" in report_nl  # the cash-flow band is the run's own
 
 
 def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -> None:
@@ -177,18 +162,13 @@ def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -
     assert page.count("<img ") == len(RUN_FIGURES)
 
 
-def test_posts_from_the_runs_design_when_not_kept(tmp_path: Path) -> None:
+def test_a_default_run_says_how_to_get_posts_and_cash_flow(tmp_path: Path) -> None:
     invoke("run", B2, "-n", 3000, "--seed", 7, "--sampler", "lhs", "--workers", 1, "--out", tmp_path / "run")
     page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
-    assert "The run did not keep the posts" in page
-    assert "first 3,000 samples of the run's design" in page
-    assert "reproduce the social cost-benefit ratio of samples.nc exactly" in page
-    sc = load_scenario(B2)
-    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
-    mine = design_outputs(sc, manifest, ["ratio_social", "cashflow_total"], samples=1000)
-    with xr.open_dataset(tmp_path / "run" / "samples.nc") as ds:
-        np.testing.assert_allclose(mine["ratio_social"], ds["ratio_social"].values[:1000], rtol=1e-12)
-    assert mine["cashflow_total"].shape == (1000, sc.structure.programme_years)
+    assert "Not computed: no cost_team … benefit_nuisance (summary.csv)" in page
+    assert "mkba-mc run SCENARIO --all-outputs --out DIR" in page
+    assert "no programme band (programme_band)" in page and "mkba-mc run SCENARIO --programme" in page
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "ratios.png"]
 
 
 def test_relative_scenario_and_overrides_from_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -198,12 +178,13 @@ def test_relative_scenario_and_overrides_from_another_folder(tmp_path: Path, mon
            "--workers", 1, "--out", tmp_path / "run")
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["scenario_file"] == str(B2.resolve())  # absolute: the report finds it from anywhere
+    write_point_json(tmp_path, "attribution=0.4")
     monkeypatch.chdir(tmp_path)
     page = build_report(tmp_path).read_text(encoding="utf-8")
     assert 'class="notes"' not in page  # found through the run's other input files, hashes match
+    assert "Verzilvering (aandeel financiële baten" in page  # read from the run's scenario
     point = point_summary(load_scenario(B2, overrides=["attribution=0.4"]).evaluate())
     assert key_value(page, "ratio_social") == f"{point['ratio_social']:.2f}"
-    assert "reproduceren de maatschappelijke K-B-verhouding van samples.nc exact" in page
 
 
 def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None:
@@ -213,19 +194,21 @@ def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None
     (tmp_path / "run" / "manifest.json").write_text(json.dumps(manifest))
     page = build_report(tmp_path, lang="en").read_text(encoding="utf-8")
     assert 'class="notes"' in page and "nosuch/scenario.toml" in page
-    assert "Not computed: no point.json" in page and "Not computed: the run" in page
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "posts.png", "ratios.png"]
+    assert "Not computed: no point.json" in page
+    assert "realisation, the calibration note and the table of assumptions are therefore missing" in page
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "cashflow.png", "posts.png",
+                                                                         "ratios.png"]
     assert key_value(page, "p_ratio_social_ge_1") == f"{summary_probability(tmp_path / 'run', 'ratio_social_ge_1'):.3f}"
 
 
-def test_minimal_run_falls_back_on_its_design(tmp_path: Path) -> None:
+def test_minimal_run_draws_no_conclusion_it_cannot_read(tmp_path: Path) -> None:
     invoke("run", B2, "-n", 1000, "--seed", 4, "--output", "ratio_social", "--workers", 1, "--out", tmp_path / "run")
     page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
-    assert "computed over the first 1,000 samples of the run's design" in page
-    assert 'data-verdict="' in page  # the conclusion is still drawn
+    assert 'data-verdict="' not in page  # no balance in summary.csv: no conclusion, and no balance recomputed
+    assert "The run kept neither balance nor costs: no conclusion on benefits and costs" in page
     assert "P(municipal cost-benefit ratio ≥ 1) = not kept in the run" in page
     assert "Not computed: no actor_balance" in page
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["cashflow.png", "posts.png", "ratios.png"]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["ratios.png"]
 
 
 def test_no_run_raises(tmp_path: Path, results: Path) -> None:
@@ -268,3 +251,70 @@ def test_wording_rejects_bad_input() -> None:
         classify_balance(float("nan"), 1.0, 1.0)
     with pytest.raises(ValueError):
         classify_balance(5.0, 1.0, 1.0)
+
+
+def test_the_report_never_evaluates_the_model(results: Path, tmp_path: Path, no_model: None) -> None:
+    shutil.copytree(results, tmp_path / "r", ignore=shutil.ignore_patterns("figures", "report.html"))
+    page = build_report(tmp_path / "r").read_text(encoding="utf-8")  # evaluate() raises (fixture no_model)
+    assert page.count("<img ") == len(ALL_FIGURES)
+    assert "Niet berekend" not in page
+
+
+def test_no_report_module_reaches_the_model_or_the_engine() -> None:
+    """Static: no module of mkba_mc.report imports the model core, the samplers or the execution layer,
+    and none calls evaluate() or builds a SamplingPlan."""
+    forbidden = ("mkba_mc.model.core", "mkba_mc.uncertainty", "mkba_mc.execution", "mkba_mc.cli", "mkba_mc.batch")
+    for path in sorted(REPORT_SRC.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = "mkba_mc." * (node.level > 0) + ("report." * (node.level == 1)) + (node.module or "")
+                names = [module] + [f"{module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                names = []
+            for name in names:
+                assert not name.startswith(forbidden), f"{path.name} imports {name}"
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                assert called not in ("evaluate", "SamplingPlan", "run_monte_carlo"), f"{path.name} calls {called}"
+
+
+def test_median_payback_is_summary_p50(results: Path, report_nl: str, tmp_path: Path) -> None:
+    p50 = float(summary_row(results / "run", "payback_year")["p50"])
+    if np.isfinite(p50):
+        assert key_value(report_nl, "payback_year_median") == f"jaar {int(p50)}"
+    else:
+        assert 'data-key="payback_year_median"' not in report_nl and "niet binnen 10 jaar" in report_nl
+    with xr.open_dataset(results / "run" / "samples.nc") as ds:
+        pay = ds["payback_year"].values
+    assert key_value(report_nl, "p_payback") == f"{np.count_nonzero(np.isfinite(pay)) / pay.size:.3f}"
+    # the report reads the figure, it does not compute it: change it in summary.csv and it follows
+    shutil.copytree(results / "run", tmp_path / "run")
+    summary = pd.read_csv(tmp_path / "run" / "summary.csv")
+    row = (summary["kind"] == "statistic") & (summary["output"] == "payback_year")
+    for value, expected in ((3.0, "year 3"), (np.inf, None)):
+        summary.loc[row, "p50"] = value
+        summary.to_csv(tmp_path / "run" / "summary.csv", index=False)
+        page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
+        if expected is not None:
+            assert key_value(page, "payback_year_median") == expected
+        else:  # inf: more than half of the draws never pay back within the programme
+            assert 'data-key="payback_year_median"' not in page
+            assert "median payback year over the samples: not within 10 years" in page
+
+
+def test_cash_flow_band_is_read_from_samples_nc(results: Path, tmp_path: Path) -> None:
+    shutil.copytree(results / "run", tmp_path / "run")
+    page = build_report(tmp_path).read_text(encoding="utf-8")
+    assert (tmp_path / "figures" / "cashflow.png").read_bytes().startswith(PNG_MAGIC)
+    assert "programme_band" in page
+    with xr.open_dataset(tmp_path / "run" / "samples.nc") as ds:
+        ds = ds.drop_vars("programme_band").load()
+    ds.to_netcdf(tmp_path / "run" / "samples.tmp.nc")
+    (tmp_path / "run" / "samples.tmp.nc").replace(tmp_path / "run" / "samples.nc")
+    page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
+    assert "no programme band (programme_band)" in page and "mkba-mc run SCENARIO --programme" in page
+    assert not (tmp_path / "figures" / "cashflow.png").exists()  # the stale figure is removed

@@ -15,23 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from typer.testing import CliRunner
 
-from mkba_mc.cli import app
-from mkba_mc.report.document import build_report, find_artefacts
+from report_helpers import B2, PNG_MAGIC, ROOT, invoke
 
-ROOT = Path(__file__).resolve().parents[2]
-B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
+from mkba_mc.report import build_report, find_artefacts
+
 KENGETALLEN = ROOT / "distributions" / "kengetallen.toml"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 GRID = (20000.0, 40000.0, 60000.0, 80000.0, 100000.0)
-runner = CliRunner()
-
-
-def invoke(*args: object) -> None:
-    r = runner.invoke(app, [str(a) for a in args])
-    assert r.exit_code == 0, r.output
-
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -17,6 +17,8 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..model.sets import ACTORS
+from .formats import prob
+from .labels import COMPARE_LABELS
 
 RATIOS = ("ratio_social", "ratio_financial", "ratio_gemeente")
 
@@ -58,6 +60,8 @@ def row_for(folder: str | Path) -> dict[str, Any]:
             row[f"P({actor} balance >= 0)"] = float(probs.loc[key, "p"])
     if "split_incentive" in probs.index:
         row["P(split incentive)"] = float(probs.loc["split_incentive", "p"])
+    # the median payback year is summary.csv's p50 of payback_year: the one
+    # definition shared with run and the report (inf: more than half never pay back)
     for key in ("payback_year", "prefinancing"):
         if key in stats.index:
             row[f"{key}_p50"] = float(stats.loc[key, "p50"])
@@ -78,10 +82,7 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = {"nl": {"ratio_social": "maatschappelijke K-B-verhouding", "ratio_gemeente": "gemeentelijke K-B-verhouding",
-                     "title": "Scenario's vergeleken (P5-P95, mediaan)", "p": "P(≥ 1)"},
-              "en": {"ratio_social": "social cost-benefit ratio", "ratio_gemeente": "municipal cost-benefit ratio",
-                     "title": "Scenarios compared (P5-P95, median)", "p": "P(≥ 1)"}}[lang]
+    labels = COMPARE_LABELS[lang]
     n = len(table)
     fig, axes = plt.subplots(1, 2, figsize=(11, 1.2 + 0.6 * n), sharey=True)
     for ax, ratio in zip(axes, ("ratio_social", "ratio_gemeente")):
@@ -92,7 +93,7 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
             ax.plot(r[f"{ratio}_p50"], i, "o", color="black")
             p = r.get(f"P({ratio} >= 1)")
             if p is not None and not pd.isna(p):
-                ax.annotate(f"{labels['p']} {p:.2f}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
+                ax.annotate(f"{labels['p']} {prob(p, 2)}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
                             textcoords="offset points", fontsize=9)
         ax.axvline(1.0, color="#c44e52", lw=1)
         ax.set_title(labels[ratio])

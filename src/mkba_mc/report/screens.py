@@ -19,6 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model.sets import ACTORS, BUDGET_COLUMNS, GEMEENTE_ACTORS
+from .formats import eur as _format_eur
+from .formats import percent, ratio
+from .labels import LABELS
 
 #: Cost posts of screen A, in order ("extra zorg": the care added where
 #: substitution is negative, Tabel 4.5, booked as a cost as in §4.2).
@@ -33,82 +36,6 @@ POINT_KEYS: Final[tuple[str, ...]] = (
     "ratio_gemeente_realised", "fte_need", "payback_year", "prefinancing",
 )
 ACTOR_KEYS: Final[tuple[str, ...]] = ("ncw_cost", "ncw_benefit", "budget_year2_cost", "budget_year2_benefit")
-
-LABELS: Final[dict[str, dict[str, str]]] = {
-    "nl": {
-        "screen_a": "A  Resultaat MKBA: netto contante waarde van één jaar aanpak",
-        "screen_b": "B  Resultaat begroting na 2 jaar (kasstromen, niet verdisconteerd)",
-        "screen_b_note": ("stationair jaar: de kosten van één cohort tegenover de baten van drie gelijke cohorten "
-                          "van 0, 1 en 2 jaar oud, zonder opbouw; financiële baten na verzilvering"),
-        "costs": "KOSTEN", "benefits": "BATEN", "ncw": "NCW (€)",
-        "cost_total": "Totale kosten",
-        "cost_team": "1 Kosten nieuwe aanpak",
-        "cost_one_off": "2 Eenmalige (frictie)kosten",
-        "cost_newly_found": "3 Kosten a.g.v. meer gevonden huishoudens",
-        "cost_extra_care": "4 Extra zorg in bekende en nieuw gevonden huishoudens",
-        "benefit_total": "Totale baten",
-        "organisation": "1 Besparing organisatiekosten",
-        "benefit_new_for_old": "  a Nieuw voor oud",
-        "benefit_substitution": "  b Minder trajecten a.g.v. substitutie",
-        "benefit_effectiveness": "2 Toename effectiviteit trajecten",
-        "benefit_escalation": "3 Voorkomen (escalatie)kosten",
-        "immaterial": "4 Immateriële baten",
-        "benefit_children": "  a Ontwikkelingskansen kinderen",
-        "benefit_quality_of_life": "  b Toename kwaliteit van leven",
-        "benefit_nuisance": "  c Reductie overlast en onveiligheid",
-        "balance": "Saldo (baten minus kosten)",
-        "ratio_financial": "Financiële K-B-verhouding",
-        "ratio_social": "Maatschappelijke K-B-verhouding",
-        "ratio_gemeente": "Gemeentelijke K-B-verhouding",
-        "ratio_gemeente_realised": "Gemeentelijke K-B-verhouding, verzilverd",
-        "realisation": "Verzilvering (aandeel financiële baten dat budget wordt; niet in de NCW)",
-        "realisation_all": "alle actoren 100 % (aanname van de MKBA-tool)",
-        "gemeente": "Gemeente", "zorgverzekeraar": "Zorgverzekeraar", "huishoudens": "Huishoudens",
-        "overige_partijen": "Overige partijen",
-        "total_costs": "Totale kosten", "total_benefits": "Totale baten", "saldo": "Saldo",
-        "team": "Formatie", "fte_line": "benodigd volgens caseload {need:.2f} fte; team {team:.2f} fte",
-        "programme": "Programma (opbouw over {ramp} jaar, {years} jaar; elk jaar bevat de opbouw, dus jaar 2 is niet scherm B)",
-        "payback": "terugverdiend in jaar", "prefinancing": "voorfinanciering", "never": "niet binnen {years} jaar",
-        "total": "totaal", "title": "MKBA sociale wijkteams: {name}",
-    },
-    "en": {
-        "screen_a": "A  MKBA result: net present value of one year of approach",
-        "screen_b": "B  Budget after 2 years (cash flows, undiscounted)",
-        "screen_b_note": ("a steady-state year: one cohort's costs against the benefits of three equal cohorts "
-                          "aged 0, 1 and 2, without build-up; financial benefits after realisation"),
-        "costs": "COSTS", "benefits": "BENEFITS", "ncw": "NPV (€)",
-        "cost_total": "Total costs",
-        "cost_team": "1 Cost of the new approach",
-        "cost_one_off": "2 One-off (friction) costs",
-        "cost_newly_found": "3 Costs of more households found",
-        "cost_extra_care": "4 Extra care in known and newly found households",
-        "benefit_total": "Total benefits",
-        "organisation": "1 Savings in organisation costs",
-        "benefit_new_for_old": "  a New-for-old",
-        "benefit_substitution": "  b Fewer trajectories through substitution",
-        "benefit_effectiveness": "2 More effective trajectories",
-        "benefit_escalation": "3 Prevented (escalation) costs",
-        "immaterial": "4 Immaterial benefits",
-        "benefit_children": "  a Development chances of children",
-        "benefit_quality_of_life": "  b Quality of life",
-        "benefit_nuisance": "  c Less nuisance and insecurity",
-        "balance": "Balance (benefits minus costs)",
-        "ratio_financial": "Financial cost-benefit ratio",
-        "ratio_social": "Social cost-benefit ratio",
-        "ratio_gemeente": "Municipal cost-benefit ratio",
-        "ratio_gemeente_realised": "Municipal cost-benefit ratio, realised",
-        "realisation": "Realisation (share of financial benefits that becomes budget; not in the NPV)",
-        "realisation_all": "every actor 100 % (the MKBA-tool's assumption)",
-        "gemeente": "Municipality", "zorgverzekeraar": "Health insurer", "huishoudens": "Households",
-        "overige_partijen": "Other parties",
-        "total_costs": "Total costs", "total_benefits": "Total benefits", "saldo": "Balance",
-        "team": "Team size", "fte_line": "needed by caseload {need:.2f} fte; team {team:.2f} fte",
-        "programme": "Programme (build-up over {ramp} years, {years} years; every year includes the build-up, so year 2 is not screen B)",
-        "payback": "paid back in year", "prefinancing": "pre-financing need", "never": "not within {years} years",
-        "total": "total", "title": "MKBA social teams: {name}",
-    },
-}
-
 
 def _num(x: Any) -> float | None:
     v = float(np.asarray(x).reshape(-1)[0])
@@ -146,24 +73,13 @@ def budget_columns(out: Mapping[str, np.ndarray], row: int = 0) -> dict[str, tup
     }
 
 
-def _eur(v: float | None) -> str:
-    return "–" if v is None else f"€ {v:,.0f}".replace(",", ".")
-
-
-def _ratio(v: float | None, lang: str) -> str:
-    if v is None:
-        return "n.v.t." if lang == "nl" else "n/a"
-    s = f"{v:.2f}"
-    return s.replace(".", ",") if lang == "nl" else s
-
-
 def realisation_text(realisation: Mapping[str, float] | None, lang: str = "nl") -> str:
     """One line with the verzilvering settings: the actors below 100 %."""
     L = LABELS[lang]
     below = {a: v for a, v in (realisation or {}).items() if v != 1.0}
     if not below:
         return f"{L['realisation']}: {L['realisation_all']}"
-    parts = ", ".join(f"{a} {v:.0%}".replace("%", " %") for a, v in below.items())
+    parts = ", ".join(f"{a} {percent(v)}" for a, v in below.items())
     return f"{L['realisation']}: {parts}; {'overige 100 %' if lang == 'nl' else 'others 100 %'}"
 
 
@@ -179,7 +95,10 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
     rich renderable."""
     L = LABELS[lang]
     s = point_summary(out)
-    eur = _eur if lang == "nl" else (lambda v: "–" if v is None else f"€ {v:,.0f}")
+
+    def eur(v: float | None) -> str:
+        return _format_eur(v, lang)
+
 
     a = Table(title=L["screen_a"], title_justify="left", show_header=True, header_style="bold")
     a.add_column("", min_width=44)
@@ -201,7 +120,7 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
         a.add_row(L[k], eur(s[k]))
     a.add_row(Text(L["balance"], style="bold"), Text(eur(s["balance"]), style="bold"))
     for k in ("ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised"):
-        a.add_row(L[k], _ratio(s[k], lang))
+        a.add_row(L[k], ratio(s[k], lang, decimal_comma=True))
 
     b = Table(title=L["screen_b"], title_justify="left", header_style="bold", caption=L["screen_b_note"],
               caption_justify="left")
