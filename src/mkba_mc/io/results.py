@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .excel import write_sheets
-from .output import write_bundle, write_netcdf
-from ..report.screens import POINT_KEYS, point_summary
 from ..model.sets import ACTORS
+from ..report.screens import POINT_KEYS, point_summary
+from .atomic import write_bundle
+from .excel import write_sheets
+from .netcdf import write_netcdf
 
 if TYPE_CHECKING:
     from ..execution.montecarlo import MonteCarloResult
@@ -77,7 +78,7 @@ def provenance(result: MonteCarloResult, command: Sequence[str] | None = None) -
 
 
 def _space_text(space: str) -> str:
-    from .loading import INPUT_SPACES
+    from .scenario import INPUT_SPACES
 
     return INPUT_SPACES.get(space, space)
 
@@ -209,7 +210,13 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
 def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Screens A (NCW of one year) and B (budget after 2 years) of the point
     estimate, with the LPBL labels."""
-    from ..report.screens import COST_KEYS, LABELS, budget_columns, realisation_of, realisation_text
+    from ..report.screens import (
+        COST_KEYS,
+        LABELS,
+        budget_columns,
+        realisation_of,
+        realisation_text,
+    )
 
     L = LABELS[lang]
     out = result.scenario.evaluate()
