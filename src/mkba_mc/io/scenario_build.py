@@ -72,10 +72,41 @@ def parse_scenario(
 ) -> Scenario:
     """Merge defaults, a scenario dict and ``--set`` overrides into a Scenario.
 
+    The dict is what :func:`~mkba_mc.io.toml.read_toml` gives for a scenario
+    file, so a scenario can be written inline (tests, notebooks).
+
+    Parameters
+    ----------
+    data : mapping
+        The scenario's content: ``[scenario]``, ``[reach]``, ``[team]``, ...
+    source : str
+        Named in every problem (the file name, or e.g. ``"inline"``).
+    defaults : Defaults, optional
+        The distribution files' content; by default those the scenario
+        names (``scenario.distributions``, relative to ``path``) or the
+        shipped ones.
+    overrides : mapping, optional
+        ``--set`` values (numbers, or ``"from_caseload"`` for ``team_fte``).
+    path : Path, optional
+        The scenario file, for provenance and relative distribution files.
+
+    Returns
+    -------
+    Scenario
+
     Raises
     ------
     ConfigError
         With every problem found in the scenario and the overrides.
+
+    Examples
+    --------
+    >>> from mkba_mc.io.scenario_build import parse_scenario
+    >>> from mkba_mc.io.toml import read_toml
+    >>> data = read_toml("scenarios/bijlage2_voorbeeld.toml")
+    >>> data["effects"]["attribution"] = 0.4
+    >>> parse_scenario(data, "inline").params["attribution"]
+    0.4
     """
     if "scenario" not in data and ("meta" in data or "parameters" in data):
         raise ConfigError([Problem(source, "<top level>", sorted(data),
