@@ -93,6 +93,8 @@ def parse_scenario(
     Returns
     -------
     Scenario
+        Point values, structure, the distributions of the run space and the
+        ranges of the levers and normative inputs.
 
     Raises
     ------
