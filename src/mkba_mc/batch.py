@@ -12,7 +12,7 @@ Layout of ``OUT``::
     OUT/<scenario>/done.json         written last: the scenario is complete
     OUT/comparison/                  all completed scenarios side by side
 
-What is atomic (see :mod:`mkba_mc.io.output`): each *step folder* (``run/``,
+What is atomic (see :mod:`mkba_mc.io.atomic`): each *step folder* (``run/``,
 ``sobol/``, ``tornado/``, ``curve/``, ``comparison/``) is written all-or-nothing in a
 staging folder and renamed into place, and every single file
 (``batch.json``, ``point.json``, ``report.html``, the figures, ``done.json``)
@@ -47,7 +47,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, MkbaError, OutputError
-from .io.output import hold_lock, remove_stale, sha256, write_json_atomic, write_netcdf
+from .io.atomic import write_json_atomic
+from .io.hashing import sha256
+from .io.locks import hold_lock, remove_stale
 
 STEPS = ("point", "run", "sobol", "tornado", "curve", "report")
 #: Steps ``--skip`` may leave out.
@@ -57,6 +59,10 @@ MARKER = "batch.json"
 CURVE_OVER = "qaly_value"
 #: ... with the run's n capped at this many samples per grid value (and the run's seed and sampler).
 CURVE_MAX_N = 20_000
+#: The Sobol' step gives indices per knop (as ``mkba-mc sobol`` does by default).
+SOBOL_GROUP_BY = "knop"
+#: The command recorded in the manifests of the batch's steps.
+COMMAND = ("mkba-mc", "batch")
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ def input_key(scenario_path: Path, distribution_files: Sequence[Path], options: 
 
 def clean_stale(folder: Path) -> None:
     """Remove temporaries that killed processes left under ``folder`` (but
-    none of a live writer: :func:`mkba_mc.io.output.remove_stale`)."""
+    none of a live writer: :func:`mkba_mc.io.locks.remove_stale`)."""
     remove_stale(folder, recursive=True)
 
 
@@ -197,7 +203,7 @@ def run_batch(
     OutputError
         If ``out_dir`` is a file, a non-empty folder that is not a batch
         folder (without ``force``), or the comparison cannot be written;
-        :class:`~mkba_mc.io.output.BusyError` if another process writes to it.
+        :class:`~mkba_mc.io.locks.BusyError` if another process writes to it.
     """
     from . import __version__
     from .report.compare import comparison_table, write_comparison
@@ -243,7 +249,7 @@ def run_batch(
 def _run_one(path: Path, folder: Path, options: BatchOptions, workers: int, map_tasks: Any,
              step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> bool:
     """One scenario; False when skipped (unchanged since its ``done.json``)."""
-    from .io.loading import load_scenario
+    from .io.scenario_build import load_scenario
 
     sc = load_scenario(path)
     key = input_key(path, [f for f in sc.files if f != path], options)
@@ -257,58 +263,48 @@ def _run_one(path: Path, folder: Path, options: BatchOptions, workers: int, map_
     write_json_atomic(folder / "done.json", {"batch_key": key, "scenario_file": str(path), "files": files})
     return True
 
+
 def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: int, map_tasks: Any,
                step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> None:
+    """The steps of one scenario, each written by the writer of its single
+    command (:mod:`mkba_mc.io.results`, :mod:`mkba_mc.io.analysis_results`),
+    so a step folder holds exactly the files of ``run``/``sobol``/``tornado``/``curve``."""
     from .execution.montecarlo import ALL_KEPT_OUTPUTS, run
-    from .io.output import write_bundle
-    from .io.results import versions, write_run
+    from .io.analysis_results import write_curve, write_point, write_sobol, write_tornado
+    from .io.results import write_run
     from .report.screens import point_summary
 
-    base = {"batch_key": key, "scenario": sc.name, "scenario_file": str(sc.path.resolve()), "overrides": list(sc.overrides),
-            "input_hashes": sc.input_hashes(), "versions": versions()}
+    extra = {"batch_key": key}
     if "point" in options.steps:
         step("point")
-        write_json_atomic(folder / "point.json", point_summary(sc.evaluate()))
+        write_point(folder / "point.json", point_summary(sc.evaluate()))
     if "run" in options.steps and not _step_done(folder / "run" / "manifest.json", key):
         step("run")
         res = run(sc, options.n, seed=options.seed, sampler=options.sampler, workers=workers,
                   outputs=list(ALL_KEPT_OUTPUTS), progress=progress, map_tasks=map_tasks)
-        write_run(res, folder / "run", force=True, command=["mkba-mc", "batch"], extra={"batch_key": key})
+        write_run(res, folder / "run", force=True, command=COMMAND, extra=extra)
     if "sobol" in options.steps and not _step_done(folder / "sobol" / "manifest.json", key):
         step("sobol")
         from .sensitivity.analyses import sobol
 
-        res = sobol(sc, options.sobol_n, seed=options.seed, group_by="knop", workers=workers, map_tasks=map_tasks)
-        ds = res.to_dataset()
-        table = ds.to_dataframe().reset_index()
-        write_bundle(folder / "sobol", {"sobol.nc": lambda p: write_netcdf(ds, p),
-                                        "sobol.csv": lambda p: table.to_csv(p, index=False)},
-                     {**base, "analysis": "sobol", "n": res.n, "seed": options.seed, "group_by": "knop",
-                      "input_space": res.input_space, "input_space_text": ds.attrs.get("input_space_text", "")},
-                     force=True)
+        sres = sobol(sc, options.sobol_n, seed=options.seed, group_by=SOBOL_GROUP_BY, workers=workers,
+                     map_tasks=map_tasks)
+        write_sobol(sres, folder / "sobol", scenario=sc, group_by=SOBOL_GROUP_BY, command=COMMAND, force=True,
+                    extra=extra)
     if "tornado" in options.steps and not _step_done(folder / "tornado" / "manifest.json", key):
         step("tornado")
         from .sensitivity.analyses import spider, tornado
 
-        df = tornado(sc)
-        sp = spider(sc)
-        write_bundle(folder / "tornado", {"tornado.csv": lambda p: df.to_csv(p, index=False),
-                                          "spider.csv": lambda p: sp.to_csv(p)},
-                     {**base, "analysis": "tornado", "input_space": df.attrs.get("input_space", "")}, force=True)
+        write_tornado(tornado(sc), spider(sc), folder / "tornado", scenario=sc, command=COMMAND, force=True,
+                      extra=extra)
     if "curve" in options.steps and not _step_done(folder / "curve" / "manifest.json", key):
         step("curve")
-        from .sensitivity.curve import acceptability_curve, curve_json
+        from .sensitivity.curve import acceptability_curve
 
         n = min(options.n, CURVE_MAX_N)
         cds = acceptability_curve(sc.path, CURVE_OVER, n=n, seed=options.seed, sampler=options.sampler,
-                                  workers=workers, command=["mkba-mc", "batch"])
-        obj = curve_json(cds)
-        ctable = cds.to_dataframe().reset_index()
-        write_bundle(folder / "curve", {"curve.nc": lambda p: write_netcdf(cds, p),
-                                        "curve.csv": lambda p: ctable.to_csv(p, index=False)},
-                     {**base, "analysis": "curve", "parameter": CURVE_OVER, "values": obj["values"], "n": n,
-                      "seed": options.seed, "sampler": options.sampler, "input_space": obj["input_space"],
-                      "switch_values": obj["switch_values"]}, force=True)
+                                  workers=workers, command=COMMAND)
+        write_curve(cds, folder / "curve", force=True, extra=extra)
     if "report" in options.steps:
         step("report")
         from .report.document import build_report

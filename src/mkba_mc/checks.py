@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 from .errors import ConfigError, Problem
 
 if TYPE_CHECKING:
-    from .io.loading import Scenario
+    from .io.scenario import Scenario
 
 #: Seeds are unsigned 64-bit integers (numpy's ``SeedSequence`` takes more,
 #: but a seed must fit the manifest, netCDF attributes and other tools).

@@ -26,6 +26,7 @@ from typer.testing import CliRunner, Result
 
 import mkba_mc.checks
 import mkba_mc.cli
+import mkba_mc.cli.evaluate
 import mkba_mc.execution.montecarlo
 import mkba_mc.io.results
 import mkba_mc.sensitivity.analyses
@@ -284,7 +285,7 @@ def test_unexpected_exception_is_a_short_message(monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("boom in the loader")
 
-    monkeypatch.setattr(mkba_mc.cli, "load_scenario", boom)
+    monkeypatch.setattr(mkba_mc.cli.evaluate, "load_scenario", boom)
     err = assert_clean(invoke("point", B2), 1, "internal error", "RuntimeError", "boom in the loader", "--debug")
     assert len(err.splitlines()) <= 2
 
@@ -293,7 +294,7 @@ def test_unexpected_exception_with_debug_shows_the_traceback(monkeypatch) -> Non
     def boom(*args, **kwargs):
         raise RuntimeError("boom in the loader")
 
-    monkeypatch.setattr(mkba_mc.cli, "load_scenario", boom)
+    monkeypatch.setattr(mkba_mc.cli.evaluate, "load_scenario", boom)
     r = runner.invoke(app, ["--debug", "point", str(B2)])
     assert r.exit_code == 1
     assert isinstance(r.exception, RuntimeError)

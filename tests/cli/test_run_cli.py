@@ -68,7 +68,8 @@ def test_run_json_has_point_keys_and_probabilities() -> None:
         assert key in obj
     assert set(obj["ratio_social"]) >= {"mean", "sd", "p5", "p10", "p50", "p90", "p95"}
     prob = obj["probabilities"]["ratio_social_ge_1"]
-    assert 0 < prob["p"] < 1 and prob["se"] == pytest.approx(np.sqrt(prob["p"] * (1 - prob["p"]) / 5000))
+    assert 0 < prob["p"] < 1 and prob["n"] == 5000
+    assert prob["se"] == pytest.approx(np.sqrt(prob["p"] * (1 - prob["p"]) / 5000))
     assert "p_balance_ge_0" in obj["actors"]["gemeente"]
 
 

@@ -151,7 +151,7 @@ def _crash_script(out: Path, when: str) -> str:
     """A --force rerun (seed 2) that SIGKILLs itself at a step of the swap."""
     return textwrap.dedent(f"""
         import os, signal, sys
-        import mkba_mc.io.output as o
+        import mkba_mc.io.atomic as o
         real_rename = os.rename
         def crash_rename(a, b):
             if {when!r} == "between" and str(a).endswith("-o") and os.path.basename(str(a)).startswith(o.TMP_PREFIX):
@@ -198,7 +198,7 @@ def test_swap_failure_leaves_the_old_folder(tmp_path: Path, monkeypatch: pytest.
     def broken(a: Path, b: Path) -> bool:
         raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr("mkba_mc.io.output._exchange", broken)
+    monkeypatch.setattr("mkba_mc.io.atomic._exchange", broken)
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out), "--force"])
     assert r.exit_code == 1 and "nothing was changed" in r.stderr
     assert checksums(out) == before and manifest_seed_matches_samples(out) == 1

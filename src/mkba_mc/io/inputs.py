@@ -14,8 +14,11 @@ from typing import Any, Final, Sequence
 
 import numpy as np
 
-from .loading import evidence_of, load_distributions, load_scenario, parse_distributions, read_toml
 from ..model.parameters import PARAMETERS
+from .distfile import load_distributions, parse_distributions
+from .parameter_tables import evidence_of
+from .scenario_build import load_scenario
+from .toml import read_toml
 
 #: A point value more than this share of the P5-P95 width from its
 #: distribution's mean gets a warning.

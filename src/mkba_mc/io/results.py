@@ -10,13 +10,9 @@ SHA-256 of every input file and the full command.  ``samples.nc`` is netCDF4
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import math
-import platform
-import sys
 from collections.abc import Mapping, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,62 +20,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .excel import write_sheets
-from .output import write_bundle, write_netcdf
-from ..report.screens import POINT_KEYS, point_summary
 from ..model.sets import ACTORS
+from ..report.screens import POINT_KEYS, point_summary
+from .atomic import write_bundle
+from .excel import write_sheets
+from .netcdf import write_netcdf
+from .provenance import provenance, space_text, versions
 
 if TYPE_CHECKING:
     from ..execution.montecarlo import MonteCarloResult
-
-
-def versions() -> dict[str, str]:
-    """Versions of mkba_mc and the libraries that shape its numbers."""
-    out = {"python": platform.python_version()}
-    for pkg in ("mkba-mc", "numpy", "scipy", "xarray", "pandas", "SALib"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def provenance(result: MonteCarloResult, command: Sequence[str] | None = None) -> dict[str, Any]:
-    """Everything needed to repeat a run."""
-    sc = result.scenario
-    plan = result.plan
-    return {
-        "mkba_mc_version": versions()["mkba-mc"],
-        "versions": versions(),
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "scenario": sc.name,
-        "scenario_file": str(sc.path.resolve()) if sc.path else None,
-        "overrides": list(sc.overrides),
-        "input_hashes": sc.input_hashes(),
-        "seed": plan.seed,
-        "sampler": plan.sampler,
-        "n": result.n,
-        "n_requested": plan.n,
-        "chunk_size": result.chunk_size,
-        "workers": result.workers,
-        "sampled_parameters": list(plan.names),
-        "input_space": sc.space,
-        "input_space_text": _space_text(sc.space),
-        "sampled_from": {nm: sc.sampled_from.get(nm, "distribution") for nm in plan.names},
-        "fixed_normative": {nm: sc.params[nm] for nm, i in sc.info.items() if i.kind == "normative"
-                            and nm not in plan.names},
-        "correlated_parameters": list(sc.correlation.names) if sc.correlation else [],
-        "discount_regime": sc.discount_regime,
-        "elapsed_seconds": round(result.elapsed, 3),
-        "convergence": result.convergence,
-        "command": list(command if command is not None else sys.argv),
-    }
-
-
-def _space_text(space: str) -> str:
-    from .loading import INPUT_SPACES
-
-    return INPUT_SPACES.get(space, space)
 
 
 def point_percentiles(result: MonteCarloResult) -> dict[str, tuple[float, float]]:
@@ -168,7 +117,7 @@ def summary_json(result: MonteCarloResult) -> dict[str, Any]:
     obj["actors"] = actors
     obj["probabilities"] = {k: {kk: _clean(vv) for kk, vv in v.items()} for k, v in probs.items()}
     obj["run"] = {"n": result.n, "seed": result.plan.seed, "sampler": result.plan.sampler,
-                  "input_space": result.scenario.space, "input_space_text": _space_text(result.scenario.space),
+                  "input_space": result.scenario.space, "input_space_text": space_text(result.scenario.space),
                   "sampled_from": {nm: result.scenario.sampled_from.get(nm, "distribution") for nm in result.plan.names},
                   "kept_outputs": list(result.outputs),
                   "elapsed_seconds": round(result.elapsed, 3), "convergence": result.convergence,
@@ -182,16 +131,44 @@ def _probability_frame(probs: Mapping[str, Mapping[str, float]]) -> pd.DataFrame
     return df
 
 
+#: Quantiles of the programme's cumulative cash flow kept in ``samples.nc``.
+BAND_QUANTILES = (0.1, 0.5, 0.9)
+#: The views of the band: key of ``result.programme_band()`` by ``view`` coordinate.
+BAND_VIEWS = {"total": "cumulative_cashflow_total", "gemeente": "cumulative_cashflow_gemeente"}
+
+
+def with_programme_band(ds: xr.Dataset, result: MonteCarloResult) -> xr.Dataset:
+    """``ds`` with the variable ``programme_band`` (dims ``view``, ``quantile``,
+    ``year``) when the run computed the programme's cumulative cash-flow band.
+
+    The band is computed by the engine (``result.programme_band()``: arrays
+    ``(3, years)`` of the quantiles :data:`BAND_QUANTILES` per view), so the
+    report reads it from the file instead of re-running the model. A result
+    without a band (no programme view kept) gives ``ds`` unchanged.
+    """
+    band_of = getattr(result, "programme_band", None)
+    band = band_of() if callable(band_of) else None
+    if not isinstance(band, Mapping):
+        return ds
+    values = np.stack([np.asarray(band[key], dtype=float) for key in BAND_VIEWS.values()])
+    years = values.shape[-1]
+    return ds.assign(programme_band=xr.DataArray(
+        values, dims=("view", "quantile", "year"),
+        coords={"view": list(BAND_VIEWS), "quantile": list(BAND_QUANTILES), "year": np.arange(1, years + 1)},
+        attrs={"long_name": "quantiles over the draws of the programme's cumulative cash flow (EUR)"}))
+
+
 def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = False,
               command: Sequence[str] | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write ``samples.nc``, ``summary.csv``, ``summary.xlsx`` and ``manifest.json``.
 
-    Each file is written atomically; the manifest comes last and lists the
+    ``samples.nc`` holds :func:`to_dataset` and, when the run has one, the
+    programme band (:func:`with_programme_band`).  Each file is written atomically; the manifest comes last and lists the
     SHA-256 of the others, so a folder with a manifest is complete.
     """
     summary = result.summary()
     probs = _probability_frame(result.probabilities())
-    ds = to_dataset(result, command)
+    ds = with_programme_band(to_dataset(result, command), result)
 
     def write_csv(p: Path) -> None:
         both = pd.concat([summary.reset_index().assign(kind="statistic"),
@@ -209,7 +186,13 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
 def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Screens A (NCW of one year) and B (budget after 2 years) of the point
     estimate, with the LPBL labels."""
-    from ..report.screens import COST_KEYS, LABELS, budget_columns, realisation_of, realisation_text
+    from ..report.screens import (
+        COST_KEYS,
+        LABELS,
+        budget_columns,
+        realisation_of,
+        realisation_text,
+    )
 
     L = LABELS[lang]
     out = result.scenario.evaluate()
