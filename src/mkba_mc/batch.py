@@ -272,7 +272,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
     from .execution.montecarlo import ALL_KEPT_OUTPUTS, run
     from .io.analysis_results import write_curve, write_point, write_sobol, write_tornado
     from .io.results import write_run
-    from .report.screens import point_summary
+    from .model.point import point_summary
 
     extra = {"batch_key": key}
     if "point" in options.steps:
@@ -282,7 +282,9 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         step("run")
         res = run(sc, options.n, seed=options.seed, sampler=options.sampler, workers=workers,
                   outputs=list(ALL_KEPT_OUTPUTS), progress=progress, map_tasks=map_tasks)
-        write_run(res, folder / "run", force=True, command=COMMAND, extra=extra)
+        from .report.excel import write_summary_workbook
+
+        write_run(res, folder / "run", force=True, command=COMMAND, extra=extra, workbook=write_summary_workbook)
     if "sobol" in options.steps and not _step_done(folder / "sobol" / "manifest.json", key):
         step("sobol")
         from .sensitivity.analyses import sobol

@@ -23,12 +23,12 @@ def invoke(*args: str):
 
 
 def test_run_writes_the_four_files(run_dir: Path) -> None:
-    assert sorted(p.name for p in run_dir.iterdir()) == ["manifest.json", "samples.nc", "summary.csv", "summary.xlsx"]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["manifest.json", "point.json", "samples.nc", "summary.csv", "summary.xlsx"]
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["seed"] == 11 and manifest["n"] == 20000 and manifest["sampler"] == "random"
     assert str(B2) in manifest["input_hashes"]
     assert "run" in manifest["command"]
-    assert set(manifest["files"]) == {"samples.nc", "summary.csv", "summary.xlsx"}
+    assert set(manifest["files"]) == {"point.json", "samples.nc", "summary.csv", "summary.xlsx"}
     xl = pd.ExcelFile(run_dir / "summary.xlsx")
     assert {"samenvatting", "kansen", "scherm A (NCW)", "scherm B (begroting)", "puntschatting", "actoren", "run"} <= set(xl.sheet_names)
     screen_b = pd.read_excel(run_dir / "summary.xlsx", sheet_name="scherm B (begroting)", index_col=0)

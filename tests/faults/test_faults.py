@@ -30,6 +30,7 @@ from mkba_mc.execution.montecarlo import run as mc_run
 from mkba_mc.io.output import LOCK_SUFFIX, OLD_PREFIX, TMP_PREFIX, lock_path, remove_stale, write_bundle
 from mkba_mc.report.document import build_report
 from mkba_mc.io.results import write_run
+from mkba_mc.report.excel import write_summary_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
@@ -216,7 +217,7 @@ def test_disk_full_leaves_no_partial_folder(tmp_path: Path, monkeypatch: pytest.
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("mkba_mc.io.results.write_excel", full)  # samples.nc and summary.csv are written by then
+    monkeypatch.setattr("mkba_mc.report.excel.write_summary_workbook", full)  # samples.nc and summary.csv are written by then
     r = runner.invoke(app, ["run", str(B2), "-n", "1500", "--seed", "2", "--workers", "1", "--out", str(out),
                             *(["--force"] if force else [])])
     assert r.exit_code == 1 and "No space left on device" in r.stderr  # an I/O failure, not bad input
@@ -452,7 +453,7 @@ def test_hostile_scenario_names_stay_text_in_every_workbook(tmp_path: Path) -> N
     for i, name in enumerate(HOSTILE):
         res = mc_run(dataclasses.replace(base, name=name), 1000, seed=i, workers=1)
         folders.append(tmp_path / f"s{i}")
-        write_run(res, folders[-1])
+        write_run(res, folders[-1], workbook=write_summary_workbook)
         texts = assert_no_formula(folders[-1] / "summary.xlsx")
         expected = name.replace("\x07", "\\x07").replace("\x1b", "\\x1b")
         assert expected in texts
@@ -501,4 +502,4 @@ def test_existing_empty_folder_receives_the_results(tmp_path: Path) -> None:
     out = tmp_path / "o"
     out.mkdir()
     small_run(out, 1)
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "samples.nc", "summary.csv", "summary.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "point.json", "samples.nc", "summary.csv", "summary.xlsx"]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
-from mkba_mc.report.screens import budget_columns
+from mkba_mc.model.point import budget_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Tolerances claimed in the README (all tighter than MODEL.md §6).
@@ -119,8 +119,11 @@ def test_json_has_exactly_the_contract_keys(point: dict) -> None:
         "benefit_quality_of_life", "benefit_nuisance", "benefit_financial", "benefit_total", "balance",
         "ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised", "fte_need", "payback_year",
         "prefinancing", "actors",
+        # the municipality's programme view, the team size and the per-year cash flows (for the report)
+        "team_fte", "payback_year_gemeente", "prefinancing_gemeente", "cashflow_total", "cashflow_gemeente",
     }
     assert set(point) == expected
+    assert len(point["cashflow_total"]) == len(point["cashflow_gemeente"]) == 10  # programme years
     actors = {"gemeente_werk_inkomen", "gemeente_wmo_welzijn", "gemeente_jeugd", "gemeente_overig",
               "zorgverzekeraar", "rijk_wlz", "corporatie", "huishoudens", "overig", "gemeente"}
     assert set(point["actors"]) == actors

@@ -15,7 +15,7 @@ import pytest
 
 from mkba_mc import load_scenario
 from mkba_mc.report import build_report
-from mkba_mc.report.screens import point_summary
+from mkba_mc.model.point import point_summary
 from report_helpers import B2, PNG_MAGIC, add_programme_band, write_point_json
 
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"

@@ -21,7 +21,7 @@ from mkba_mc import load_scenario
 from mkba_mc.cli import app
 from mkba_mc.errors import ConfigError, OutputError
 from mkba_mc.report import build_report, find_artefacts
-from mkba_mc.report.screens import point_summary
+from mkba_mc.model.point import point_summary
 from mkba_mc.report.wording import classify_balance, uncertainty_wording
 
 REPORT_SRC = ROOT / "src" / "mkba_mc" / "report"

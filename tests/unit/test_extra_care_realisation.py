@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
 from mkba_mc.io.loading import build_scenario, load_distributions, read_toml
-from mkba_mc.report.screens import budget_columns
+from mkba_mc.model.point import budget_columns
 from mkba_mc.model.sets import ACTORS, GEMEENTE_ACTORS, PAYER_POSTS, TYPES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,8 @@ from ..errors import ConfigError, Problem
 from ..io.scenario_build import load_scenario, validate_file
 from ..model.diagnostics import result_warnings
 from ..model.parameters import PARAMETERS
-from ..report.screens import point_summary, realisation_of, render_point
+from ..model.point import point_summary
+from ..report.screens import realisation_of, render_point
 from .app import (
     DistOption,
     Lang,
@@ -169,7 +170,9 @@ def run(
     if summary is not None:
         _check_finite(summary, sc)
     if out is not None:
-        write_run(result, out, force=force, command=_command_line(ctx))
+        from ..report.excel import write_summary_workbook
+
+        write_run(result, out, force=force, command=_command_line(ctx), workbook=write_summary_workbook)
     if summary is not None:
         typer.echo(json.dumps(summary, indent=2, allow_nan=False))
     else:

@@ -32,7 +32,7 @@ from ..checks import seed_problems
 from ..errors import ConfigError, Problem
 from ..model.core import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
 from ..uncertainty.plan import SamplingPlan
-from ..report.screens import POINT_KEYS
+from ..model.outputs import POINT_KEYS
 
 if TYPE_CHECKING:
     from ..io.loading import Scenario

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..model.outputs import POINT_KEYS
+from ..model.point import point_summary
 from ..model.sets import ACTORS
-from ..report.screens import POINT_KEYS, point_summary
 from .atomic import write_bundle
-from .excel import write_sheets
 from .netcdf import write_netcdf
 from .provenance import provenance, space_text, versions
 
@@ -159,8 +159,16 @@ def with_programme_band(ds: xr.Dataset, result: MonteCarloResult) -> xr.Dataset:
 
 
 def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = False,
-              command: Sequence[str] | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Path]:
-    """Write ``samples.nc``, ``summary.csv``, ``summary.xlsx`` and ``manifest.json``.
+              command: Sequence[str] | None = None, extra: Mapping[str, Any] | None = None,
+              workbook: Any = None) -> dict[str, Path]:
+    """Write ``samples.nc``, ``summary.csv``, ``point.json``, ``summary.xlsx`` and ``manifest.json``.
+
+    ``point.json`` is the point estimate (the object of ``mkba-mc point
+    --json``, :func:`mkba_mc.model.point.point_summary`), so that a report of
+    the run folder shows it without evaluating the model.  ``workbook`` is the
+    writer of ``summary.xlsx``, ``workbook(result, summary, probabilities,
+    path)``; the CLI and ``batch`` pass :func:`mkba_mc.report.excel.write_summary_workbook`
+    (the workbook's content is the report's).  Without it no workbook is written.
 
     ``samples.nc`` holds :func:`to_dataset` and, when the run has one, the
     programme band (:func:`with_programme_band`).  Each file is written atomically; the manifest comes last and lists the
@@ -176,65 +184,16 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
                          ignore_index=True)
         both.to_csv(p, index=False)
 
-    return write_bundle(out_dir, {
+    point = point_summary(result.scenario.evaluate())
+    files: dict[str, Any] = {
         "samples.nc": lambda p: write_netcdf(ds, p),
         "summary.csv": write_csv,
-        "summary.xlsx": lambda p: write_excel(result, summary, probs, p),
-    }, {**provenance(result, command), **(extra or {})}, force=force)
+        "point.json": lambda p: p.write_text(json.dumps(point, indent=2) + "\n", encoding="utf-8"),
+    }
+    if workbook is not None:
+        files["summary.xlsx"] = lambda p: workbook(result, summary, probs, p)
+    return write_bundle(out_dir, files, {**provenance(result, command), **(extra or {})}, force=force)
 
 
-def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Screens A (NCW of one year) and B (budget after 2 years) of the point
-    estimate, with the LPBL labels."""
-    from ..report.screens import (
-        COST_KEYS,
-        LABELS,
-        budget_columns,
-        realisation_of,
-        realisation_text,
-    )
-
-    L = LABELS[lang]
-    out = result.scenario.evaluate()
-    s = point_summary(out)
-    rows = [(L["cost_total"], s["cost_total"])]
-    rows += [(L[k].strip(), s[k]) for k in COST_KEYS]
-    rows += [(L["benefit_total"], s["benefit_total"])]
-    rows += [(L[k].strip(), s[k]) for k in ("benefit_new_for_old", "benefit_substitution", "benefit_effectiveness",
-                                            "benefit_escalation", "benefit_children", "benefit_quality_of_life",
-                                            "benefit_nuisance")]
-    rows += [(L["balance"], s["balance"])] + [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente",
-                                                                     "ratio_gemeente_realised")]
-    screen_a = pd.DataFrame(rows, columns=["post", L["ncw"]])
-    cols = budget_columns(out)
-    screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost, None] for c, (cost, ben) in cols.items()},
-                            index=[L["total_costs"], L["total_benefits"], L["saldo"],
-                                   f"{L['screen_b_note']}; {realisation_text(realisation_of(result.scenario.params), lang)}"])
-    return screen_a, screen_b
-
-
-def write_excel(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:
-    """Workbook: risk summary, probabilities, the point estimate as screens A
-    and B and per actor, and the run settings (text stays text, see
-    :mod:`mkba_mc.io.excel`: the scenario name is user input)."""
-    point = point_summary(result.scenario.evaluate())
-    actor_rows = [(a, *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit", "budget_year2_cost",
-                                                          "budget_year2_benefit")))
-                  for a in (*ACTORS, "gemeente")]
-    screen_a, screen_b = point_screens(result)
-    prov = provenance(result)
-    actors = pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
-                                               "budget_year2_benefit"])
-    write_sheets(path, [
-        ("samenvatting", summary, True),
-        ("kansen", probs, True),
-        ("scherm A (NCW)", screen_a, False),
-        ("scherm B (begroting)", screen_b, True),
-        ("puntschatting", pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "puntschatting"]), False),
-        ("actoren", actors, False),
-        ("run", pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
-                             columns=["key", "value"]), False),
-    ])
-
-__all__ = ["point_percentiles", "point_screens", "provenance", "summary_json", "to_dataset", "versions", "write_excel", "write_run"]
+__all__ = ["point_percentiles", "provenance", "summary_json", "to_dataset", "versions", "write_run"]
 

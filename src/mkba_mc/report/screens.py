@@ -9,68 +9,19 @@ Dutch labels by default.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import Any, Final
 
 import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..model.sets import ACTORS, BUDGET_COLUMNS, GEMEENTE_ACTORS
+from ..model.outputs import COST_KEYS
+from ..model.point import budget_columns, json_number, point_summary
+from ..model.sets import ACTORS
 from .formats import eur as _format_eur
 from .formats import percent, ratio
 from .labels import LABELS
-
-#: Cost posts of screen A, in order ("extra zorg": the care added where
-#: substitution is negative, Tabel 4.5, booked as a cost as in §4.2).
-COST_KEYS: Final[tuple[str, ...]] = ("cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care")
-
-#: Keys of ``point --json``, in order (the issue's contract).
-POINT_KEYS: Final[tuple[str, ...]] = (
-    "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care", "cost_total",
-    "benefit_new_for_old", "benefit_substitution", "benefit_effectiveness", "benefit_escalation",
-    "benefit_children", "benefit_quality_of_life", "benefit_nuisance", "benefit_financial",
-    "benefit_total", "balance", "ratio_financial", "ratio_social", "ratio_gemeente",
-    "ratio_gemeente_realised", "fte_need", "payback_year", "prefinancing",
-)
-ACTOR_KEYS: Final[tuple[str, ...]] = ("ncw_cost", "ncw_benefit", "budget_year2_cost", "budget_year2_benefit")
-
-def _num(x: Any) -> float | None:
-    v = float(np.asarray(x).reshape(-1)[0])
-    return None if math.isnan(v) else v
-
-
-def point_summary(out: Mapping[str, np.ndarray], row: int = 0) -> dict[str, Any]:
-    """The ``point --json`` object for sample ``row`` of a model result.
-
-    NaN (an undefined ratio, no payback) becomes ``None`` (JSON ``null``).
-    """
-    summary: dict[str, Any] = {k: _num(out[k][row]) for k in POINT_KEYS}
-    sources = {
-        "ncw_cost": out["actor_ncw_cost"][row],
-        "ncw_benefit": out["actor_ncw_benefit"][row],
-        "budget_year2_cost": out["actor_budget_year2_cost"][row],
-        "budget_year2_benefit": out["actor_budget_year2_benefit"][row],
-    }
-    actors: dict[str, dict[str, float | None]] = {}
-    for i, actor in enumerate(ACTORS):
-        actors[actor] = {k: _num(v[i]) for k, v in sources.items()}
-    g = [ACTORS.index(a) for a in GEMEENTE_ACTORS]
-    actors["gemeente"] = {k: _num(v[g].sum()) for k, v in sources.items()}
-    summary["actors"] = actors
-    return summary
-
-
-def budget_columns(out: Mapping[str, np.ndarray], row: int = 0) -> dict[str, tuple[float, float]]:
-    """Screen B: (costs, benefits) per printed column of the LPBL tool."""
-    cost = out["actor_budget_year2_cost"][row]
-    ben = out["actor_budget_year2_benefit"][row]
-    return {
-        col: (float(sum(cost[ACTORS.index(a)] for a in actors)), float(sum(ben[ACTORS.index(a)] for a in actors)))
-        for col, actors in BUDGET_COLUMNS.items()
-    }
 
 
 def realisation_text(realisation: Mapping[str, float] | None, lang: str = "nl") -> str:
@@ -144,10 +95,9 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
 
     lines.append(Text(L["programme"].format(ramp=ramp_years, years=programme_years) + ":"))
     lines.append(Text(f"  {L['total']}: {payback(s['payback_year'])}; {L['prefinancing']} {eur(s['prefinancing'])}"))
-    lines.append(Text(f"  {L['gemeente'].lower()}: {payback(_num(out['payback_year_gemeente'][0]))}; "
-                      f"{L['prefinancing']} {eur(_num(out['prefinancing_gemeente'][0]))}"))
+    lines.append(Text(f"  {L['gemeente'].lower()}: {payback(json_number(out['payback_year_gemeente'][0]))}; "
+                      f"{L['prefinancing']} {eur(json_number(out['prefinancing_gemeente'][0]))}"))
     return Group(Text(L["title"].format(name=name), style="bold"), a, b, *lines)
 
 
-__all__ = ["ACTOR_KEYS", "COST_KEYS", "LABELS", "POINT_KEYS", "budget_columns", "point_summary", "realisation_of",
-           "realisation_text", "render_point"]
+__all__ = ["LABELS", "realisation_of", "realisation_text", "render_point"]

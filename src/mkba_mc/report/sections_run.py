@@ -13,13 +13,14 @@ from typing import Any, Final
 
 import numpy as np
 
+from ..model.outputs import COST_KEYS
 from ..model.sets import ACTORS, BUDGET_COLUMNS
 from .context import Context, run_space
 from .figures import fig_actors, fig_cashflow, fig_posts, fig_ratios
 from .formats import count, eur, finite, prob, ratio
 from .html import Section, esc, fill, html_table, key_figure
 from .labels import ACTOR_LABELS, LABELS
-from .screens import COST_KEYS, realisation_of, realisation_text
+from .screens import realisation_of, realisation_text
 from .text import space_sentence
 
 #: The NCW cost and benefit posts of screen A.
