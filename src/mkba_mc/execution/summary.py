@@ -201,8 +201,15 @@ def programme_band(cashflows: Mapping[str, NDArray[np.float64]]) -> dict[str, ND
         ``cumulative_<name>`` of shape ``(3, years)``: rows the quantiles
         :data:`BAND_QUANTILES` (numpy's default linear method) over all
         samples of the cumulative sum over the years.
+
+    Notes
+    -----
+    Exact quantiles need every value: the run keeps the two cash flows
+    ``(n, years)`` until it ends (counted by
+    :func:`mkba_mc.checks.run_bytes_per_sample`), then only this band.
     """
-    return {f"cumulative_{k}": np.quantile(np.cumsum(v, axis=1), BAND_QUANTILES, axis=0)
+    # per year a contiguous row: the same quantiles, a faster partition than along axis 0
+    return {f"cumulative_{k}": np.quantile(np.cumsum(v, axis=1).T.copy(), BAND_QUANTILES, axis=1)
             for k, v in cashflows.items()}
 
 
