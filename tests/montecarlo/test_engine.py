@@ -167,3 +167,11 @@ def test_summary_statistics_match_numpy(sc) -> None:
     assert df.loc["ratio_social", "p10"] == pytest.approx(np.quantile(x, 0.1))
     assert df.loc["actor_balance.zorgverzekeraar", "p50"] == pytest.approx(
         np.median(res.outputs["actor_balance"][:, 4]))
+
+
+def test_all_kept_outputs_are_the_point_keys_then_the_rest() -> None:
+    from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS
+    from mkba_mc.report.screens import POINT_KEYS
+
+    assert ALL_KEPT_OUTPUTS == (*POINT_KEYS, "balance_gemeente", "payback_year_gemeente", "prefinancing_gemeente",
+                                "persons_to_work", "prevented_escalations", "team_fte", "actor_balance")

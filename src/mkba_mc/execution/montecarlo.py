@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from ..checks import seed_problems
 from ..errors import ConfigError, Problem
-from ..model.core import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS
+from ..model.core import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, SCALAR_OUTPUTS
 from ..uncertainty.plan import SamplingPlan
 from .evaluators import BACKENDS, Evaluator, SerialEvaluator, local_evaluator
 from .job import RangeJob, Store, StoreJob, Task, evaluate_range, sample_tasks, tune_malloc
@@ -57,17 +57,14 @@ DEFAULT_OUTPUTS: Final[tuple[str, ...]] = (
 #: total and for the municipality (about half the model's array work).
 PROGRAMME_KEPT: Final[tuple[str, ...]] = ("payback_year", "prefinancing", "payback_year_gemeente",
                                           "prefinancing_gemeente")
-#: Every output a run can keep: the keys of ``point --json``
-#: (:data:`mkba_mc.report.screens.POINT_KEYS`, in that order), the
-#: municipality's payback and balance, and the actor balances.
-ALL_KEPT_OUTPUTS: Final[tuple[str, ...]] = (
-    "cost_team", "cost_one_off", "cost_newly_found", "cost_extra_care", "cost_total",
-    "benefit_new_for_old", "benefit_substitution", "benefit_effectiveness", "benefit_escalation",
-    "benefit_children", "benefit_quality_of_life", "benefit_nuisance", "benefit_financial",
-    "benefit_total", "balance", "ratio_financial", "ratio_social", "ratio_gemeente",
-    "ratio_gemeente_realised", "fte_need", "payback_year", "prefinancing",
-    "balance_gemeente", "payback_year_gemeente", "prefinancing_gemeente",
-    "persons_to_work", "prevented_escalations", "team_fte", "actor_balance")
+#: Outputs a run can keep beyond the keys of ``point --json``
+#: (:data:`mkba_mc.report.screens.POINT_KEYS`: the other scalar outputs).
+_NOT_POINT_KEYS: Final[tuple[str, ...]] = ("balance_gemeente", "payback_year_gemeente", "prefinancing_gemeente",
+                                           "persons_to_work", "prevented_escalations", "team_fte")
+#: Every output a run can keep: the keys of ``point --json`` (in the model's
+#: order), the municipality's payback and balance, and the actor balances.
+ALL_KEPT_OUTPUTS: Final[tuple[str, ...]] = (*(o for o in SCALAR_OUTPUTS if o not in _NOT_POINT_KEYS),
+                                            *_NOT_POINT_KEYS, "actor_balance")
 DEFAULT_CHUNK: Final[int] = 1 << 14
 #: Outputs every run computes because the summary needs them.
 REQUIRED_OUTPUTS: Final[tuple[str, ...]] = ("ratio_social",)
