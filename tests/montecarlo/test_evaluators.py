@@ -35,6 +35,7 @@ def test_map_yields_in_task_order_with_the_jobs_state(make) -> None:
         ev.expect(50)
         assert list(ev.map(Job(1000).add, range(50))) == [1000 + t for t in range(50)]
         assert list(ev.map(Job(7).add, range(5))) == [7, 8, 9, 10, 11]  # another job: a new fork
+        assert list(ev.map(abs, range(-3, 0))) == [3, 2, 1]  # a plain function
 
 
 def test_process_evaluator_starts_no_more_workers_than_tasks(monkeypatch) -> None:

@@ -179,7 +179,8 @@ class ProcessEvaluator(ThreadEvaluator):
     ``map(fn, tasks)`` with ``fn`` a bound method of a job object (its
     ``__self__``): the pool is forked with that job bound as the workers'
     state, and tasks are sent as ``(method name, task)``.  Another job forks
-    a new pool (the previous one is shut down).  Where ``fork`` does not exist,
+    a new pool (the previous one is shut down).  A plain function (picklable
+    by reference) is sent with each task to the current pool.  Where ``fork`` does not exist,
     or with one worker or one expected task, tasks run in this process.
 
     Parameters
@@ -203,14 +204,17 @@ class ProcessEvaluator(ThreadEvaluator):
 
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(task)`` in task order, at most ``2 * workers`` in flight."""
-        owner = getattr(fn, "__self__", None)
-        if self._local() or owner is None:
+        if self._local():
             return map(fn, tasks)
-        if owner is not self._owner or self._procs is None:
+        owner = getattr(fn, "__self__", None)
+        if self._procs is None or (owner is not None and owner is not self._owner):
             self._shutdown_procs()
             self._procs = fork_pool(self._size(), initializer=_install, state=owner)
             self._owner = owner
-        procs, name = self._procs, fn.__name__
+        procs = self._procs
+        if owner is None:  # a plain (picklable) function: sent with each task
+            return windowed(lambda t: procs.submit(fn, t), tasks, window=2 * self.workers)
+        name = fn.__name__
         return windowed(lambda t: procs.submit(_call_bound, name, t), tasks, window=2 * self.workers)
 
     def _shutdown_procs(self) -> None:
