@@ -34,7 +34,7 @@ import multiprocessing as mp
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..errors import ConfigError, Problem
 from .procs import fork_pool
@@ -295,8 +295,25 @@ def _apply(fn: Callable[[T], R], task: T) -> R:
     return fn(task)
 
 
-#: Anything with the evaluator interface (``map``, ``expect``, ``workers``, ``shares_memory``).
-Evaluator = SerialEvaluator | DaskEvaluator
+class Evaluator(Protocol):
+    """What the analyses need of an evaluator (any of this module's, or your own)."""
+
+    @property
+    def workers(self) -> int:
+        """Parallel workers (sizes thread pools for the summary)."""
+
+    @property
+    def shares_memory(self) -> bool:
+        """Whether tasks can write into this process's shared memory maps."""
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """``fn(task)`` for every task, in task order."""
+
+    def expect(self, tasks: int) -> None:
+        """The most tasks a ``map`` will get (to start no idle workers)."""
+
+    def close(self) -> None:
+        """Release the workers."""
 
 
 def local_evaluator(workers: int = 1, backend: str = "auto") -> SerialEvaluator:
