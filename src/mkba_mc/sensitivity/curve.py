@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import ConfigError, Problem
 from ..execution.evaluators import Evaluator, local_evaluator
+from ..execution.montecarlo import DEFAULT_CHUNK
 from ..model.parameters import PARAMETERS
 
 #: Default grids of the normative inputs: the QALY value from the tool's
@@ -124,7 +125,7 @@ def switch_values(values: Sequence[float], probs: Sequence[float], levels: Seque
 def acceptability_curve(scenario_path: str | Path, parameter: str, values: Sequence[float] | None = None, *,
                         n: int = 100_000, seed: int | None = None, sampler: str = "random",
                         overrides: Mapping[str, Any] | None = None,
-                        distributions: Sequence[str | Path] | None = None, chunk_size: int = 1 << 16,
+                        distributions: Sequence[str | Path] | None = None, chunk_size: int = DEFAULT_CHUNK,
                         workers: int = 1, evaluator: Evaluator | None = None,
                         command: Sequence[str] | None = None) -> Any:
     """P(B >= C) per actor and median ratios over a grid of one input.
