@@ -108,13 +108,14 @@ def _one(kind: str, n: int, workers: int) -> dict:
 
     import numpy as np
 
-    from mkba_mc import load_scenario
-    from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, SamplingPlan, _tasks, run
+    from mkba_mc import load_scenario, run_monte_carlo
+    from mkba_mc.execution.job import sample_tasks
+    from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, SamplingPlan, run
 
     sc = load_scenario(SCENARIO)
     plan = SamplingPlan.from_scenario(sc, n, seed=1)
     plan.inputs(0, 8)  # build the inverse-CDF tables before timing
-    tasks = _tasks(0, n, plan.block_size, plan.block_size)
+    tasks = sample_tasks(0, n, plan.block_size, plan.block_size)
     outputs = list(DEFAULT_OUTPUTS)
 
     _STATE.update(plan=plan, scenario=sc, outputs=outputs)
@@ -122,7 +123,7 @@ def _one(kind: str, n: int, workers: int) -> dict:
         _STATE["block"] = plan.inputs(0, plan.block_size)
     job = _sample_job if kind == "sampling" else _model_job
 
-    if kind == "run":  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
+    if kind in ("run", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
         run(sc, 1 << 14, seed=2, workers=workers, chunk_size=CHUNK).probabilities()
     elif kind == "model_prog":
         _STATE["outputs"] = outputs + list(PROGRAMME_KEPT)
@@ -132,6 +133,9 @@ def _one(kind: str, n: int, workers: int) -> dict:
             res = run(sc, n, seed=1, workers=workers, chunk_size=CHUNK)
             res.probabilities()
             timings = res.timings
+        elif kind == "api":  # the public API: the run plus its Dataset with provenance
+            run_monte_carlo(sc, n, seed=1, workers=workers, chunk_size=CHUNK)
+            timings = {}
         elif workers == 1:
             for task in tasks:
                 job(task)

@@ -116,15 +116,17 @@ def run_bytes_per_sample(scenario: Scenario, outputs: Sequence[str] | None, keep
     """Bytes per sample a Monte Carlo run keeps (see :func:`mkba_mc.execution.montecarlo.run`).
 
     One float64 per kept output column (actor outputs have a column per
-    actor), one per sampled input with ``keep_inputs``, plus one column of
+    actor; with the programme view, one per programme year for each cash
+    flow of the programme band), one per sampled input with ``keep_inputs``, plus one column of
     scratch per worker for the summary statistics.
     """
     from .model.core import ACTOR_OUTPUTS
-    from .execution.montecarlo import DEFAULT_OUTPUTS, REQUIRED_OUTPUTS
+    from .execution.montecarlo import DEFAULT_OUTPUTS, REQUIRED_OUTPUTS, band_outputs
 
     keep = dict.fromkeys((*REQUIRED_OUTPUTS, *(outputs if outputs is not None else DEFAULT_OUTPUTS)))
     actors = len(scenario.structure.payer[0])
     columns = sum(actors if k in ACTOR_OUTPUTS else 1 for k in keep)
+    columns += scenario.structure.programme_years * len(band_outputs(list(keep)))  # the programme band's cash flows
     if keep_inputs:
         columns += len(scenario.sampled)
     return 8 * (columns + max(1, min(workers, columns)))

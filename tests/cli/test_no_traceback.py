@@ -196,7 +196,7 @@ def test_workers_are_capped_at_the_number_of_tasks(monkeypatch) -> None:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(mkba_mc.execution.procs, "ProcessPoolExecutor", recording)
-    monkeypatch.setattr(mkba_mc.execution.montecarlo, "ThreadPoolExecutor",
+    monkeypatch.setattr(mkba_mc.execution.evaluators, "ThreadPoolExecutor",
                         lambda *a, **k: made.append(k.get("max_workers")) or
                         __import__("concurrent.futures").futures.ThreadPoolExecutor(*a, **k))
     sc = load_scenario(B2)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from mkba_mc.sensitivity.sobol import bootstrap_weights, weighted_column_sums
+from mkba_mc.sensitivity.estimators import bootstrap_weights, weighted_column_sums
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"

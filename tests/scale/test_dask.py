@@ -17,11 +17,10 @@ import mkba_mc
 from mkba_mc import ConfigError
 from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, run
 from mkba_mc.uncertainty.plan import SamplingPlan
+from mkba_mc.execution.cluster import cluster_client, local_cluster
 from mkba_mc.execution.scheduling import (
     client_mapper,
-    cluster_client,
     local_backend,
-    local_cluster,
     parse_scheduler,
     scheduler_mapper,
     threads_mapper,
@@ -204,7 +203,7 @@ def test_scheduler_without_workers_is_a_clear_error() -> None:
 
 def test_other_mkba_version_on_workers_is_refused(client: Any, cluster: Any, monkeypatch: pytest.MonkeyPatch
                                                    ) -> None:
-    from mkba_mc.execution.scheduling import check_environment
+    from mkba_mc.execution.cluster import check_environment
 
     monkeypatch.setattr(mkba_mc, "__version__", "0.0.0+other")
     with pytest.raises(ConfigError, match="same mkba-mc version"):

@@ -12,16 +12,9 @@ from SALib.sample import sobol as salib_sample
 
 from mkba_mc.uncertainty.distributions import parse_distribution
 from mkba_mc.sensitivity.analyses import in_space, model_for, problem_for, sobol
-from mkba_mc.sensitivity.sobol import (
-    Problem,
-    analyze_salib_layout,
-    ishigami,
-    ishigami_indices,
-    saltelli_matrix,
-    sobol_g,
-    sobol_g_indices,
-    sobol_indices,
-)
+from mkba_mc.sensitivity.estimators import analyze_salib_layout
+from mkba_mc.sensitivity.sobol import Problem, saltelli_matrix, sobol_indices
+from mkba_mc.sensitivity.testfunctions import ishigami, ishigami_indices, sobol_g, sobol_g_indices
 
 ROOT = Path(__file__).resolve().parents[2]
 PI = np.pi

@@ -23,7 +23,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -50,12 +52,29 @@ def die_with_parent(parent_pid: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def fork_pool(workers: int) -> ProcessPoolExecutor:
-    """A forked process pool of ``workers`` whose workers die with this process."""
+def fork_pool(workers: int, *, initializer: Callable[[int, Any], None] | None = None,
+              state: Any = None) -> ProcessPoolExecutor:
+    """A forked process pool of ``workers`` whose workers die with this process.
+
+    Parameters
+    ----------
+    workers : int
+        Worker processes.
+    initializer : callable, optional
+        Called in each worker as ``initializer(parent_pid, state)`` instead of
+        :func:`die_with_parent` (it must call that itself); ``state`` is
+        inherited through the fork, not pickled.
+    state : object, optional
+        Passed to ``initializer``.
+    """
     import multiprocessing as mp
 
+    if initializer is None:
+        init, args = die_with_parent, (os.getpid(),)
+    else:
+        init, args = initializer, (os.getpid(), state)
     return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
-                               initializer=die_with_parent, initargs=(os.getpid(),))
+                               initializer=init, initargs=args)
 
 
 __all__ = ["die_with_parent", "fork_pool"]

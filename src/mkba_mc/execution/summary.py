@@ -21,6 +21,11 @@ from numpy.typing import NDArray
 
 from ..model.sets import ACTORS
 
+#: Outputs whose NaN means "never" (no payback within the programme): counted
+#: as later than any year (+inf) in the quantiles, see :func:`median_payback`.
+PAYBACK_OUTPUTS: Final[tuple[str, ...]] = ("payback_year", "payback_year_gemeente")
+#: Quantiles of the programme band (:func:`programme_band`).
+BAND_QUANTILES: Final[tuple[float, ...]] = (0.1, 0.5, 0.9)
 STATS: Final[tuple[str, ...]] = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
 QUANTILES: Final[tuple[float, ...]] = (0.05, 0.10, 0.50, 0.90, 0.95)
 
@@ -65,9 +70,49 @@ def order_statistics(y: NDArray[np.float64], ranks: NDArray[np.intp]) -> None:
         stack.append((mid + 1, hi, [k for k in ks if k > mid]))
 
 
-def column_stats(x: NDArray[np.float64]) -> dict[str, float]:
-    """Statistics of one output column (NaN samples left out and counted)."""
-    return _stats(x)
+def column_stats(x: NDArray[np.float64], name: str = "") -> dict[str, float]:
+    """Statistics of one output column (NaN samples left out and counted;
+    for the payback outputs, :data:`PAYBACK_OUTPUTS`, see :func:`payback_stats`)."""
+    return payback_stats(x) if name in PAYBACK_OUTPUTS else _stats(x)
+
+
+def median_payback(payback: NDArray[np.float64]) -> float:
+    """The median payback year of a run: the one payback statistic of mkba_mc.
+
+    The median over *all* draws, a draw that never pays back within the
+    programme (NaN) counting as later than any year (+inf); the value is the
+    draw at the median rank (``numpy.quantile(..., method="inverted_cdf")``,
+    Hyndman & Fan 1996 definition 1), so it is always a programme year.
+
+    Parameters
+    ----------
+    payback : numpy.ndarray
+        Payback years (1-based) per draw, NaN for "never".
+
+    Returns
+    -------
+    float
+        The median year; ``inf`` when more than half of the draws never pay
+        back; NaN for no draws.
+    """
+    return _never_quantiles(np.asarray(payback, dtype=np.float64), (0.5,))[0] if np.size(payback) else math.nan
+
+
+def _never_quantiles(x: NDArray[np.float64], qs: tuple[float, ...]) -> list[float]:
+    v = np.where(np.isnan(x), np.inf, x)
+    return [float(q) for q in np.quantile(v, qs, method="inverted_cdf")]
+
+
+def payback_stats(x: NDArray[np.float64]) -> dict[str, float]:
+    """Statistics of a payback output: quantiles over all draws with "never"
+    (NaN) as +inf (:func:`median_payback`; P50 is the median payback), so a
+    quantile is ``inf`` where that share of draws never pays back; mean and
+    sd over the draws that pay back; ``n_nan`` counts "never"."""
+    if x.size == 0:
+        return {**{s: math.nan for s in STATS}, "n_nan": 0.0}
+    finite = _stats(x)
+    q = _never_quantiles(x, QUANTILES)
+    return {**finite, "p5": q[0], "p10": q[1], "p50": q[2], "p90": q[3], "p95": q[4]}
 
 
 def summary_frame(stats: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
@@ -103,11 +148,12 @@ def summarize(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> p
     """Mean, sd, P5, P10, P50, P90, P95 and the NaN count of every output.
 
     NaN samples (undefined ratios; no payback within the programme) are left
-    out of the statistics and counted in ``n_nan``.
+    out of the mean and sd and counted in ``n_nan``; the quantiles of the
+    payback outputs count "never" as later than any year (:func:`payback_stats`).
     """
     cols = columns(outputs)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        rows = list(pool.map(_stats, cols.values()))
+        rows = list(pool.map(column_stats, cols.values(), cols))
     return summary_frame(dict(zip(cols, rows)))
 
 
@@ -139,4 +185,33 @@ def probabilities(outputs: Mapping[str, NDArray[np.float64]]) -> dict[str, dict[
     return out
 
 
-__all__ = ["QUANTILES", "STATS", "column_stats", "order_statistics", "columns", "probabilities", "summarize", "summary_frame"]
+def programme_band(cashflows: Mapping[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
+    """Quantiles of the cumulative programme cash flow per programme year.
+
+    Parameters
+    ----------
+    cashflows : mapping
+        ``cashflow_total`` and ``cashflow_gemeente``, each ``(n, years)``:
+        the programme view's cash flow per sample and programme year (§5
+        view 4, Figuur 4.8 of the MKBA).
+
+    Returns
+    -------
+    dict
+        ``cumulative_<name>`` of shape ``(3, years)``: rows the quantiles
+        :data:`BAND_QUANTILES` (numpy's default linear method) over all
+        samples of the cumulative sum over the years.
+
+    Notes
+    -----
+    Exact quantiles need every value: the run keeps the two cash flows
+    ``(n, years)`` until it ends (counted by
+    :func:`mkba_mc.checks.run_bytes_per_sample`), then only this band.
+    """
+    # per year a contiguous row: the same quantiles, a faster partition than along axis 0
+    return {f"cumulative_{k}": np.quantile(np.cumsum(v, axis=1).T.copy(), BAND_QUANTILES, axis=1)
+            for k, v in cashflows.items()}
+
+
+__all__ = ["BAND_QUANTILES", "PAYBACK_OUTPUTS", "QUANTILES", "STATS", "column_stats", "median_payback",
+           "payback_stats", "programme_band", "order_statistics", "columns", "probabilities", "summarize", "summary_frame"]

@@ -20,6 +20,7 @@ Carlo noise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -29,6 +30,8 @@ from typing import Any, Final
 import numpy as np
 
 from ..errors import ConfigError, Problem
+from ..execution.evaluators import Evaluator, local_evaluator
+from ..execution.montecarlo import DEFAULT_CHUNK
 from ..model.parameters import PARAMETERS
 
 #: Default grids of the normative inputs: the QALY value from the tool's
@@ -122,8 +125,9 @@ def switch_values(values: Sequence[float], probs: Sequence[float], levels: Seque
 def acceptability_curve(scenario_path: str | Path, parameter: str, values: Sequence[float] | None = None, *,
                         n: int = 100_000, seed: int | None = None, sampler: str = "random",
                         overrides: Mapping[str, Any] | None = None,
-                        distributions: Sequence[str | Path] | None = None, chunk_size: int = 1 << 16,
-                        workers: int = 1, command: Sequence[str] | None = None) -> Any:
+                        distributions: Sequence[str | Path] | None = None, chunk_size: int = DEFAULT_CHUNK,
+                        workers: int = 1, evaluator: Evaluator | None = None,
+                        command: Sequence[str] | None = None) -> Any:
     """P(B >= C) per actor and median ratios over a grid of one input.
 
     Parameters
@@ -134,9 +138,10 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
         The input swept (``qaly_value``, ``discount_rate`` or any parameter).
     values : sequence of float, optional
         The grid; default :func:`default_grid`. At least two distinct values.
-    n, seed, sampler, chunk_size, workers
+    n, seed, sampler, chunk_size, workers, evaluator
         As for :func:`mkba_mc.execution.montecarlo.run`; one seed (drawn once when
-        omitted) serves every grid value (common random numbers).
+        omitted) serves every grid value (common random numbers), and one
+        evaluator (made from ``workers`` when not given) every run.
     overrides : mapping, optional
         Further ``--set`` values.
     distributions : sequence of paths, optional
@@ -170,17 +175,20 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
     medians: dict[str, list[float]] = {o: [] for o in MEDIAN_OUTPUTS}
     prov: dict[str, Any] = {}
     space = ""
-    for i, v in enumerate(grid):
-        sc = load_scenario(scenario_path, overrides={**base, parameter: v}, distributions=distributions)
-        res = mc_run(sc, n, seed=seed, sampler=sampler, chunk_size=chunk_size, workers=workers)
-        for event, stat in res.probabilities().items():
-            probs.setdefault(event, [math.nan] * len(grid))[i] = stat["p"]
-        summary = res.summary()
-        for o in MEDIAN_OUTPUTS:
-            medians[o].append(float(summary.loc[o, "p50"]) if o in summary.index else math.nan)
-        if i == 0:
-            prov = provenance(res, command)
-            space = sc.space
+    with contextlib.ExitStack() as stack:
+        if evaluator is None:
+            evaluator = stack.enter_context(local_evaluator(workers))
+        for i, v in enumerate(grid):
+            sc = load_scenario(scenario_path, overrides={**base, parameter: v}, distributions=distributions)
+            res = mc_run(sc, n, seed=seed, sampler=sampler, chunk_size=chunk_size, evaluator=evaluator)
+            for event, stat in res.probabilities().items():
+                probs.setdefault(event, [math.nan] * len(grid))[i] = stat["p"]
+            summary = res.summary()
+            for o in MEDIAN_OUTPUTS:
+                medians[o].append(float(summary.loc[o, "p50"]) if o in summary.index else math.nan)
+            if i == 0:
+                prov = provenance(res, command)
+                space = sc.space
     switch = {event: switch_values(grid, p) for event, p in probs.items()}
     data = {f"p_{e}": ("value", np.asarray(p)) for e, p in probs.items()}
     data.update({f"median_{o}": ("value", np.asarray(m)) for o, m in medians.items()})

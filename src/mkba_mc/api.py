@@ -1,0 +1,359 @@
+"""The public Python API: every analysis of the command line, returning xarray.
+
+Each function takes a :class:`~mkba_mc.io.loading.Scenario` or the path of a
+scenario file, has the defaults of the matching ``mkba-mc`` command, and
+returns an :class:`xarray.Dataset` with the provenance in ``attrs`` (seed,
+n, input space, versions, the scenario's name and input hashes), the same
+numbers as the command's ``--json`` for the same seed.  Soft problems (a
+Monte Carlo target not reached, wide Sobol' intervals) are
+``warnings.warn(..., MkbaWarning)``; wrong options raise
+:class:`~mkba_mc.errors.ConfigError` naming the option, the value and what
+is expected.
+
+Heavy modules (xarray, SALib, the report) are imported when a function is
+called, so ``import mkba_mc`` stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import MkbaWarning
+from .execution.montecarlo import DEFAULT_CHUNK, PROGRAMME_KEPT, default_workers
+from .io.loading import Scenario, load_scenario
+from .model.core import evaluate
+from .sensitivity.problem import DEFAULT_INPUTS, DEFAULT_LEVERS, DEFAULT_SOBOL_OUTPUTS
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .execution.evaluators import Evaluator
+
+ScenarioLike = Scenario | str | os.PathLike[str]
+
+
+def _scenario(scenario: ScenarioLike) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+@contextmanager
+def _evaluator(evaluator: Evaluator | None, workers: int | None, scheduler: str | None) -> Iterator[Evaluator]:
+    """The caller's evaluator, or one of ``scheduler``/``workers`` (closed on exit)."""
+    if evaluator is not None:
+        yield evaluator
+        return
+    from .execution.scheduling import open_evaluator
+
+    with open_evaluator(scheduler, default_workers() if workers is None else workers) as ev:
+        yield ev
+
+
+def _attrs(sc: Scenario, **settings: Any) -> dict[str, Any]:
+    """Provenance attrs: settings, scenario, its input hashes and the versions
+    (nested values as JSON, so the Dataset writes to netCDF)."""
+    from .io.results import versions
+
+    prov = {**settings, "scenario": sc.name, "scenario_file": str(sc.path.resolve()) if sc.path else None,
+            "overrides": list(sc.overrides), "input_hashes": sc.input_hashes(), "versions": versions()}
+    return {k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in prov.items() if v is not None}
+
+
+def _warn(messages: Iterable[str]) -> None:
+    for m in messages:
+        warnings.warn(m, MkbaWarning, stacklevel=3)
+
+
+def run_monte_carlo(scenario: ScenarioLike, n: int = 100_000, *, seed: int | None = None, sampler: str = "random",
+                    outputs: Sequence[str] | None = None, programme: bool = False, keep_inputs: bool = False,
+                    target_se: float | None = None, chunk_size: int = DEFAULT_CHUNK, workers: int | None = None,
+                    scheduler: str | None = None, evaluator: Evaluator | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Monte Carlo: the risk of a plan (``mkba-mc run``).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario (a path is loaded with :func:`load_scenario`).
+    n : int
+        Samples (the maximum with ``target_se``).
+    seed : int, optional
+        Seed of the design; a fresh one is drawn and recorded in
+        ``attrs["seed"]`` if omitted.
+    sampler : {"random", "lhs", "sobol"}
+        Design on the unit cube.
+    outputs : sequence of str, optional
+        Outputs to keep (default
+        :data:`~mkba_mc.execution.montecarlo.DEFAULT_OUTPUTS`).
+    programme : bool
+        Also the programme view (payback year, pre-financing need, and the
+        band of the cumulative cash flow).
+    keep_inputs : bool
+        Also the sampled inputs (variable ``inputs``, dims ``sample, parameter``).
+    target_se : float, optional
+        Double ``n`` until the standard error of P(ratio_social >= 1) is below it.
+    chunk_size : int
+        Samples per model evaluation (numbers do not depend on it).
+    workers : int, optional
+        Local workers (default: the machine's cores, at most 8).
+    scheduler : str, optional
+        ``threads``, ``processes``, ``local-cluster:N`` or a Dask scheduler
+        address (see :func:`mkba_mc.execution.scheduling.open_evaluator`).
+    evaluator : Evaluator, optional
+        An evaluator of your own (:mod:`mkba_mc.execution.evaluators`),
+        instead of ``workers``/``scheduler``.
+    progress : callable, optional
+        ``progress(done, total)`` after each task.
+
+    Returns
+    -------
+    xarray.Dataset
+        The kept samples (dims ``sample``, ``actor``), provenance in ``attrs``
+        (seed, n, sampler, input space, versions, input hashes, ...).
+
+    Warns
+    -----
+    MkbaWarning
+        When ``target_se`` is not reached, or ``n`` is not a power of 2 with
+        the Sobol' sampler.
+
+    Examples
+    --------
+    >>> from mkba_mc import run_monte_carlo
+    >>> ds = run_monte_carlo("scenarios/bijlage2_voorbeeld.toml", 20_000, seed=1)  # doctest: +SKIP
+    >>> float((ds["ratio_social"] >= 1).mean())                                     # doctest: +SKIP
+    """
+    from .execution.montecarlo import DEFAULT_OUTPUTS
+    from .execution.montecarlo import run as mc_run
+    from .io.results import to_dataset
+
+    sc = _scenario(scenario)
+    kept = list(dict.fromkeys([*(outputs or DEFAULT_OUTPUTS), *(PROGRAMME_KEPT if programme else ())]))
+    with _evaluator(evaluator, workers, scheduler) as ev:
+        result = mc_run(sc, n, seed=seed, sampler=sampler, chunk_size=chunk_size, outputs=kept,
+                        keep_inputs=keep_inputs, target_se=target_se, progress=progress, evaluator=ev)
+    _warn(result.warnings)
+    return to_dataset(result)
+
+
+def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequence[str] | None = None,
+          second_order: bool = False, group_by: str = "knop", resamples: int = 100, target_ci: float | None = None,
+          n_max: int | None = None, inputs: str = DEFAULT_INPUTS, workers: int | None = None,
+          scheduler: str | None = None, evaluator: Evaluator | None = None,
+          progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Sobol' indices per knop or parameter with bootstrap intervals (``mkba-mc sobol``).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario.
+    n : int
+        Base samples, a power of 2.
+    seed : int
+        Seed of the design and the bootstrap.
+    outputs : sequence of str, optional
+        Outputs (default :data:`~mkba_mc.sensitivity.problem.DEFAULT_SOBOL_OUTPUTS`).
+    second_order : bool
+        Also second-order indices (``S2``).
+    group_by : {"knop", "parameter"}
+        Factors: knoppen (groups of parameters) or parameters.
+    resamples : int
+        Bootstrap replicates.
+    target_ci : float, optional
+        Double ``n`` (up to ``n_max``, default ``max(n, 2**20)``) until every
+        half-width is at most this.
+    inputs : {"all", "plan", "uncertainties"}
+        Input space (:func:`mkba_mc.sensitivity.problem.in_space`).
+    workers, scheduler, evaluator
+        Where the tasks run, as for :func:`run_monte_carlo`.
+    progress : callable, optional
+        ``progress(base_rows_done, total)``.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (and ``S2``) by ``output`` and
+        ``knop`` (or ``parameter``); provenance in ``attrs``.
+
+    Warns
+    -----
+    MkbaWarning
+        When intervals are wide or ``target_ci`` is not reached.
+
+    Examples
+    --------
+    >>> from mkba_mc import sobol
+    >>> ds = sobol("scenarios/bijlage2_voorbeeld.toml", 1024, seed=3)   # doctest: +SKIP
+    >>> ds["ST"].sel(output="ratio_social").to_series()               # doctest: +SKIP
+    """
+    from .sensitivity.analyses import sobol as run_sobol
+
+    sc = _scenario(scenario)
+    with _evaluator(evaluator, workers, scheduler) as ev:
+        res = run_sobol(sc, n, outputs=list(outputs or DEFAULT_SOBOL_OUTPUTS), seed=seed, second_order=second_order,
+                        group_by=group_by, evaluator=ev, resamples=resamples, target_ci=target_ci,
+                        n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
+                        progress=progress, inputs=inputs)
+    wide = res.wide_intervals()
+    if wide:
+        o, kind, name, _, w = max(wide, key=lambda x: x[4])
+        _warn([f"{len(wide)} indices have a 95 % half-width above max(10 % of the index, 0.02); widest: "
+               f"{kind} of {name} for {o} (+/- {w:.3f}); increase n or use target_ci"])
+    if target_ci is not None and res.max_half_width() > target_ci:
+        _warn([f"target_ci {target_ci:g} not reached at n = {res.n:,} (widest half-width {res.max_half_width():.4f})"])
+    ds = res.to_dataset()
+    ds.attrs.update(_attrs(sc, analysis="sobol", rounds=res.rounds))
+    return ds
+
+
+def morris(scenario: ScenarioLike, trajectories: int = 100, *, levels: int = 4,
+           outputs: Sequence[str] = ("ratio_social", "ratio_gemeente"), seed: int = 0,
+           inputs: str = DEFAULT_INPUTS) -> xr.Dataset:
+    """Morris screening of every uncertain parameter (``mkba-mc morris``).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``mu``, ``mu_star``, ``sigma``, ``mu_star_conf`` by ``output`` and
+        ``parameter``; provenance in ``attrs``.
+
+    Examples
+    --------
+    >>> from mkba_mc import morris
+    >>> morris("scenarios/bijlage2_voorbeeld.toml", seed=5)["mu_star"]   # doctest: +SKIP
+    """
+    from .sensitivity.morris import morris as run_morris
+
+    sc = _scenario(scenario)
+    ds = run_morris(sc, trajectories, levels=levels, outputs=outputs, seed=seed, inputs=inputs)
+    ds.attrs.update(_attrs(sc, analysis="morris"))
+    return ds
+
+
+def tornado(scenario: ScenarioLike, *, outputs: Sequence[str] = ("ratio_social", "ratio_gemeente"),
+            quantiles: tuple[float, float] = (0.10, 0.90), inputs: str = DEFAULT_INPUTS) -> xr.Dataset:
+    """Tornado (P10-P90 one at a time) and switch values (``mkba-mc tornado``).
+
+    Returns
+    -------
+    xarray.Dataset
+        By ``parameter`` (ranked by the swing of the first output): ``low``,
+        ``high``, ``<output>_at_low``/``_at_high``/``_swing``/``_switch``
+        (``tornado.nc`` of the command); provenance in ``attrs``.
+
+    Examples
+    --------
+    >>> from mkba_mc import tornado
+    >>> tornado("scenarios/bijlage2_voorbeeld.toml")["ratio_social_swing"]   # doctest: +SKIP
+    """
+    from .sensitivity.oat import tornado as run_tornado
+
+    sc = _scenario(scenario)
+    df = run_tornado(sc, outputs, quantiles, inputs)
+    ds = df.set_index("parameter").to_xarray()
+    ds.attrs.update(_attrs(sc, analysis="tornado", quantiles=list(quantiles), input_space=df.attrs["input_space"]))
+    return ds
+
+
+def breakeven(scenario: ScenarioLike, levers: Sequence[str] = DEFAULT_LEVERS, *, n: int = 20_000, grid: int = 11,
+              seed: int = 0, workers: int | None = None, evaluator: Evaluator | None = None) -> xr.Dataset:
+    """Probabilistic break-even per lever and a robustness table (``mkba-mc breakeven``).
+
+    Returns
+    -------
+    xarray.Dataset
+        By ``lever`` and grid ``step``: ``value``, ``p_ratio_social_ge_1``,
+        ``se_social``, ``p_ratio_gemeente_ge_1``, ``se_gemeente`` (the
+        robustness table); by ``lever``: ``low``, ``high``, ``point``,
+        ``breakeven`` (NaN: none in the range) and ``p_at_point``; provenance
+        in ``attrs``.
+
+    Examples
+    --------
+    >>> from mkba_mc import breakeven
+    >>> breakeven("scenarios/bijlage2_voorbeeld.toml", seed=6)["breakeven"]   # doctest: +SKIP
+    """
+    import numpy as np
+    import xarray as xr
+
+    from .sensitivity.breakeven import breakeven as run_breakeven
+
+    sc = _scenario(scenario)
+    with _evaluator(evaluator, workers, None) as ev:
+        summary, table = run_breakeven(sc, list(levers), n=n, grid=grid, seed=seed, evaluator=ev)
+    shape = (len(summary), grid)  # the table is lever by lever, grid values in order
+    data: dict[str, Any] = {c: (("lever", "step"), table[c].to_numpy().reshape(shape)) for c in table.columns
+                            if c != "lever"}
+    data.update({c: ("lever", summary[c].to_numpy(dtype=float)) for c in ("low", "high", "point", "p_at_point")})
+    data["breakeven"] = ("lever", np.array([np.nan if v is None else v for v in summary["breakeven"]], dtype=float))
+    ds = xr.Dataset(data, coords={"lever": list(summary["lever"]), "step": np.arange(grid)})
+    ds.attrs.update(_attrs(sc, analysis="breakeven", n=n, grid=grid, seed=seed))
+    return ds
+
+
+def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", values: Sequence[float] | None = None,
+                        *, n: int = 100_000, seed: int | None = None, sampler: str = "random",
+                        overrides: Mapping[str, Any] | None = None, workers: int | None = None,
+                        evaluator: Evaluator | None = None) -> xr.Dataset:
+    """P(benefits >= costs) per actor over a grid of one input (``mkba-mc curve``).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario file (a Scenario is reloaded from its file at each grid
+        value, with its overrides).
+    parameter : str
+        The input swept (default the QALY value).
+    values : sequence of float, optional
+        The grid (default :func:`mkba_mc.sensitivity.curve.default_grid`).
+    n, seed, sampler, workers, evaluator
+        As for :func:`run_monte_carlo`; the same samples at every value.
+    overrides : mapping, optional
+        Further parameter values.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``p_<event>`` and ``median_<output>`` by ``value``; provenance in ``attrs``.
+
+    Examples
+    --------
+    >>> from mkba_mc import acceptability_curve
+    >>> acceptability_curve("scenarios/bijlage2_voorbeeld.toml", n=20_000, seed=7)  # doctest: +SKIP
+    """
+    from .io.loading import parse_set
+    from .sensitivity.curve import acceptability_curve as run_curve
+
+    if isinstance(scenario, Scenario):
+        if scenario.path is None:
+            raise TypeError("acceptability_curve needs a scenario loaded from a file (it reloads it per grid value)")
+        base: dict[str, Any] = dict(parse_set(list(scenario.overrides))) if scenario.overrides else {}
+        path: str | os.PathLike[str] = scenario.path
+    else:
+        base, path = {}, scenario
+    with _evaluator(evaluator, workers, None) as ev:
+        return run_curve(path, parameter, values, n=n, seed=seed, sampler=sampler,
+                         overrides={**base, **(overrides or {})}, evaluator=ev)
+
+
+def build_report(folder: str | Path, lang: str = "nl") -> Path:
+    """Build ``report.html`` from a results folder (``mkba-mc report``); see
+    :func:`mkba_mc.report.document.build_report`.
+
+    Examples
+    --------
+    >>> from mkba_mc import build_report
+    >>> build_report("results/bijlage2")   # doctest: +SKIP
+    """
+    from .report.document import build_report as build
+
+    return build(folder, lang=lang)
+
+
+__all__ = ["acceptability_curve", "breakeven", "build_report", "evaluate", "load_scenario", "morris",
+           "run_monte_carlo", "sobol", "tornado"]

@@ -1,0 +1,357 @@
+"""Evaluators: where the tasks of an analysis run.
+
+An evaluator is an object with a ``map(fn, tasks)`` method that yields
+``fn(task)`` for every task *in task order* (the ``pool`` of emcee, the
+evaluators of EMA Workbench).  The Monte Carlo engine, the Sobol' driver, the
+acceptability curve and the break-even grid hand their tasks to one, so the
+choice of where they run is made once, by the caller:
+
+:class:`SerialEvaluator`
+    In this process, one task after the other.
+:class:`ThreadEvaluator`
+    A thread pool in this process (numpy releases the GIL in its ufuncs).
+:class:`ProcessEvaluator`
+    Forked worker processes that die with this process
+    (:func:`mkba_mc.execution.procs.fork_pool`).  The state of a job -- the
+    object ``fn`` is a bound method of, e.g. a Monte Carlo job holding the
+    scenario, the sampling plan and the shared output store -- is bound to
+    the pool when it forks, so it is inherited by the workers instead of
+    pickled with every task; the pool is forked again for another job.
+:class:`DaskEvaluator`
+    A Dask cluster through a connected :class:`distributed.Client`; the job
+    travels with the task (scattered once per ``map``).
+
+Every evaluator is a context manager that owns its workers; there is no
+module-level execution state.  At most ``window`` tasks are in flight
+(:func:`windowed`), which bounds the memory of results waiting to be
+collected, and because results come back in task order the numbers of a run
+do not depend on the evaluator.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+from ..errors import ConfigError, Problem
+from .procs import fork_pool
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def windowed(submit: Callable[[T], Future[R]], tasks: Iterable[T], window: int) -> Iterator[R]:
+    """Run tasks with at most ``window`` in flight; yield results in task order.
+
+    Parameters
+    ----------
+    submit : callable
+        ``submit(task)`` returning a future (``executor.submit`` bound to the
+        task function).
+    tasks : iterable
+        The tasks.
+    window : int
+        Most futures pending at once.
+
+    Yields
+    ------
+    object
+        ``future.result()`` of every task, in task order.  Tasks not yet
+        started are cancelled if the consumer stops early.
+    """
+    pending: deque[Future[R]] = deque()
+    it = iter(tasks)
+    try:
+        for t in it:
+            pending.append(submit(t))
+            if len(pending) >= window:
+                break
+        while pending:
+            result = pending.popleft().result()
+            nxt = next(it, _END)
+            if nxt is not _END:
+                pending.append(submit(nxt))  # type: ignore[arg-type]
+            yield result
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
+_END = object()
+
+
+def _check_workers(workers: int) -> int:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ConfigError([Problem("--workers", "workers", workers, "at least 1 worker")])
+    return workers
+
+
+class SerialEvaluator:
+    """Run every task in this process, in order."""
+
+    workers: int = 1
+    #: Whether tasks run in this process's memory (or in a fork that shares its maps).
+    shares_memory: bool = True
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` for every task, in order."""
+        return map(fn, tasks)
+
+    def expect(self, tasks: int) -> None:
+        """Tell the evaluator the most tasks a ``map`` will get (unused here)."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> SerialEvaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ThreadEvaluator(SerialEvaluator):
+    """Run tasks on a pool of ``workers`` threads in this process.
+
+    Parameters
+    ----------
+    workers : int
+        Threads; the pool is made on the first ``map`` with at most as many
+        threads as expected tasks (:meth:`expect`).
+    """
+
+    def __init__(self, workers: int):
+        self.workers = _check_workers(workers)
+        self._most: int | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def expect(self, tasks: int) -> None:
+        """No more threads are started than ``tasks`` (no idle workers)."""
+        self._most = max(1, tasks)
+
+    def _size(self) -> int:
+        return max(1, min(self.workers, self._most if self._most is not None else self.workers))
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` in task order, at most ``2 * workers`` in flight."""
+        if self.workers == 1:
+            return map(fn, tasks)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._size())
+        pool = self._pool
+        return windowed(lambda t: pool.submit(fn, t), tasks, window=2 * self.workers)
+
+    def close(self) -> None:
+        """Shut the pool down (waiting for running tasks)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+def fork_available() -> bool:
+    """Whether this platform can fork worker processes."""
+    return "fork" in mp.get_all_start_methods()
+
+
+def _install(parent_pid: int, state: object) -> None:
+    """Initializer of a forked worker: die with the parent, keep the job's state.
+
+    The state is inherited through the fork (never pickled) and kept on this
+    worker's own process object.
+    """
+    from .procs import die_with_parent
+
+    die_with_parent(parent_pid)
+    mp.current_process().mkba_state = state  # type: ignore[attr-defined]
+
+
+def _call_bound(method: str, task: Any) -> Any:
+    """Worker side: call the named method of the state bound at fork time."""
+    return getattr(mp.current_process().mkba_state, method)(task)  # type: ignore[attr-defined]
+
+
+class ProcessEvaluator(ThreadEvaluator):
+    """Run tasks on forked worker processes that die with this process.
+
+    ``map(fn, tasks)`` with ``fn`` a bound method of a job object (its
+    ``__self__``): the pool is forked with that job bound as the workers'
+    state, and tasks are sent as ``(method name, task)``.  Another job forks
+    a new pool (the previous one is shut down).  A plain function (picklable
+    by reference) is sent with each task to the current pool.  Where ``fork`` does not exist,
+    or with one worker or one expected task, tasks run in this process.
+
+    Parameters
+    ----------
+    workers : int
+        Worker processes (at most as many as expected tasks, :meth:`expect`).
+    """
+
+    def __init__(self, workers: int):
+        super().__init__(workers)
+        self._owner: object | None = None
+        self._procs: Executor | None = None
+
+    def _local(self) -> bool:
+        return self.workers == 1 or (self._most is not None and self._most <= 1) or not fork_available()
+
+    @property
+    def shares_memory(self) -> bool:  # type: ignore[override]
+        """Workers are forks: they see the job's shared maps (not its other writes)."""
+        return True
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` in task order, at most ``2 * workers`` in flight."""
+        if self._local():
+            return map(fn, tasks)
+        owner = getattr(fn, "__self__", None)
+        if self._procs is None or (owner is not None and owner is not self._owner):
+            self._shutdown_procs()
+            self._procs = fork_pool(self._size(), initializer=_install, state=owner)
+            self._owner = owner
+        procs = self._procs
+        if owner is None:  # a plain (picklable) function: sent with each task
+            return windowed(lambda t: procs.submit(fn, t), tasks, window=2 * self.workers)
+        name = fn.__name__
+        return windowed(lambda t: procs.submit(_call_bound, name, t), tasks, window=2 * self.workers)
+
+    def _shutdown_procs(self) -> None:
+        if self._procs is not None:
+            self._procs.shutdown(wait=True)
+            self._procs = None
+            self._owner = None
+
+    def close(self) -> None:
+        """Shut the worker processes down."""
+        self._shutdown_procs()
+        super().close()
+
+
+class DaskEvaluator(SerialEvaluator):
+    """Run tasks on a Dask cluster.
+
+    The function (with the job it is bound to) is scattered to every worker
+    once per ``map`` -- a scenario and its sampling plan are a few megabytes;
+    sending them with every task would dominate -- then tasks are submitted
+    with at most ``window`` in flight and results yielded in task order.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A connected client (closed by whoever opened it, not by this object).
+    window : int, optional
+        Tasks in flight; default twice the cluster's worker threads, at least 2.
+
+    Notes
+    -----
+    ``fn`` must pickle with cloudpickle and be deterministic: a task may be
+    rerun when a worker dies.
+    """
+
+    shares_memory = False
+
+    def __init__(self, client: Any, *, window: int | None = None):
+        self.client = client
+        self.window = window
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        """The cluster's worker threads."""
+        return max(1, sum(self.client.nthreads().values()))
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` for every task in task order, computed on the cluster."""
+        client = self.client
+        tasks = list(tasks)
+        if not tasks:
+            return
+        size = self.window if self.window is not None else max(2, 2 * self.workers)
+        [remote_fn] = client.scatter([fn], broadcast=True, hash=False)
+        pending: deque[Any] = deque()
+        it = iter(tasks)
+        try:
+            for t in it:
+                pending.append(client.submit(_apply, remote_fn, t, pure=False))
+                if len(pending) >= size:
+                    break
+            while pending:
+                fut = pending.popleft()
+                result = fut.result()
+                fut.release()
+                nxt = next(it, _END)
+                if nxt is not _END:
+                    pending.append(client.submit(_apply, remote_fn, nxt, pure=False))
+                yield result
+        finally:
+            if pending:
+                client.cancel(list(pending))
+            remote_fn.release()
+
+
+def _apply(fn: Callable[[T], R], task: T) -> R:
+    """Worker side: apply the (scattered) function to one task."""
+    return fn(task)
+
+
+class Evaluator(Protocol):
+    """What the analyses need of an evaluator (any of this module's, or your own)."""
+
+    @property
+    def workers(self) -> int:
+        """Parallel workers (sizes thread pools for the summary)."""
+
+    @property
+    def shares_memory(self) -> bool:
+        """Whether tasks can write into this process's shared memory maps."""
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """``fn(task)`` for every task, in task order."""
+
+    def expect(self, tasks: int) -> None:
+        """The most tasks a ``map`` will get (to start no idle workers)."""
+
+    def close(self) -> None:
+        """Release the workers."""
+
+
+def local_evaluator(workers: int = 1, backend: str = "auto") -> SerialEvaluator:
+    """The local evaluator of a worker count and a backend.
+
+    Parameters
+    ----------
+    workers : int
+        Parallel workers; 1 gives a :class:`SerialEvaluator`.
+    backend : {"auto", "processes", "threads"}
+        ``auto``: forked processes where ``fork`` exists (the model makes
+        many short numpy calls, so threads contend for the GIL), else threads.
+
+    Raises
+    ------
+    ConfigError
+        For ``workers < 1`` or an unknown backend.
+    """
+    _check_workers(workers)
+    if backend not in BACKENDS:
+        raise ConfigError([Problem("--backend", "backend", backend, f"one of: {', '.join(BACKENDS)}")])
+    if workers == 1:
+        return SerialEvaluator()
+    if backend == "threads" or not fork_available():
+        return ThreadEvaluator(workers)
+    return ProcessEvaluator(workers)
+
+
+BACKENDS: tuple[str, ...] = ("auto", "processes", "threads")
+
+__all__ = [
+    "BACKENDS",
+    "DaskEvaluator",
+    "Evaluator",
+    "ProcessEvaluator",
+    "SerialEvaluator",
+    "ThreadEvaluator",
+    "fork_available",
+    "local_evaluator",
+    "windowed",
+]

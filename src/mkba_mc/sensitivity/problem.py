@@ -1,0 +1,128 @@
+"""The scenario as a sensitivity problem: its input space, its factors and a
+vectorised model of them.
+
+* :func:`in_space` -- the input space of the "which knob decides" analyses
+  (reference/uncertainty.md §1);
+* :func:`problem_for` -- the sampled parameters as a :class:`~mkba_mc.sensitivity.sobol.Problem`,
+  per parameter or grouped per knop (meta-analyse §5.1);
+* :func:`model_for` -- a vectorised function of those parameters that also
+  returns the decision indicators (:data:`INDICATORS`: 1 where the
+  conclusion holds, 0 elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import ConfigError, Problem
+from ..model.core import ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
+from .sobol import Problem as SobolProblem
+
+if TYPE_CHECKING:
+    from ..io.loading import Scenario
+
+Array = NDArray[np.float64]
+
+#: Indicator outputs: name -> (output, threshold).
+INDICATORS: Final[dict[str, tuple[str, float]]] = {
+    "ratio_social_ge_1": ("ratio_social", 1.0),
+    "ratio_gemeente_ge_1": ("ratio_gemeente", 1.0),
+    "balance_gemeente_ge_0": ("balance_gemeente", 0.0),
+    "balance_ge_0": ("balance", 0.0),
+}
+DEFAULT_SOBOL_OUTPUTS: Final[tuple[str, ...]] = (
+    "ratio_social", "ratio_financial", "ratio_gemeente", "balance", "balance_gemeente",
+    "ratio_social_ge_1", "balance_gemeente_ge_0",
+)
+SENSITIVITY_OUTPUTS: Final[tuple[str, ...]] = tuple(
+    o for o in ALL_OUTPUTS if o not in PROGRAMME_OUTPUTS and not o.startswith("actor_")) + tuple(INDICATORS)
+#: Levers of issue 4: substitution, caseload, newly found share, new-for-old share.
+DEFAULT_LEVERS: Final[tuple[str, ...]] = (
+    "substitution_new", "substitution_existing", "newly_found_share", "additional_share_team", "caseload.mv_nzr",
+)
+
+
+def check_outputs(outputs: Sequence[str], source: str = "--output") -> None:
+    bad = [o for o in outputs if o not in SENSITIVITY_OUTPUTS]
+    if bad:
+        raise ConfigError([Problem(source, "output", o, f"one of: {', '.join(SENSITIVITY_OUTPUTS)}") for o in bad])
+
+
+#: Input space of the "which knob decides" analyses unless told otherwise:
+#: uncertainties, levers over their plausible range and normative inputs over
+#: their range (reference/uncertainty.md §1), so that the knoppen
+#: ``waardering`` and ``discontering`` appear beside the levers.
+DEFAULT_INPUTS: Final[str] = "all"
+#: ``--inputs`` choices of sobol, morris and tornado, and the space each means.
+SENSITIVITY_INPUTS: Final[dict[str, str]] = {"all": "all", "plan": "plan", "uncertainties": "uncertainties"}
+
+
+def in_space(scenario: Scenario, inputs: str | None = DEFAULT_INPUTS) -> Scenario:
+    """The scenario over the input space of a sensitivity analysis.
+
+    ``all`` (default): uncertainties, levers over their plausible range and
+    normative inputs over their range; ``plan``: the space of ``run``
+    (uncertainties and the levers' implementation uncertainty);
+    ``uncertainties``: uncertainties only. A scenario already converted by
+    :meth:`~mkba_mc.io.loading.Scenario.in_space` is returned as it is.
+    """
+    if inputs is None or scenario.space not in ("run", "plan"):
+        return scenario
+    if inputs not in SENSITIVITY_INPUTS:
+        raise ConfigError([Problem("--inputs", "inputs", inputs, f"one of: {', '.join(SENSITIVITY_INPUTS)}")])
+    return scenario.in_space(SENSITIVITY_INPUTS[inputs])
+
+
+def problem_for(scenario: Scenario, group_by: str = "parameter") -> SobolProblem:
+    """The scenario's sampled parameters as a sensitivity problem.
+
+    ``group_by="knop"`` groups them by the knop of their kengetal (the
+    lever groups of meta-analyse §5.1); correlations are not used (Sobol'
+    indices assume independent inputs).
+    """
+    if group_by not in ("parameter", "knop"):
+        raise ConfigError([Problem("--group-by", "group_by", group_by, "knop or parameter")])
+    names = scenario.sampled
+    if not names:
+        raise ConfigError([Problem(str(scenario.path), "parameters", "<none>",
+                                   "at least one parameter with a distribution")])
+    groups = tuple(scenario.info[n].knop for n in names) if group_by == "knop" else None
+    return SobolProblem(tuple(names), tuple(scenario.distributions[n] for n in names), groups)
+
+
+def model_for(scenario: Scenario, outputs: Sequence[str]) -> Callable[[Mapping[str, Array]], dict[str, Array]]:
+    """A vectorised function of the sampled parameters returning ``outputs``
+    (model outputs or the indicators of :data:`INDICATORS`)."""
+    check_outputs(outputs)
+    needed = sorted({INDICATORS[o][0] if o in INDICATORS else o for o in outputs})
+    base = dict(scenario.params)
+    structure = scenario.structure
+
+    def func(x: Mapping[str, Array]) -> dict[str, Array]:
+        params = dict(base)
+        params.update(x)
+        res = evaluate(params, structure, needed)
+        out = {}
+        for o in outputs:
+            if o in INDICATORS:
+                src, thr = INDICATORS[o]
+                out[o] = (res[src] >= thr).astype(np.float64)
+            else:
+                out[o] = res[o]
+        return out
+
+    return func
+
+
+def _space_text(space: str) -> str:
+    from ..io.loading import INPUT_SPACES
+
+    return INPUT_SPACES.get(space, space)
+
+
+__all__ = ["DEFAULT_INPUTS", "DEFAULT_LEVERS", "DEFAULT_SOBOL_OUTPUTS", "INDICATORS", "SENSITIVITY_INPUTS",
+           "SENSITIVITY_OUTPUTS", "check_outputs", "in_space", "model_for", "problem_for"]
