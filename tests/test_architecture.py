@@ -4,7 +4,9 @@ Every module under ``src/mkba_mc`` is parsed with :mod:`ast` (nothing is
 imported, so a module that fails to import still gets checked); every
 ``import`` and ``from ... import`` counts, including the ones inside
 functions and under ``if TYPE_CHECKING:`` -- a newcomer reads them all as
-dependencies. The rules are the ones written down in
+dependencies.  One exception, :data:`TYPE_ONLY`: the engine (execution,
+sensitivity) is handed a loaded ``Scenario`` and names its type in
+annotations under ``if TYPE_CHECKING:``; it never imports ``io`` at run time. The rules are the ones written down in
 ``docs/architecture.md``; change both together.
 
 Rules that the code on main does not follow yet are marked
@@ -58,7 +60,11 @@ ALLOWED: dict[str, frozenset[str]] = {
 
 #: Modules that may be longer than MAX_LINES, each with the reason given in
 #: docs/architecture.md ("Long modules"). Empty for the target architecture.
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    "report/text.py": "the report's sentences: two parallel dictionaries (nl, en) that must stay side by side",
+    "uncertainty/distributions/closed.py": "the closed-form distributions, each a short class; one family per file "
+                                           "would scatter the shared truncation helpers",
+}
 MAX_LINES = 400
 
 #: Standard-library and numpy modules the pure model must not use: no I/O,
@@ -77,19 +83,6 @@ ENGINE_PARTS = ("model", "uncertainty", "execution", "sensitivity", "io")
 #: Rules main does not follow yet (commit eb96fa1), each with what breaks it.
 #: Delete an entry as soon as its test passes (strict xfail turns a pass red).
 NOT_YET: dict[str, str] = {
-    "imports[execution]": "execution/montecarlo.py imports io.loading, io.results and report.screens; "
-                          "execution/scheduling.py imports the package root",
-    "imports[sensitivity]": "sensitivity/* import io.loading, io.results and execution.montecarlo.run",
-    "imports[io]": "io/results.py imports report.screens",
-    "report_never_evaluates": "report/document.py re-runs the model for the programme band "
-                              "(_evaluate_quiet, _prepare_design)",
-    "module_size": "cli, io/loading, io/output, uncertainty/distributions, report/document, model/core, "
-                   "sensitivity/sobol, sensitivity/analyses, execution/montecarlo, execution/scheduling "
-                   "are over 400 lines",
-    "no_execution_state_in_globals": "_JOB in execution/montecarlo.py and sensitivity/sobol.py",
-    "import_has_no_side_effects": "execution/montecarlo.py calls _tune_malloc() at import",
-    "engine_imports_are_light": "execution/montecarlo.py and io/results.py import report.screens, which imports rich",
-    "public_api": "mkba_mc exports loading and the model only",
 }
 
 
@@ -188,6 +181,24 @@ def imports_of(module: Module) -> Iterator[Import]:
                     yield Import(module, source, alias.name, node.lineno)
 
 
+#: Imports allowed across the rules when they only name a type in annotations
+#: (under ``if TYPE_CHECKING:``): the scenario object the engine is handed.
+TYPE_ONLY: frozenset[tuple[str, str]] = frozenset({("mkba_mc.io.loading", "Scenario"),
+                                                   ("mkba_mc.io.scenario", "Scenario")})
+
+
+def type_only_lines(module: Module) -> frozenset[int]:
+    """Line numbers of the imports inside ``if TYPE_CHECKING:`` blocks."""
+    lines: set[int] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            for sub in node.body:
+                for inner in ast.walk(sub):
+                    if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                        lines.add(inner.lineno)
+    return frozenset(lines)
+
+
 def external_imports_of(module: Module) -> Iterator[tuple[str, int]]:
     """Every non-mkba_mc module name imported by ``module`` (dotted, with line)."""
     for node in ast.walk(module.tree):
@@ -227,12 +238,13 @@ def test_every_module_belongs_to_a_part() -> None:
 @pytest.mark.parametrize("part", [pytest.param(p, marks=xfail_if_not_yet(f"imports[{p}]")) for p in ALLOWED])
 def test_imports(part: str) -> None:
     allowed = ALLOWED[part] | {part}
-    bad = [str(i) for m in modules_of(part) for i in imports_of(m) if part_of(i.target) not in allowed]
+    bad = [str(i) for m in modules_of(part) for i in imports_of(m) if part_of(i.target) not in allowed
+           and not (i.lineno in type_only_lines(m) and (i.target, i.name) in TYPE_ONLY)]
     assert not bad, f"{part}/ may import only {sorted(allowed)}:" + show(bad)
 
 
 def test_nothing_imports_the_cli() -> None:
-    bad = [str(i) for m in modules() if part_of(m.name) != "main" for i in imports_of(m)
+    bad = [str(i) for m in modules() if part_of(m.name) not in ("main", "cli") for i in imports_of(m)
            if part_of(i.target) == "cli"]
     assert not bad, "the CLI is the outermost layer; call the public API instead:" + show(bad)
 
@@ -325,8 +337,8 @@ def _locals_of(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 #: Module-level state that is per process by nature, with the reason
 #: (docs/architecture.md, "Module state").
 STATE_ALLOWED: dict[tuple[str, str], str] = {
-    ("io/output.py", "_HELD"): "the directory locks this process holds (flock is per process; hold_lock re-enters)",
-    ("cli.py", "_state"): "the --debug switch and the locks of the one command this process runs",
+    ("io/locks.py", "_HELD"): "the directory locks this process holds (flock is per process; hold_lock re-enters)",
+    ("cli/app.py", "_state"): "the --debug switch and the locks of the one command this process runs",
 }
 
 

@@ -299,7 +299,8 @@ def breakeven(scenario: ScenarioLike, levers: Sequence[str] = DEFAULT_LEVERS, *,
 def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", values: Sequence[float] | None = None,
                         *, n: int = 100_000, seed: int | None = None, sampler: str = "random",
                         overrides: Mapping[str, Any] | None = None, workers: int | None = None,
-                        evaluator: Evaluator | None = None) -> xr.Dataset:
+                        evaluator: Evaluator | None = None, distributions: Sequence[str | os.PathLike[str]] | None = None,
+                        command: Sequence[str] | None = None) -> xr.Dataset:
     """P(benefits >= costs) per actor over a grid of one input (``mkba-mc curve``).
 
     Parameters
@@ -315,6 +316,10 @@ def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", v
         As for :func:`run_monte_carlo`; the same samples at every value.
     overrides : mapping, optional
         Further parameter values.
+    distributions : sequence of paths, optional
+        Distribution files instead of the shipped defaults (paths only).
+    command : sequence of str, optional
+        The command line recorded in the provenance.
 
     Returns
     -------
@@ -326,7 +331,8 @@ def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", v
     >>> from mkba_mc import acceptability_curve
     >>> acceptability_curve("scenarios/bijlage2_voorbeeld.toml", n=20_000, seed=7)  # doctest: +SKIP
     """
-    from .io.loading import parse_set
+    from .io.loading import load_scenario, parse_set
+    from .io.results import provenance
     from .sensitivity.curve import acceptability_curve as run_curve
 
     if isinstance(scenario, Scenario):
@@ -336,21 +342,27 @@ def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", v
         path: str | os.PathLike[str] = scenario.path
     else:
         base, path = {}, scenario
+    sets = {**base, **(overrides or {})}
+
+    def scenario_at(value: float | None) -> Scenario:
+        return load_scenario(path, overrides=sets if value is None else {**sets, parameter: value},
+                             distributions=distributions)
+
     with _evaluator(evaluator, workers, None) as ev:
-        return run_curve(path, parameter, values, n=n, seed=seed, sampler=sampler,
-                         overrides={**base, **(overrides or {})}, evaluator=ev)
+        return run_curve(scenario_at, parameter, values, n=n, seed=seed, sampler=sampler, evaluator=ev,
+                         describe=lambda res: provenance(res, command))
 
 
 def build_report(folder: str | Path, lang: str = "nl") -> Path:
     """Build ``report.html`` from a results folder (``mkba-mc report``); see
-    :func:`mkba_mc.report.document.build_report`.
+    :func:`mkba_mc.report.build.build_report`.
 
     Examples
     --------
     >>> from mkba_mc import build_report
     >>> build_report("results/bijlage2")   # doctest: +SKIP
     """
-    from .report.document import build_report as build
+    from .report import build_report as build
 
     return build(folder, lang=lang)
 

@@ -301,7 +301,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
                       extra=extra)
     if "curve" in options.steps and not _step_done(folder / "curve" / "manifest.json", key):
         step("curve")
-        from .sensitivity.curve import acceptability_curve
+        from .api import acceptability_curve
 
         n = min(options.n, CURVE_MAX_N)
         cds = acceptability_curve(sc.path, CURVE_OVER, n=n, seed=options.seed, sampler=options.sampler,
@@ -309,7 +309,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         write_curve(cds, folder / "curve", force=True, extra=extra)
     if "report" in options.steps:
         step("report")
-        from .report.document import build_report
+        from .report import build_report
 
         build_report(folder, lang=options.lang)
 

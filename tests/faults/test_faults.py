@@ -28,7 +28,7 @@ from mkba_mc.cli import app
 from mkba_mc.report.compare import comparison_table, write_comparison
 from mkba_mc.execution.montecarlo import run as mc_run
 from mkba_mc.io.output import LOCK_SUFFIX, OLD_PREFIX, TMP_PREFIX, lock_path, remove_stale, write_bundle
-from mkba_mc.report.document import build_report
+from mkba_mc.report import build_report
 from mkba_mc.io.results import write_run
 from mkba_mc.report.excel import write_summary_workbook
 

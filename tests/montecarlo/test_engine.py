@@ -13,7 +13,7 @@ from mkba_mc import load_scenario
 from mkba_mc.io.loading import build_scenario, read_toml
 from mkba_mc.execution.montecarlo import run
 from mkba_mc.uncertainty.plan import SamplingPlan
-from mkba_mc.uncertainty.sampling import BLOCK_SIZE, block_uniforms
+from mkba_mc.uncertainty.designs import BLOCK_SIZE, block_uniforms
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
@@ -171,7 +171,7 @@ def test_summary_statistics_match_numpy(sc) -> None:
 
 def test_all_kept_outputs_are_the_point_keys_then_the_rest() -> None:
     from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS
-    from mkba_mc.report.screens import POINT_KEYS
+    from mkba_mc.model.outputs import POINT_KEYS
 
     assert ALL_KEPT_OUTPUTS == (*POINT_KEYS, "balance_gemeente", "payback_year_gemeente", "prefinancing_gemeente",
                                 "persons_to_work", "prevented_escalations", "team_fte", "actor_balance")

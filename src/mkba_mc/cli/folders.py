@@ -144,7 +144,7 @@ def report(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.nl,
 ) -> None:
     """Self-contained HTML report (report.html) with the figures as PNG files."""
-    from ..report.document import build_report
+    from ..report import build_report
 
     path = build_report(folder, lang=lang.value)
     out_console.print(f"written: {path}", highlight=False)

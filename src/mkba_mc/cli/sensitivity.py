@@ -227,7 +227,8 @@ def curve(
     from ..io.atomic import check_writable
     from ..io.scenario_parse import parse_set
     from ..report.console import render_curve
-    from ..sensitivity.curve import acceptability_curve, curve_json
+    from ..api import acceptability_curve
+    from ..sensitivity.curve import curve_json
 
     _check_options(seed=seed, n=n, workers=workers)
     grid = None

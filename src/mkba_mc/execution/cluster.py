@@ -32,12 +32,16 @@ def _import_distributed(scheduler: str) -> Any:
 
 def _environment() -> dict[str, str]:
     """Versions that decide the numbers (run on the scheduler and the workers)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     import numpy
     import scipy
 
-    import mkba_mc
-
-    return {"mkba_mc": mkba_mc.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__,
+    try:
+        ours = version("mkba-mc")
+    except PackageNotFoundError:  # a source tree without install
+        ours = "0.0.0+unknown"
+    return {"mkba_mc": ours, "numpy": numpy.__version__, "scipy": scipy.__version__,
             "python": ".".join(map(str, sys.version_info[:2]))}
 
 

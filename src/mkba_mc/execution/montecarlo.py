@@ -7,7 +7,7 @@ a distribution (the others stay at their point values), evaluates
 Dask cluster), and keeps the selected outputs.
 
 Reproducibility: the design is defined per block of
-:data:`~mkba_mc.uncertainty.sampling.BLOCK_SIZE` samples (see :mod:`mkba_mc.uncertainty.sampling`);
+:data:`~mkba_mc.uncertainty.designs.BLOCK_SIZE` samples (see :mod:`mkba_mc.uncertainty.designs`);
 a task generates whole blocks, applies the copula and the inverse CDFs
 row-wise and evaluates the model elementwise, so the numbers of a given seed
 are bit-identical whatever the chunk size, the number of workers or the
@@ -139,12 +139,6 @@ class MonteCarloResult:
             :data:`PROGRAMME_KEPT` kept).
         """
         return self.band
-
-    def to_dataset(self) -> Any:
-        """The kept samples as an :class:`xarray.Dataset` with provenance."""
-        from ..io.results import to_dataset
-
-        return to_dataset(self)
 
 
 

@@ -64,7 +64,7 @@ def provenance(result: MonteCarloResult, command: Sequence[str] | None = None) -
 
 
 def space_text(space: str) -> str:
-    from .scenario import INPUT_SPACES
+    from ..uncertainty.spaces import INPUT_SPACES
 
     return INPUT_SPACES.get(space, space)
 

@@ -167,7 +167,7 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
     --json``, :func:`mkba_mc.model.point.point_summary`), so that a report of
     the run folder shows it without evaluating the model.  ``workbook`` is the
     writer of ``summary.xlsx``, ``workbook(result, summary, probabilities,
-    path)``; the CLI and ``batch`` pass :func:`mkba_mc.report.excel.write_summary_workbook`
+    point, path)``; the CLI and ``batch`` pass :func:`mkba_mc.report.excel.write_summary_workbook`
     (the workbook's content is the report's).  Without it no workbook is written.
 
     ``samples.nc`` holds :func:`to_dataset` and, when the run has one, the
@@ -191,7 +191,7 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
         "point.json": lambda p: p.write_text(json.dumps(point, indent=2) + "\n", encoding="utf-8"),
     }
     if workbook is not None:
-        files["summary.xlsx"] = lambda p: workbook(result, summary, probs, p)
+        files["summary.xlsx"] = lambda p: workbook(result, summary, probs, point, p)
     return write_bundle(out_dir, files, {**provenance(result, command), **(extra or {})}, force=force)
 
 

@@ -21,26 +21,13 @@ from ..errors import ConfigError, Problem
 from ..model.core import Structure
 from ..model.discounting import DEFAULT_REGIME
 from ..model.parameters import PARAMETERS
-from ..uncertainty.sampling import Correlation, check_correlation
+from ..uncertainty.copula import Correlation, check_correlation
 from .distfile import CorrelationSpec, ParameterInfo
+from ..uncertainty.spaces import INPUT_SPACES
 from .hashing import sha256
 
 if TYPE_CHECKING:
     from ..uncertainty.distributions import Distribution
-
-#: The input spaces of the analyses (reference/uncertainty.md §1), with the
-#: sentence every output uses to say which one it covers.
-INPUT_SPACES: dict[str, str] = {
-    "run": "risk of this plan: uncertainties sampled; levers at the plan's value with their implementation "
-           "uncertainty; normative inputs (QALY value, discount rate) fixed at the scenario's values",
-    "plan": "risk of this plan: uncertainties sampled; levers at the plan's value with their implementation "
-            "uncertainty; normative inputs (QALY value, discount rate) fixed at the scenario's values",
-    "levers": "what-if over the levers: uncertainties sampled; levers over their plausible range across "
-              "approaches; normative inputs fixed at the scenario's values",
-    "uncertainties": "uncertainties only: levers and normative inputs fixed at the scenario's values",
-    "all": "which knob decides: uncertainties sampled; levers and normative inputs over their plausible ranges",
-}
-
 
 def restricted_correlation(spec: CorrelationSpec,
                             dists: Mapping[str, Any]) -> Correlation | None:

@@ -24,7 +24,7 @@ from ..model.core import Structure
 from ..model.discounting import DEFAULT_REGIME, REGIMES
 from ..model.parameters import PARAMETERS, REQUIRED
 from ..model.sets import ACTORS, HORIZON, PAYER_POSTS
-from ..uncertainty.sampling import Correlation, check_correlation
+from ..uncertainty.copula import Correlation, check_correlation
 from .distfile import (
     CorrelationSpec,
     Defaults,

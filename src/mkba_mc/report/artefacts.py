@@ -119,6 +119,9 @@ def find_artefacts(folder: str | Path) -> Artefacts:
             if all((d / nm).is_file() for nm in names):
                 found.setdefault(kind, []).append(d if is_dir else d / names[0])
     curves = tuple(found.pop("curve", ()))
+    if len(found.get("point", ())) > 1:  # a run folder carries its point estimate: equal copies are one
+        first = found["point"][0].read_bytes()
+        found["point"] = [found["point"][0]] + [p for p in found["point"][1:] if p.read_bytes() != first]
     return Artefacts(root, **{k: v[0] for k, v in found.items()}, curves=curves,
                      duplicates={k: v for k, v in found.items() if len(v) > 1})
 

@@ -39,7 +39,7 @@ def render_run(result: Any, lang: str) -> Any:
     """The table of ``mkba-mc run``: key outputs (point, its percentile, P50,
     mean, P5, P95) and the probabilities with their standard errors."""
     from ..io.results import point_percentiles
-    from ..io.scenario import INPUT_SPACES
+    from ..uncertainty.spaces import INPUT_SPACES
 
     L = RUN_LABELS[lang]
     df = result.summary()
@@ -71,7 +71,7 @@ def render_run(result: Any, lang: str) -> Any:
 
 def space_line(space: str) -> str:
     """The line naming the input space an analysis covers."""
-    from ..io.scenario import INPUT_SPACES
+    from ..uncertainty.spaces import INPUT_SPACES
 
     return f"input space ({space}): {INPUT_SPACES.get(space, space)}"
 

@@ -9,29 +9,27 @@ keeps user text (scenario names) as text.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
 from ..io.excel import write_sheets
 from ..io.provenance import provenance
 from ..model.outputs import COST_KEYS, POINT_KEYS
-from ..model.point import budget_columns, point_summary
-from ..model.sets import ACTORS
+from ..model.sets import ACTORS, BUDGET_COLUMNS
 from .labels import LABELS
 from .screens import realisation_of, realisation_text
 
-if TYPE_CHECKING:
-    from ..execution.montecarlo import MonteCarloResult
 
-
-def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
+def point_screens(point: Mapping[str, Any], params: Mapping[str, float],
+                  lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Screens A (NCW of one year) and B (budget after 2 years) of the point
-    estimate, with the LPBL labels."""
+    estimate ``point`` (:func:`mkba_mc.model.point.point_summary`), with the
+    LPBL labels; ``params`` are the scenario's point values (realisation)."""
     L = LABELS[lang]
-    out = result.scenario.evaluate()
-    s = point_summary(out)
+    s = point
     rows = [(L["cost_total"], s["cost_total"])]
     rows += [(L[k].strip(), s[k]) for k in COST_KEYS]
     rows += [(L["benefit_total"], s["benefit_total"])]
@@ -41,22 +39,25 @@ def point_screens(result: MonteCarloResult, lang: str = "nl") -> tuple[pd.DataFr
     rows += [(L["balance"], s["balance"])] + [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente",
                                                                      "ratio_gemeente_realised")]
     screen_a = pd.DataFrame(rows, columns=["post", L["ncw"]])
-    cols = budget_columns(out)
+    cols = {col: (sum(point["actors"][a]["budget_year2_cost"] for a in actors),
+                  sum(point["actors"][a]["budget_year2_benefit"] for a in actors))
+            for col, actors in BUDGET_COLUMNS.items()}
     screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost, None] for c, (cost, ben) in cols.items()},
                             index=[L["total_costs"], L["total_benefits"], L["saldo"],
-                                   f"{L['screen_b_note']}; {realisation_text(realisation_of(result.scenario.params), lang)}"])
+                                   f"{L['screen_b_note']}; {realisation_text(realisation_of(params), lang)}"])
     return screen_a, screen_b
 
 
-def write_summary_workbook(result: MonteCarloResult, summary: pd.DataFrame, probs: pd.DataFrame, path: Path) -> None:
-    """Workbook: risk summary, probabilities, the point estimate as screens A
-    and B and per actor, and the run settings (text stays text, see
-    :mod:`mkba_mc.io.excel`: the scenario name is user input)."""
-    point = point_summary(result.scenario.evaluate())
+def write_summary_workbook(result: Any, summary: pd.DataFrame, probs: pd.DataFrame, point: Mapping[str, Any],
+                           path: Path) -> None:
+    """Workbook of a Monte Carlo run ``result``: risk summary, probabilities,
+    the point estimate ``point`` as screens A and B and per actor, and the run
+    settings (text stays text, see :mod:`mkba_mc.io.excel`: the scenario name
+    is user input)."""
     actor_rows = [(a, *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit", "budget_year2_cost",
                                                           "budget_year2_benefit")))
                   for a in (*ACTORS, "gemeente")]
-    screen_a, screen_b = point_screens(result)
+    screen_a, screen_b = point_screens(point, result.scenario.params)
     prov = provenance(result)
     actors = pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
                                                "budget_year2_benefit"])

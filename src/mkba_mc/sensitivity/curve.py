@@ -23,9 +23,8 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, Final
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -33,6 +32,9 @@ from ..errors import ConfigError, Problem
 from ..execution.evaluators import Evaluator, local_evaluator
 from ..execution.montecarlo import DEFAULT_CHUNK
 from ..model.parameters import PARAMETERS
+
+if TYPE_CHECKING:
+    from ..io.scenario import Scenario
 
 #: Default grids of the normative inputs: the QALY value from the tool's
 #: EUR 20,000 (meta-analysis footnote 21) through the Zorginstituut reference
@@ -122,18 +124,19 @@ def switch_values(values: Sequence[float], probs: Sequence[float], levels: Seque
     return out
 
 
-def acceptability_curve(scenario_path: str | Path, parameter: str, values: Sequence[float] | None = None, *,
+def acceptability_curve(scenario_at: Callable[[float | None], Scenario], parameter: str,
+                        values: Sequence[float] | None = None, *,
                         n: int = 100_000, seed: int | None = None, sampler: str = "random",
-                        overrides: Mapping[str, Any] | None = None,
-                        distributions: Sequence[str | Path] | None = None, chunk_size: int = DEFAULT_CHUNK,
-                        workers: int = 1, evaluator: Evaluator | None = None,
-                        command: Sequence[str] | None = None) -> Any:
+                        chunk_size: int = DEFAULT_CHUNK, workers: int = 1, evaluator: Evaluator | None = None,
+                        describe: Callable[[Any], Mapping[str, Any]] | None = None) -> Any:
     """P(B >= C) per actor and median ratios over a grid of one input.
 
     Parameters
     ----------
-    scenario_path : str or Path
-        The scenario file.
+    scenario_at : callable
+        ``scenario_at(value)`` is the scenario with ``parameter`` set to
+        ``value``, ``scenario_at(None)`` the scenario as given (loaded by the caller: :func:`mkba_mc.api.acceptability_curve`
+        reads it from its file with the other ``--set`` values).
     parameter : str
         The input swept (``qaly_value``, ``discount_rate`` or any parameter).
     values : sequence of float, optional
@@ -142,10 +145,9 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
         As for :func:`mkba_mc.execution.montecarlo.run`; one seed (drawn once when
         omitted) serves every grid value (common random numbers), and one
         evaluator (made from ``workers`` when not given) every run.
-    overrides : mapping, optional
-        Further ``--set`` values.
-    distributions : sequence of paths, optional
-        Distribution files instead of the shipped defaults.
+    describe : callable, optional
+        ``describe(result)`` gives the provenance of the run at the first grid
+        value (:func:`mkba_mc.io.results.provenance`), stored in ``attrs``.
 
     Returns
     -------
@@ -159,13 +161,10 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
     import xarray as xr
 
     from ..checks import memory_problems, raise_problems, run_bytes_per_sample
-    from ..io.loading import load_scenario
     from ..execution.montecarlo import new_seed
     from ..execution.montecarlo import run as mc_run
-    from ..io.results import provenance
 
-    base = dict(overrides or {})
-    first = load_scenario(scenario_path, overrides=base, distributions=distributions)
+    first = scenario_at(None)
     grid = check_grid(parameter, values if values is not None else default_grid(first, parameter))
     # every grid value is a Monte Carlo run of n samples, one after the other
     raise_problems(memory_problems(n, run_bytes_per_sample(first, None, False, workers),
@@ -179,7 +178,7 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
         if evaluator is None:
             evaluator = stack.enter_context(local_evaluator(workers))
         for i, v in enumerate(grid):
-            sc = load_scenario(scenario_path, overrides={**base, parameter: v}, distributions=distributions)
+            sc = scenario_at(v)
             res = mc_run(sc, n, seed=seed, sampler=sampler, chunk_size=chunk_size, evaluator=evaluator)
             for event, stat in res.probabilities().items():
                 probs.setdefault(event, [math.nan] * len(grid))[i] = stat["p"]
@@ -187,7 +186,7 @@ def acceptability_curve(scenario_path: str | Path, parameter: str, values: Seque
             for o in MEDIAN_OUTPUTS:
                 medians[o].append(float(summary.loc[o, "p50"]) if o in summary.index else math.nan)
             if i == 0:
-                prov = provenance(res, command)
+                prov = dict(describe(res)) if describe is not None else {}
                 space = sc.space
     switch = {event: switch_values(grid, p) for event, p in probs.items()}
     data = {f"p_{e}": ("value", np.asarray(p)) for e, p in probs.items()}

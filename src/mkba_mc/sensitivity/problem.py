@@ -119,7 +119,7 @@ def model_for(scenario: Scenario, outputs: Sequence[str]) -> Callable[[Mapping[s
 
 
 def _space_text(space: str) -> str:
-    from ..io.loading import INPUT_SPACES
+    from ..uncertainty.spaces import INPUT_SPACES
 
     return INPUT_SPACES.get(space, space)
 

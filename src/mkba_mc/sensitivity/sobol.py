@@ -162,7 +162,7 @@ class SobolResult:
         if self.problem.groups is not None:
             ds.attrs["groups"] = ", ".join(f"{n}={g}" for n, g in zip(self.problem.names, self.problem.groups))
         if self.input_space:
-            from ..io.loading import INPUT_SPACES
+            from ..uncertainty.spaces import INPUT_SPACES
 
             ds.attrs["input_space"] = self.input_space
             ds.attrs["input_space_text"] = INPUT_SPACES.get(self.input_space, self.input_space)
