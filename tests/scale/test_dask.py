@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-import mkba_mc
 from mkba_mc import ConfigError
 from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, run
 from mkba_mc.uncertainty.plan import SamplingPlan
@@ -205,7 +204,7 @@ def test_other_mkba_version_on_workers_is_refused(client: Any, cluster: Any, mon
                                                    ) -> None:
     from mkba_mc.execution.cluster import check_environment
 
-    monkeypatch.setattr(mkba_mc, "__version__", "0.0.0+other")
+    monkeypatch.setattr("mkba_mc.execution.cluster.package_version", lambda: "0.0.0+other")
     with pytest.raises(ConfigError, match="same mkba-mc version"):
         check_environment(client, cluster.scheduler_address)
 

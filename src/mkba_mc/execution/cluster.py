@@ -30,18 +30,22 @@ def _import_distributed(scheduler: str) -> Any:
     return distributed
 
 
-def _environment() -> dict[str, str]:
-    """Versions that decide the numbers (run on the scheduler and the workers)."""
+def package_version() -> str:
+    """The installed mkba-mc version (``0.0.0+unknown`` in a source tree without install)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        return version("mkba-mc")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
+def _environment() -> dict[str, str]:
+    """Versions that decide the numbers (run on the scheduler and the workers)."""
     import numpy
     import scipy
 
-    try:
-        ours = version("mkba-mc")
-    except PackageNotFoundError:  # a source tree without install
-        ours = "0.0.0+unknown"
-    return {"mkba_mc": ours, "numpy": numpy.__version__, "scipy": scipy.__version__,
+    return {"mkba_mc": package_version(), "numpy": numpy.__version__, "scipy": scipy.__version__,
             "python": ".".join(map(str, sys.version_info[:2]))}
 
 
