@@ -31,9 +31,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import qmc
 
+from .spaces import SAMPLERS
 from .streams import block_stream, design_scramble_rng, input_stream
 
-SAMPLERS: Final[tuple[str, ...]] = ("random", "lhs", "sobol")
 BLOCK_SIZE: Final[int] = 1 << 16
 
 
