@@ -217,6 +217,7 @@ DistOption = Annotated[
     Optional[list[Path]],
     typer.Option("--distributions", "-d", help="Distribution file(s) to use instead of the shipped defaults."),
 ]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.")]
 OutOption = Annotated[Optional[Path], typer.Option("--out", help="Folder for the results (netCDF, CSV, manifest).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]

@@ -19,6 +19,7 @@ from .app import (
     DistOption,
     Lang,
     Sampler,
+    ScenarioArg,
     SchedulerOption,
     SetOption,
     _check_finite,
@@ -75,7 +76,7 @@ def validate(
 
 @app.command()
 def point(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the screens.")] = False,
@@ -110,7 +111,7 @@ def _kept(outputs: Optional[list[str]], programme: bool, all_outputs: bool, defa
 @app.command()
 def run(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     n: Annotated[int, typer.Option("-n", "--samples", help="Number of samples (maximum with --target-se).")] = 100_000,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed; a fresh one is drawn and recorded if omitted.")] = None,
     sampler: Annotated[Sampler, typer.Option("--sampler", help="Design on the unit cube.")] = Sampler.random,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -18,6 +17,7 @@ from .app import (
     JsonOption,
     OutOption,
     Sampler,
+    ScenarioArg,
     SchedulerOption,
     SetOption,
     _check_options,
@@ -39,7 +39,7 @@ BREAKEVEN_BYTES_PER_SAMPLE = 8 * 1024
 @app.command()
 def sobol(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     n: Annotated[int, typer.Option("-n", "--samples", help="Base samples, a power of 2.")] = 1 << 12,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Sobol' design and the bootstrap.")] = 0,
     second_order: Annotated[bool, typer.Option("--second-order", help="Also second-order indices.")] = False,
@@ -104,7 +104,7 @@ def sobol(
 @app.command()
 def morris(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     n: Annotated[int, typer.Option("-n", "--trajectories", help="Morris trajectories.")] = 100,
     levels: Annotated[int, typer.Option("--levels", help="Grid levels.")] = 4,
     seed: Annotated[int, typer.Option("--seed", help="Seed.")] = 0,
@@ -139,7 +139,7 @@ def morris(
 @app.command()
 def tornado(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     out: OutOption = None,
     force: ForceOption = False,
     set_: SetOption = None,
@@ -167,7 +167,7 @@ def tornado(
 @app.command()
 def breakeven(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     lever: Annotated[Optional[list[str]], typer.Option("--lever", help="Lever parameter (repeatable).")] = None,
     n: Annotated[int, typer.Option("-n", "--samples", help="Samples per grid value.")] = 20_000,
     grid: Annotated[int, typer.Option("--grid", help="Grid values per lever.")] = 11,
@@ -207,7 +207,7 @@ def breakeven(
 @app.command()
 def curve(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     over: Annotated[str, typer.Option("--over", help="The input swept: qaly_value, discount_rate or any parameter.")] = "qaly_value",
     values: Annotated[Optional[str], typer.Option("--values", help="Grid, comma-separated (default: 20k-100k for the QALY "
                                                   "value, 0-7 % for the discount rate, else the parameter's range).")] = None,
@@ -222,12 +222,12 @@ def curve(
     as_json: JsonOption = False,
 ) -> None:
     """Acceptability curve: P(benefits >= costs) per actor over a grid of a valuation (common random numbers)."""
+    from ..api import acceptability_curve
     from ..execution.montecarlo import default_workers
     from ..io.analysis_results import write_curve
     from ..io.atomic import check_writable
     from ..io.scenario_parse import parse_set
     from ..report.console import render_curve
-    from ..api import acceptability_curve
     from ..sensitivity.curve import curve_json
 
     _check_options(seed=seed, n=n, workers=workers)
