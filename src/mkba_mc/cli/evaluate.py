@@ -145,7 +145,7 @@ def run(
         default_workers,
     )
     from ..execution.montecarlo import run as mc_run
-    from ..execution.scheduling import local_backend, scheduler_mapper
+    from ..execution.scheduling import open_evaluator
     from ..io.results import summary_json, write_run
     from ..report.console import render_run
 
@@ -160,10 +160,9 @@ def run(
                                    advice="lower -n or keep fewer outputs"))
     bar = _LazyProgress("samples")
     try:
-        with scheduler_mapper(scheduler) as map_tasks:
-            result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
-                            workers=n_workers, backend=local_backend(scheduler), outputs=kept,
-                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, map_tasks=map_tasks)
+        with open_evaluator(scheduler, n_workers) as evaluator:
+            result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size, outputs=kept,
+                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, evaluator=evaluator)
     finally:
         bar.close()
     _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))

@@ -59,7 +59,7 @@ def sobol(
 ) -> None:
     """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides)."""
     from ..execution.montecarlo import default_workers
-    from ..execution.scheduling import scheduler_mapper
+    from ..execution.scheduling import open_evaluator
     from ..io.analysis_results import write_sobol
     from ..report.console import render_sobol
     from ..sensitivity.analyses import DEFAULT_SOBOL_OUTPUTS
@@ -70,13 +70,12 @@ def sobol(
     n_workers = default_workers() if workers is None else workers
     bar = _LazyProgress("base samples")
     try:
-        with scheduler_mapper(scheduler if scheduler not in (None, "processes") else None,
-                              threads=n_workers) as map_tasks:
+        with open_evaluator(scheduler, n_workers) as evaluator:
             res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
-                            second_order=second_order, group_by=group_by.value,
-                            workers=n_workers, resamples=resamples, target_ci=target_ci,
+                            second_order=second_order, group_by=group_by.value, evaluator=evaluator,
+                            resamples=resamples, target_ci=target_ci,
                             n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                            progress=bar, map_tasks=map_tasks, inputs=inputs.value)
+                            progress=bar, inputs=inputs.value)
     finally:
         bar.close()
     wide = res.wide_intervals()
