@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from report_helpers import (B2, PNG_MAGIC, ROOT, add_programme_band, invoke, key_value, runner, summary_row,
-                      write_point_json)
+from report_helpers import (B2, PNG_MAGIC, ROOT, add_programme_band, invoke, key_value, runner, styled,
+                            summary_row, write_point_json)
 
 from mkba_mc import load_scenario
 from mkba_mc.cli import app
@@ -98,17 +98,17 @@ def test_probabilities_match_summary_and_samples(results: Path, report_nl: str) 
     p_gemeente = summary_probability(run, "ratio_gemeente_ge_1")
     assert p_social == np.count_nonzero(social >= 1.0) / social.size
     assert p_gemeente == np.count_nonzero(gemeente >= 1.0) / gemeente.size
-    assert key_value(report_nl, "p_ratio_social_ge_1") == f"{p_social:.3f}"
-    assert key_value(report_nl, "p_ratio_gemeente_ge_1") == f"{p_gemeente:.3f}"
+    assert key_value(report_nl, "p_ratio_social_ge_1") == styled(p_social, digits=1, pct=True)
+    assert key_value(report_nl, "p_ratio_gemeente_ge_1") == styled(p_gemeente, digits=1, pct=True)
     split = summary_probability(run, "split_incentive")
-    assert key_value(report_nl, "p_split_incentive") == f"{split:.3f}"
+    assert key_value(report_nl, "p_split_incentive") == styled(split, digits=1, pct=True)
     assert "Sobol" in report_nl and "data-key=\"top_ratio_social_1\"" in report_nl
 
 
 def test_point_ratios_and_payback_year(report_nl: str) -> None:
     point = point_summary(load_scenario(B2).evaluate())
     for key in ("ratio_social", "ratio_financial", "ratio_gemeente"):
-        assert key_value(report_nl, key) == f"{point[key]:.2f}"
+        assert key_value(report_nl, key) == styled(point[key])
     assert point["payback_year"] is not None
     assert key_value(report_nl, "payback_year") == str(int(point["payback_year"]))
     assert "Voorfinanciering" in report_nl and key_value(report_nl, "prefinancing").startswith("€ ")
@@ -131,7 +131,7 @@ def test_dutch_by_default_english_on_request(results: Path, report_nl: str, repo
     assert f'data-verdict="{verdict}"' in report_nl
     # the same key figures in both languages
     for key in ("p_ratio_social_ge_1", "ratio_social", "payback_year"):
-        assert key_value(report_nl, key) == key_value(report_en, key)
+        assert key_value(report_nl, key) == key_value(report_en, key).replace(".", ",")
 
 
 def test_sections_and_provenance(results: Path, report_nl: str) -> None:
@@ -184,7 +184,7 @@ def test_relative_scenario_and_overrides_from_another_folder(tmp_path: Path, mon
     assert 'class="notes"' not in page  # found through the run's other input files, hashes match
     assert "Verzilvering (aandeel financiële baten" in page  # read from the run's scenario
     point = point_summary(load_scenario(B2, overrides=["attribution=0.4"]).evaluate())
-    assert key_value(page, "ratio_social") == f"{point['ratio_social']:.2f}"
+    assert key_value(page, "ratio_social") == styled(point["ratio_social"])
 
 
 def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None
     assert "realisation, the calibration note and the table of assumptions are therefore missing" in page
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "cashflow.png", "posts.png",
                                                                          "ratios.png"]
-    assert key_value(page, "p_ratio_social_ge_1") == f"{summary_probability(tmp_path / 'run', 'ratio_social_ge_1'):.3f}"
+    assert key_value(page, "p_ratio_social_ge_1") == styled(summary_probability(tmp_path / "run", "ratio_social_ge_1"), "en", 1, pct=True)
 
 
 def test_minimal_run_draws_no_conclusion_it_cannot_read(tmp_path: Path) -> None:
@@ -292,7 +292,7 @@ def test_median_payback_is_summary_p50(results: Path, report_nl: str, tmp_path: 
         assert 'data-key="payback_year_median"' not in report_nl and "niet binnen 10 jaar" in report_nl
     with xr.open_dataset(results / "run" / "samples.nc") as ds:
         pay = ds["payback_year"].values
-    assert key_value(report_nl, "p_payback") == f"{np.count_nonzero(np.isfinite(pay)) / pay.size:.3f}"
+    assert key_value(report_nl, "p_payback") == styled(np.count_nonzero(np.isfinite(pay)) / pay.size, digits=1, pct=True)
     # the report reads the figure, it does not compute it: change it in summary.csv and it follows
     shutil.copytree(results / "run", tmp_path / "run")
     summary = pd.read_csv(tmp_path / "run" / "summary.csv")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .context import Context
-from .formats import finite
+from .formats import decimal, finite
 from .html import Section, esc, fill, html_table, key_figure
 from .text import space_sentence
 
@@ -121,7 +121,7 @@ def section_assumptions(ctx: Context) -> Section:
     total = assumption_total(rows)
     k = len({r["factor"] for r in rows})
     template = T["assumptions_sum_knop"] if dim == "knop" else T["assumptions_sum"]
-    body += "<p>" + fill(template, k=esc(k), s=key_figure("assumption_st_sum", f"{total:.2f}")) + "</p>"
+    body += "<p>" + fill(template, k=esc(k), s=key_figure("assumption_st_sum", decimal(total, ctx.lang, 2))) + "</p>"
     has_g = any(finite(r["st_gemeente"]) for r in rows)
     st_head = T["st_knop"] if dim == "knop" else "ST"
     header = [T["parameter"], T["kind"], T["knop"], st_head]
@@ -131,9 +131,9 @@ def section_assumptions(ctx: Context) -> Section:
     trows = []
     for r in rows:
         row = [f'<span data-assumption="{esc(r["name"])}">{esc(r["name"])}</span>', esc(T.get(f"kind_{r['kind']}", r["kind"])),
-               esc(r["knop"]), esc(f"{r['st']:.3f}" if finite(r["st"]) else "–")]
+               esc(r["knop"]), esc(decimal(r["st"], ctx.lang, 3))]
         if has_g:
-            row.append(esc(f"{r['st_gemeente']:.3f}" if finite(r["st_gemeente"]) else "–"))
+            row.append(esc(decimal(r["st_gemeente"], ctx.lang, 3)))
         row.append(f'<span class="ev">{esc(r["evidence"])}</span>')
         trows.append(row)
     body += html_table([esc(h) for h in header], trows, left=3, also_left=(len(header) - 1,))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..model.sets import ACTORS
+from .figures import localise
 from .formats import prob
 from .labels import COMPARE_LABELS
 
@@ -93,7 +94,7 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
             ax.plot(r[f"{ratio}_p50"], i, "o", color="black")
             p = r.get(f"P({ratio} >= 1)")
             if p is not None and not pd.isna(p):
-                ax.annotate(f"{labels['p']} {prob(p, 2)}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
+                ax.annotate(f"{labels['p']} {prob(p, lang)}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
                             textcoords="offset points", fontsize=9)
         ax.axvline(1.0, color="#c44e52", lw=1)
         ax.set_title(labels[ratio])
@@ -102,6 +103,7 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
     axes[0].set_yticklabels(list(table["scenario"]))
     axes[0].invert_yaxis()
     fig.suptitle(labels["title"])
+    localise(fig, lang)
     fig.tight_layout()
     fig.savefig(path, dpi=130, format="png")
     plt.close(fig)

@@ -12,7 +12,7 @@ from ..errors import OutputError
 from .artefacts import manifest_hashes, read_json
 from .context import Context
 from .figures import SOBOL_TOP, TORNADO_TOP, fig_sobol, fig_tornado, sobol_panels
-from .formats import count, finite, number, prob, ratio
+from .formats import count, decimal, finite, number, prob, ratio
 from .html import Section, esc, html_table
 from .text import space_sentence
 
@@ -40,12 +40,12 @@ def section_tornado(ctx: Context) -> Section:
         header.append(T["switch_gemeente"])
     rows = []
     for r in df.itertuples():
-        row = [esc(r.parameter), esc(getattr(r, "knop", "")), esc(number(getattr(r, "low", None))),
-               esc(number(getattr(r, "high", None))), esc(number(getattr(r, "point", None))),
+        row = [esc(r.parameter), esc(getattr(r, "knop", "")), esc(number(getattr(r, "low", None), lang)),
+               esc(number(getattr(r, "high", None), lang)), esc(number(getattr(r, "point", None), lang)),
                esc(f"{ratio(r.ratio_social_at_low, lang)} – {ratio(r.ratio_social_at_high, lang)}"),
-               esc(number(getattr(r, "ratio_social_switch", None)))]
+               esc(number(getattr(r, "ratio_social_switch", None), lang))]
         if has_g:
-            row.append(esc(number(r.ratio_gemeente_switch)))
+            row.append(esc(number(r.ratio_gemeente_switch, lang)))
         rows.append(row)
     body += f"<h3>{esc(T['switch_table'])}</h3>" + html_table([esc(h) for h in header], rows, left=2)
     return Section("tornado", T["tornado"], body)
@@ -71,7 +71,7 @@ def section_sobol(ctx: Context) -> Section:
         sub = ds.sel(output=o)
         order = np.argsort(-np.nan_to_num(sub["ST"].values.astype(float), nan=-np.inf))
         for i in order:
-            rows.append([esc(o), esc(sub[dim].values[i]), *(esc(f"{float(sub[v].values[i]):.3f}")
+            rows.append([esc(o), esc(sub[dim].values[i]), *(esc(decimal(float(sub[v].values[i]), lang, 3))
                                                           for v in ("S1", "S1_conf", "ST", "ST_conf"))])
     parts.append(f"<details><summary>{esc(T['sobol_table'])}</summary>"
                  + html_table([esc(T["output"]), esc(factor), "S1", "± (95 %)", "ST", "± (95 %)"], rows, left=2)
@@ -92,15 +92,15 @@ def section_breakeven(ctx: Context) -> Section:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{folder}: cannot read breakeven.csv / robustness.csv ({exc})") from exc
     man = read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
-    rows = [[esc(r.lever), esc(f"{number(r.low)} – {number(r.high)}"), esc(number(r.point)), esc(prob(r.p_at_point)),
-             esc(number(r.breakeven) if finite(r.breakeven) else T["none_in_range"])] for r in summary.itertuples()]
+    rows = [[esc(r.lever), esc(f"{number(r.low, lang)} – {number(r.high, lang)}"), esc(number(r.point, lang)), esc(prob(r.p_at_point, lang)),
+             esc(number(r.breakeven, lang) if finite(r.breakeven) else T["none_in_range"])] for r in summary.itertuples()]
     caption = (T["breakeven_caption"].format(n=count(int(man.get("n", 0)), lang), seed=man.get("seed", "?"))
                + " " + space_sentence(T, "breakeven"))
     body = f"<p>{esc(caption)}</p>"
     body += html_table([esc(T[k]) for k in ("lever", "range", "point_value", "p_at_point", "breakeven_col")], rows)
-    rrows = [[esc(r.lever), esc(number(r.value)),
-              esc(f"{prob(r.p_ratio_social_ge_1)} ± {prob(getattr(r, 'se_social', None))}"),
-              esc(f"{prob(r.p_ratio_gemeente_ge_1)} ± {prob(getattr(r, 'se_gemeente', None))}")]
+    rrows = [[esc(r.lever), esc(number(r.value, lang)),
+              esc(f"{prob(r.p_ratio_social_ge_1, lang)} ± {prob(getattr(r, 'se_social', None), lang)}"),
+              esc(f"{prob(r.p_ratio_gemeente_ge_1, lang)} ± {prob(getattr(r, 'se_gemeente', None), lang)}")]
              for r in table.itertuples()]
     body += f"<p>{esc(T['robustness_caption'])}</p>"
     body += html_table([esc(T[k]) for k in ("lever", "value", "p_social", "p_gemeente")], rrows)

@@ -122,7 +122,7 @@ def section_ratios(ctx: Context) -> Section:
         if x is not None and listed is not None:
             recomputed = float(np.count_nonzero(x >= 1.0)) / x.size
             if recomputed != listed:
-                ctx.notes.append(T["prob_mismatch"].format(output=key, a=prob(listed), b=prob(recomputed)))
+                ctx.notes.append(T["prob_mismatch"].format(output=key, a=prob(listed, ctx.lang, 3), b=prob(recomputed, ctx.lang, 3)))
     nan = int(np.count_nonzero(np.isnan(run.samples["ratio_social"]))) if "ratio_social" in run.samples else 0
     caption = esc(T["ratios_caption"].format(n=count(run.n, ctx.lang), nan=nan) + " "
                  + space_sentence(T, run_space(run)))
@@ -159,10 +159,10 @@ def section_actors(ctx: Context) -> Section:
                                                                   "mkba-mc run SCENARIO --out DIR"))
     split = run.probs.get("split_incentive")
     caption = fill(T["actors_caption"], n=esc(count(run.n, lang)),
-                    split=key_figure("p_split_incentive_fig", prob(split)) if split is not None else esc(T["not_kept"]))
+                    split=key_figure("p_split_incentive_fig", prob(split, lang)) if split is not None else esc(T["not_kept"]))
     body = ctx.figure("actors.png", fig_actors(rows, split, lang), T["actors"], caption)
     table_rows = [[esc(ACTOR_LABELS[lang][a]), esc(eur(p10, lang)), esc(eur(p50, lang)), esc(eur(p90, lang)),
-                   key_figure(f"p_balance_ge_0.{a}", prob(pg))] for a, p10, p50, p90, pg in rows]
+                   key_figure(f"p_balance_ge_0.{a}", prob(pg, lang))] for a, p10, p50, p90, pg in rows]
     body += html_table([esc(T["actor"]), "P10", "P50", "P90", esc(T["p_ge_0"])], table_rows, bold=(0, 1))
     return Section("actors", T["actors"], body)
 
