@@ -91,6 +91,7 @@ TABLE_WORDS = {
     "nl": {"space": "invoerruimte", "evaluations": "evaluaties", "parameter": "parameter",
            "sobol": "Sobol' {o} (n = {n}, {e} evaluaties)", "morris": "Morris {o} ({e} evaluaties)",
            "tornado": "Tornado: {name} (P10 - P90, overige op hun puntwaarde)", "swing": "zwaai",
+           "social_short": "maatsch. K-B", "gemeente_short": "gem. K-B",
            "switch": "omslag", "switch_note": ("omslag: waarde waarbij de verhouding door 1 gaat met de overige op "
                                                "hun puntwaarde (– = geen omslag binnen het bereik)"),
            "breakeven": "Break-even: P(maatschappelijke K-B-verhouding ≥ 1) = 50 % ({n} trekkingen per waarde)",
@@ -105,6 +106,7 @@ TABLE_WORDS = {
     "en": {"space": "input space", "evaluations": "evaluations", "parameter": "parameter",
            "sobol": "Sobol' {o} (n = {n}, {e} evaluations)", "morris": "Morris {o} ({e} evaluations)",
            "tornado": "Tornado: {name} (P10 - P90, others at point values)", "swing": "swing",
+           "social_short": "social ratio", "gemeente_short": "municipal ratio",
            "switch": "switch", "switch_note": ("switch: value where the ratio crosses 1 with the others at their "
                                                "point values (– = no switch within the range)"),
            "breakeven": "Break-even: P(social cost-benefit ratio ≥ 1) = 50 % ({n} samples per value)",
@@ -158,9 +160,10 @@ def render_tornado(df: Any, name: str, lang: str = "nl") -> Any:
     """The tornado table of ``mkba-mc tornado`` with its switch values."""
     W = TABLE_WORDS[lang]
     t = Table(title=W["tornado"].format(name=name), title_justify="left", header_style="bold")
-    for col in (W["parameter"], "P10", "P90", "ratio_social", W["swing"], W["switch"], "ratio_gemeente",
-                W["swing"], W["switch"]):
-        t.add_column(col, justify="left" if col == W["parameter"] else "right", no_wrap=True)
+    t.add_column(W["parameter"], justify="left", ratio=1)  # wraps, so that no number is cut
+    for col in ("P10", "P90", W["social_short"], W["swing"], W["switch"], W["gemeente_short"], W["swing"],
+                W["switch"]):
+        t.add_column(col, justify="right", no_wrap=True)
     for _, r in df.iterrows():
         cells = [number(r["low"], lang), number(r["high"], lang)]
         for o in ("ratio_social", "ratio_gemeente"):

@@ -17,7 +17,7 @@ from ..model.outputs import COST_KEYS
 from ..model.sets import ACTORS, BUDGET_COLUMNS
 from .context import Context, run_space
 from .figures import fig_actors, fig_cashflow, fig_posts, fig_ratios
-from .formats import count, eur, finite, prob, ratio
+from .formats import count, decimal, eur, finite, prob, ratio
 from .html import Section, esc, fill, html_table, key_figure
 from .labels import ACTOR_LABELS, LABELS
 from .screens import realisation_of, realisation_text
@@ -94,7 +94,7 @@ def section_point(ctx: Context) -> Section:
         if calibrated:
             lines.append(f"<p>{esc(T['calibration'].format(names=', '.join(calibrated)))}</p>")
     if finite(s.get("fte_need")) and finite(s.get("team_fte")):
-        fte = L["fte_line"].format(need=float(s["fte_need"]), team=float(s["team_fte"]))
+        fte = L["fte_line"].format(need=decimal(s["fte_need"], lang, 2), team=decimal(s["team_fte"], lang, 2))
         lines.append(f"<p>{esc(T['team_line'].format(line=fte))}</p>")
     years = ctx.programme_years
 

@@ -63,7 +63,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
                           "gemeentelijke K-B-verhouding over alle {n} trekkingen van de run; de rode lijn ligt bij 1. "
                           "P(≥ 1) komt uit summary.csv en is gelijk aan het aandeel in samples.nc. "
                           "Niet-gedefinieerde verhoudingen (kosten ≤ 0; {nan} trekkingen) tellen als niet ≥ 1. "
-                          "Het histogram toont P0.5–P99.5.",
+                          "Het histogram toont P0,5–P99,5.",
         "posts": "NCW per post",
         "posts_caption_run": "Mediaan (staaf) en P10–P90 (lijn) van elke post over alle {n} trekkingen van de run "
                              "(summary.csv); de ruit is de puntschatting.",
