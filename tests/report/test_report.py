@@ -18,6 +18,7 @@ from report_helpers import (B2, PNG_MAGIC, ROOT, add_programme_band, invoke, key
                             summary_row, write_point_json)
 
 from mkba_mc import load_scenario
+from mkba_mc.report.labels import param_label
 from mkba_mc.cli import app
 from mkba_mc.errors import ConfigError, OutputError
 from mkba_mc.report import build_report, find_artefacts
@@ -142,9 +143,12 @@ def test_sections_and_provenance(results: Path, report_nl: str) -> None:
     assert "Niet berekend" not in report_nl
     assert "Omslagpunten (alle parameters)" in report_nl
     tornado = pd.read_csv(results / "tornado" / "tornado.csv")
-    assert all(f"<td class=\"l\">{p}</td>" in report_nl for p in tornado["parameter"])  # none dropped
-    assert "substitution_existing" in report_nl and "newly_found_share" in report_nl  # break-even levers
-    assert "programme_band: 5.000 trekkingen" in report_nl  # the cash-flow band is the run's own
+    assert all(f"<td class=\"l\">{html.escape(param_label(p, 'nl'))}</td>" in report_nl
+               for p in tornado["parameter"])  # none dropped, each by its plain-language name
+    assert all(f"<code>{p}</code>" in report_nl for p in tornado["parameter"])  # code names in the appendix
+    for lever in ("substitution_existing", "newly_found_share"):  # break-even levers
+        assert f"<td class=\"l\">{html.escape(param_label(lever, 'nl'))}</td>" in section_of(report_nl, "breakeven")
+    assert "de trekkingen van de run (5.000 trekkingen" in report_nl  # the cash-flow band is the run's own
 
 
 def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -> None:
@@ -155,9 +159,10 @@ def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -
     assert r.exit_code == 0
     (tmp_path / "point.json").write_text(r.stdout)
     page = build_report(tmp_path).read_text(encoding="utf-8")
-    assert page.count("Niet berekend") == 5  # tornado, Sobol', assumptions (need Sobol'), curve, break-even
-    assert "sobol.nc" in page and "tornado.csv" in page and "breakeven.csv" in page and "curve.csv" in page
-    assert "point.json" in page  # the point estimate came from point.json
+    assert page.count('class="missing">Niet berekend') == 5  # tornado, Sobol', assumptions, curve, break-even
+    appendix = section_of(page, "appendix")  # the files looked for, and how to make them
+    assert "sobol.nc" in appendix and "tornado.csv" in appendix and "breakeven.csv" in appendix
+    assert "curve.csv" in appendix and "point.json" in appendix  # the point estimate came from point.json
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(RUN_FIGURES)
     assert page.count("<img ") == len(RUN_FIGURES)
 
@@ -165,9 +170,11 @@ def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -
 def test_a_default_run_says_how_to_get_posts_and_cash_flow(tmp_path: Path) -> None:
     invoke("run", B2, "-n", 3000, "--seed", 7, "--sampler", "lhs", "--workers", 1, "--out", tmp_path / "run")
     page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
-    assert "Not computed: no cost_team … benefit_nuisance (summary.csv)" in page
-    assert "mkba-mc run SCENARIO --all-outputs --out DIR" in page
-    assert "no programme band (programme_band)" in page and "mkba-mc run SCENARIO --programme" in page
+    assert "Not computed: NPV per post is not in this results folder" in page
+    appendix = section_of(page, "appendix")
+    assert "cost_team … benefit_nuisance (summary.csv)" in appendix
+    assert "mkba-mc run SCENARIO --all-outputs --out DIR" in appendix
+    assert "the run holds no programme cash flow" in page and "mkba-mc run SCENARIO --programme" in appendix
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "ratios.png"]
 
 
@@ -195,7 +202,8 @@ def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None
     (tmp_path / "run" / "manifest.json").write_text(json.dumps(manifest))
     page = build_report(tmp_path, lang="en").read_text(encoding="utf-8")
     assert 'class="notes"' in page and "nosuch/scenario.toml" in page
-    assert "Not computed: no point.json" in page
+    assert "Not computed: the point estimate is not in this results folder" in page
+    assert "point.json" in section_of(page, "appendix")
     assert "realisation, the calibration note and the table of assumptions are therefore missing" in page
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "cashflow.png", "posts.png",
                                                                          "ratios.png"]
@@ -208,7 +216,7 @@ def test_minimal_run_draws_no_conclusion_it_cannot_read(tmp_path: Path) -> None:
     assert 'data-verdict="' not in page  # no balance in summary.csv: no conclusion, and no balance recomputed
     assert "The run kept neither balance nor costs: no conclusion on benefits and costs" in page
     assert "P(municipal cost-benefit ratio ≥ 1) = not kept in the run" in page
-    assert "Not computed: no actor_balance" in page
+    assert "Not computed: Balance per actor" in page and "actor_balance" in section_of(page, "appendix")
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["ratios.png"]
 
 
@@ -312,11 +320,19 @@ def test_cash_flow_band_is_read_from_samples_nc(results: Path, tmp_path: Path) -
     shutil.copytree(results / "run", tmp_path / "run")
     page = build_report(tmp_path).read_text(encoding="utf-8")
     assert (tmp_path / "figures" / "cashflow.png").read_bytes().startswith(PNG_MAGIC)
-    assert "programme_band" in page
+    assert "de trekkingen van de run" in section_of(page, "cashflow")
     with xr.open_dataset(tmp_path / "run" / "samples.nc") as ds:
         ds = ds.drop_vars("programme_band").load()
     ds.to_netcdf(tmp_path / "run" / "samples.tmp.nc")
     (tmp_path / "run" / "samples.tmp.nc").replace(tmp_path / "run" / "samples.nc")
     page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
-    assert "no programme band (programme_band)" in page and "mkba-mc run SCENARIO --programme" in page
+    assert "the run holds no programme cash flow" in page
+    assert "mkba-mc run SCENARIO --programme" in section_of(page, "appendix")
     assert not (tmp_path / "figures" / "cashflow.png").exists()  # the stale figure is removed
+
+
+def section_of(page: str, anchor: str) -> str:
+    """The HTML of one section of a report page."""
+    m = re.search(rf'<section id="{anchor}">(.*?)</section>', page, flags=re.S)
+    assert m, f"no section {anchor}"
+    return m.group(1)

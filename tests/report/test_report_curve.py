@@ -19,6 +19,7 @@ import xarray as xr
 from report_helpers import B2, PNG_MAGIC, ROOT, invoke, styled
 
 from mkba_mc.report import build_report, find_artefacts
+from mkba_mc.report.labels import knop_label
 
 KENGETALLEN = ROOT / "distributions" / "kengetallen.toml"
 GRID = (20000.0, 40000.0, 60000.0, 80000.0, 100000.0)
@@ -176,8 +177,8 @@ def test_assumptions_per_knop_show_the_knops_st(tmp_path: Path) -> None:
                       r'<td class="l">([^<]*)</td><td>([^<]*)</td>', body)
     assert {r[0] for r in rows} == set(expected)
     for name, knop, value in rows:
-        assert knop == knop_of[name]
-        assert float(value.replace(",", ".")) == pytest.approx(st[knop], abs=0.0005)
+        assert knop == knop_label(knop_of[name], "nl")
+        assert float(value.replace(",", ".")) == pytest.approx(st[knop_of[name]], abs=0.0005)
     assert "per knop berekend" in body  # and it says that the ST is the knop's
     total = sum(float(st[k]) for k in set(knop_of.values()))
     assert re.search(r'data-key="assumption_st_sum">([^<]+)<', body).group(1) == styled(total)
@@ -205,4 +206,5 @@ def test_rebuild_without_the_curve_removes_its_figure(folder: Path, tmp_path: Pa
     shutil.rmtree(copy / "curve")
     page = build_report(copy).read_text(encoding="utf-8")
     assert not (copy / "figures" / "curve_qaly_value.png").exists()
-    assert "mkba-mc curve SCENARIO --over qaly_value" in html.unescape(section(page, "curve"))
+    assert "Niet berekend" in html.unescape(section(page, "curve"))
+    assert "mkba-mc curve SCENARIO --over qaly_value" in html.unescape(section(page, "appendix"))

@@ -8,7 +8,7 @@ beyond formatting (the point percentiles of a run come from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from rich.console import Group
@@ -87,38 +87,42 @@ def space_line(space: str, lang: str = "en") -> str:
 
 
 #: Titles and headers of the analysis tables, nl and en.
-TABLE_WORDS = {
-    "nl": {"space": "invoerruimte", "evaluations": "evaluaties", "parameter": "parameter",
-           "sobol": "Sobol' {o} (n = {n}, {e} evaluaties)", "morris": "Morris {o} ({e} evaluaties)",
-           "tornado": "Tornado: {name} (P10 - P90, overige op hun puntwaarde)", "swing": "zwaai",
-           "social_short": "maatsch. K-B", "gemeente_short": "gem. K-B",
-           "switch": "omslag", "switch_note": ("omslag: waarde waarbij de verhouding door 1 gaat met de overige op "
-                                               "hun puntwaarde (– = geen omslag binnen het bereik)"),
-           "breakeven": "Break-even: P(maatschappelijke K-B-verhouding ≥ 1) = 50 % ({n} trekkingen per waarde)",
-           "lever": "knop", "range": "bereik", "point": "puntwaarde", "p_point": "P bij puntwaarde",
-           "none": "niet binnen bereik", "robust": "Robuustheid: P(verhouding ≥ 1) over het raster",
-           "value": "waarde", "p_social": "P(maatschappelijk ≥ 1)", "p_gemeente": "P(gemeente ≥ 1)",
-           "curve": "Acceptatiecurve over {over} (n = {n}, seed {seed}, {sampler})",
-           "median_social": "mediaan maatsch. K-B", "median_gemeente": "mediaan gem. K-B",
-           "crosses": "{e}: gaat door 50 % bij {a}, 80 % bij {b}", "comparison": "Vergelijking",
-           "compare_cols": ("scenario", "maatsch. K-B P50", "P(maatsch. ≥ 1)", "gem. K-B P50", "P(gem. ≥ 1)",
-                            "P(gesplitste prikkel)", "terugverdienjaar P50")},
-    "en": {"space": "input space", "evaluations": "evaluations", "parameter": "parameter",
-           "sobol": "Sobol' {o} (n = {n}, {e} evaluations)", "morris": "Morris {o} ({e} evaluations)",
-           "tornado": "Tornado: {name} (P10 - P90, others at point values)", "swing": "swing",
-           "social_short": "social ratio", "gemeente_short": "municipal ratio",
-           "switch": "switch", "switch_note": ("switch: value where the ratio crosses 1 with the others at their "
-                                               "point values (– = no switch within the range)"),
-           "breakeven": "Break-even: P(social cost-benefit ratio ≥ 1) = 50 % ({n} samples per value)",
-           "lever": "lever", "range": "range", "point": "point", "p_point": "P at point",
-           "none": "none in range", "robust": "Robustness: P(ratio ≥ 1) over the grid",
-           "value": "value", "p_social": "P(social ≥ 1)", "p_gemeente": "P(municipal ≥ 1)",
-           "curve": "Acceptability curve over {over} (n = {n}, seed {seed}, {sampler})",
-           "median_social": "median social ratio", "median_gemeente": "median municipal ratio",
-           "crosses": "{e}: crosses 50 % at {a}, 80 % at {b}", "comparison": "Comparison",
-           "compare_cols": ("scenario", "social ratio P50", "P(social ≥ 1)", "municipal ratio P50",
-                            "P(municipal ≥ 1)", "P(split incentive)", "payback year P50")},
+_TABLE_WORDS: Final[dict[str, tuple[Any, Any]]] = {
+    "space": ("invoerruimte", "input space"),
+    "evaluations": ("evaluaties", "evaluations"),
+    "parameter": ("parameter", "parameter"),
+    "sobol": ("Sobol' {o} (n = {n}, {e} evaluaties)", "Sobol' {o} (n = {n}, {e} evaluations)"),
+    "morris": ("Morris {o} ({e} evaluaties)", "Morris {o} ({e} evaluations)"),
+    "tornado": ("Tornado: {name} (P10 - P90, overige op hun puntwaarde)",
+                "Tornado: {name} (P10 - P90, others at point values)"),
+    "swing": ("zwaai", "swing"),
+    "social_short": ("maatsch. K-B", "social ratio"),
+    "gemeente_short": ("gem. K-B", "municipal ratio"),
+    "switch": ("omslag", "switch"),
+    "switch_note": ("omslag: waarde waarbij de verhouding door 1 gaat met de overige op hun puntwaarde (– = geen omslag binnen het bereik)",
+                    "switch: value where the ratio crosses 1 with the others at their point values (– = no switch within the range)"),
+    "breakeven": ("Break-even: P(maatschappelijke K-B-verhouding ≥ 1) = 50 % ({n} trekkingen per waarde)",
+                  "Break-even: P(social cost-benefit ratio ≥ 1) = 50 % ({n} samples per value)"),
+    "lever": ("knop", "lever"),
+    "range": ("bereik", "range"),
+    "point": ("puntwaarde", "point"),
+    "p_point": ("P bij puntwaarde", "P at point"),
+    "none": ("niet binnen bereik", "none in range"),
+    "robust": ("Robuustheid: P(verhouding ≥ 1) over het raster", "Robustness: P(ratio ≥ 1) over the grid"),
+    "value": ("waarde", "value"),
+    "p_social": ("P(maatschappelijk ≥ 1)", "P(social ≥ 1)"),
+    "p_gemeente": ("P(gemeente ≥ 1)", "P(municipal ≥ 1)"),
+    "curve": ("Acceptatiecurve over {over} (n = {n}, seed {seed}, {sampler})",
+              "Acceptability curve over {over} (n = {n}, seed {seed}, {sampler})"),
+    "median_social": ("mediaan maatsch. K-B", "median social ratio"),
+    "median_gemeente": ("mediaan gem. K-B", "median municipal ratio"),
+    "crosses": ("{e}: gaat door 50 % bij {a}, 80 % bij {b}", "{e}: crosses 50 % at {a}, 80 % at {b}"),
+    "comparison": ("Vergelijking", "Comparison"),
+    "compare_cols": (("scenario", "maatsch. K-B P50", "P(maatsch. ≥ 1)", "gem. K-B P50", "P(gem. ≥ 1)", "P(gesplitste prikkel)", "terugverdienjaar P50"),
+                     ("scenario", "social ratio P50", "P(social ≥ 1)", "municipal ratio P50", "P(municipal ≥ 1)", "P(split incentive)", "payback year P50")),
 }
+TABLE_WORDS: Final[dict[str, dict[str, Any]]] = {lang: {k: v[i] for k, v in _TABLE_WORDS.items()}
+                                               for i, lang in enumerate(("nl", "en"))}
 
 
 def render_sobol(res: Any, group_by: str, lang: str = "nl") -> Any:

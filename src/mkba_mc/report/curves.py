@@ -119,7 +119,6 @@ def _curve_body(ctx: Context, curve: Curve) -> str:
              for _, r in curve.table.iterrows()]
     parts.append(f"<details><summary>{esc(T['curve_all'])}</summary>"
                  + html_table([esc(param), *(esc(head(c)) for c in pcols)], frows) + "</details>")
-    parts.append(f"<p>{esc(T['curve_source'].format(file=curve.folder / 'curve.csv'))}</p>")
     return "".join(parts)
 
 
@@ -128,7 +127,8 @@ def section_curve(ctx: Context) -> Section:
     T = ctx.T
     if not ctx.curves:
         return Section("curve", T["curve"], ctx.not_computed(
-            "curve.csv", "mkba-mc curve SCENARIO --over qaly_value --out DIR"))
+            T["curve"], "curve.csv", "mkba-mc curve SCENARIO --over qaly_value --out DIR"))
+    ctx.code_names.update(c.parameter for c in ctx.curves)
     return Section("curve", T["curve"], "".join(_curve_body(ctx, c) for c in ctx.curves))
 
 

@@ -20,7 +20,7 @@ from ..model.sets import ACTORS
 from ..sensitivity.analyses import INDICATORS
 from .artefacts import Curve, RunResult
 from .formats import count, eur, finite, number_ticks, percent, percent_ticks, prob, thousands, value_text
-from .labels import ACTOR_LABELS, LABELS, post_label
+from .labels import ACTOR_LABELS, LABELS, factor_label, knop_label, post_label
 from .text import param_label, texts
 
 if TYPE_CHECKING:
@@ -216,7 +216,8 @@ def fig_tornado(df: pd.DataFrame, lang: str) -> Figure:
     high = top["ratio_social_at_high"].to_numpy(dtype=float)
     ax.barh(y, low - base, left=base, height=0.62, color="#2b5d8a", label=T["at_p10"])
     ax.barh(y, high - base, left=base, height=0.62, color="#d9822b", label=T["at_p90"])
-    labels = [f"{r.parameter} ({r.knop})" if "knop" in top.columns else str(r.parameter) for r in top.itertuples()]
+    labels = [f"{param_label(r.parameter, lang)} ({knop_label(r.knop, lang)})" if "knop" in top.columns
+              else param_label(str(r.parameter), lang) for r in top.itertuples()]
     ax.set_yticks(y, labels, fontsize=9.5)
     ax.axvline(1.0, color="#c62828", lw=1.8)
     ax.axvline(base, color="#555", lw=1.2, ls="--")
@@ -232,7 +233,7 @@ def sobol_panels(outputs: Sequence[str]) -> list[str]:
     return [o for o in ("ratio_social", "ratio_gemeente", *INDICATORS) if o in outputs]
 
 
-def _sobol_title(output: str, lang: str) -> str:
+def sobol_output_title(output: str, lang: str) -> str:
     """Panel title of a Sobol' output."""
     T = texts(lang)
     if output in INDICATORS:
@@ -262,11 +263,11 @@ def fig_sobol(ds: Any, factor_dim: str, lang: str) -> Figure:
         stv, stc = st[order], sub["ST_conf"].values[order]
         ax.barh(y + 0.19, stv, height=0.38, xerr=stc, color="#2b5d8a", ecolor="#222", capsize=2.5, label="ST")
         ax.barh(y - 0.19, s1, height=0.38, xerr=s1c, color="#9cc3e4", ecolor="#222", capsize=2.5, label="S1")
-        ax.set_yticks(y, [factors[i] for i in order], fontsize=9.5)
+        ax.set_yticks(y, [factor_label(factors[i], lang) for i in order], fontsize=9.5)
         ax.axvline(0, color="#555", lw=0.8)
         ax.set_xlim(min(0.0, float(np.nanmin(s1 - s1c))) - 0.02, max(0.1, float(np.nanmax(stv + stc))) * 1.08)
         ax.set_xlabel(T["sobol_axis"], fontsize=10)
-        ax.set_title(_sobol_title(panels[idx], lang), fontsize=11)
+        ax.set_title(sobol_output_title(panels[idx], lang), fontsize=11)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(fontsize=9, loc="lower right")
     return localise(fig, lang)
@@ -339,4 +340,4 @@ def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
 
 
 __all__ = ["FIGURE_DPI", "OTHER_ACTORS", "SOBOL_TOP", "TORNADO_TOP", "fig_actors", "fig_cashflow", "fig_curve",
-           "fig_posts", "fig_ratios", "fig_sobol", "fig_tornado", "new_figure", "save_png", "sobol_panels"]
+           "fig_posts", "fig_ratios", "fig_sobol", "fig_tornado", "new_figure", "save_png", "sobol_output_title", "sobol_panels"]

@@ -19,7 +19,7 @@ from .context import Context, run_space
 from .figures import fig_actors, fig_cashflow, fig_posts, fig_ratios
 from .formats import count, decimal, eur, finite, prob, ratio
 from .html import Section, esc, fill, html_table, key_figure
-from .labels import ACTOR_LABELS, LABELS
+from .labels import ACTOR_LABELS, LABELS, param_label
 from .screens import realisation_of, realisation_text
 from .text import space_sentence
 
@@ -86,13 +86,14 @@ def section_point(ctx: Context) -> Section:
     T, lang, L = ctx.T, ctx.lang, LABELS[ctx.lang]
     s = ctx.point
     if s is None:
+        ctx.missing.append((T["point"], "point.json", "mkba-mc point SCENARIO --json > DIR/point.json"))
         return Section("point", T["point"], f'<p class="missing">{esc(T["point_missing"])}</p>')
     lines = [f"<p>{esc(ctx.point_source)}</p>"]
     if ctx.scenario is not None:
         lines.append(f"<p>{esc(realisation_text(realisation_of(ctx.scenario.params), lang))}</p>")
         calibrated = calibrated_parameters(ctx.scenario.info)
         if calibrated:
-            lines.append(f"<p>{esc(T['calibration'].format(names=', '.join(calibrated)))}</p>")
+            lines.append(f"<p>{esc(T['calibration'].format(names=', '.join(param_label(n, lang) for n in calibrated)))}</p>")
     if finite(s.get("fte_need")) and finite(s.get("team_fte")):
         fte = L["fte_line"].format(need=decimal(s["fte_need"], lang, 2), team=decimal(s["team_fte"], lang, 2))
         lines.append(f"<p>{esc(T['team_line'].format(line=fte))}</p>")
@@ -135,7 +136,7 @@ def section_posts(ctx: Context) -> Section:
     T, run, lang = ctx.T, ctx.run, ctx.lang
     point = ctx.point or {}
     if not all(p in run.stats.index for p in POSTS):
-        return Section("posts", T["posts"], ctx.not_computed("cost_team … benefit_nuisance (summary.csv)",
+        return Section("posts", T["posts"], ctx.not_computed(T["posts"], "cost_team … benefit_nuisance (summary.csv)",
                                                                "mkba-mc run SCENARIO --all-outputs --out DIR"))
     rows = [(p, float(run.stats.at[p, "p10"]), float(run.stats.at[p, "p50"]), float(run.stats.at[p, "p90"]),
              point.get(p)) for p in POSTS]
@@ -155,7 +156,7 @@ def section_actors(ctx: Context) -> Section:
             rows.append((actor, *(float(run.stats.at[stat_row, c]) for c in ("p10", "p50", "p90")),
                          run.probs.get(event)))
     if not rows:
-        return Section("actors", T["actors"], ctx.not_computed("actor_balance (summary.csv)",
+        return Section("actors", T["actors"], ctx.not_computed(T["actors"], "actor_balance (summary.csv)",
                                                                   "mkba-mc run SCENARIO --out DIR"))
     split = run.probs.get("split_incentive")
     caption = fill(T["actors_caption"], n=esc(count(run.n, lang)),
@@ -171,6 +172,7 @@ def section_cashflow(ctx: Context) -> Section:
     """Programme cash flow: the band the run wrote (``programme_band`` of samples.nc)."""
     T, lang, run = ctx.T, ctx.lang, ctx.run
     if not run.band:
+        ctx.missing.append((T["cashflow"], "programme_band (samples.nc)", "mkba-mc run SCENARIO --programme --out DIR"))
         return Section("cashflow", T["cashflow"], f'<p class="missing">{esc(T["cashflow_missing"])}</p>')
     marks: dict[str, tuple[float | None, float | None]] = {}
     if ctx.point is not None:

@@ -16,6 +16,7 @@ from .context import Context, run_space
 from .curves import curve_summary
 from .formats import decimal, eur, finite, prob, ratio
 from .html import Section, esc, fill, key_figure
+from .labels import factor_label
 from .text import space_sentence
 from .wording import classify_balance, uncertainty_wording
 
@@ -84,7 +85,7 @@ def _sobol_items(ctx: Context) -> list[str]:
             sub = ds.sel(output=out_name)
             st = sub["ST"].values.astype(float)
             order = np.argsort(-np.nan_to_num(st, nan=-np.inf))[:3]
-            names = [str(sub[dim].values[i]) for i in order]
+            names = [factor_label(str(sub[dim].values[i]), ctx.lang) for i in order]
             listed = ", ".join(f"{key_figure(f'top_{out_name}_{r + 1}', nm)} (ST {decimal(st[i], ctx.lang, 2)})"
                                for r, (i, nm) in enumerate(zip(order, names)))
             items.append(fill(T[template], kind=esc(kind), items=listed))
@@ -99,7 +100,7 @@ def _sobol_items(ctx: Context) -> list[str]:
 def section_summary(ctx: Context) -> Section:
     """The text summary in the wording of the Dutch guidance."""
     T, lang, run = ctx.T, ctx.lang, ctx.run
-    items: list[str] = [esc(T["together"]),
+    items: list[str] = [*ctx.contents,
                         esc(T["headline_space"].format(space=space_sentence(T, run_space(run))))]
     items.extend(_balance_items(ctx))
     ps = run.probs.get("ratio_social_ge_1")
