@@ -114,3 +114,15 @@ def test_english_report_has_the_same_honesty(run_dir: Path, fresh_copy) -> None:
     assert "Not computed, so not in this report:" in section(page, "summary")
     assert "no variant or parameter has been dropped" not in page
     assert B2.name not in visible_text(page)
+
+
+def test_cli_tables_and_validate_list_name_parameters_in_plain_language() -> None:
+    tornado = runner.invoke(app, ["tornado", str(B2)])
+    assert tornado.exit_code == 0, tornado.output
+    assert "Substitutie van zorg" in tornado.stdout  # the label (its cell may wrap)
+    assert "substitution_existing" not in tornado.stdout
+    english = runner.invoke(app, ["tornado", str(B2), "--lang", "en"])
+    assert "Substitution of care" in english.stdout
+    listing = runner.invoke(app, ["validate", "--list"])
+    assert listing.exit_code == 0
+    assert "escalation_rate.elderly (Voorkomen escalaties: ouderen):" in listing.stdout  # the name to type, and what it is

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .formats import MISSING, count, decimal, eur, number, prob, ratio
+from .labels import factor_label, knop_label, output_label, param_label
 
 RUN_LABELS = {
     "nl": {"title": "Monte Carlo: {name} (n = {n}, seed {seed}, {sampler})", "output": "uitkomst",
@@ -25,7 +26,8 @@ RUN_LABELS = {
            "ratio_gemeente_ge_1": "P(gemeentelijke K-B-verhouding >= 1)",
            "balance_ge_0": "P(saldo >= 0)", "balance_gemeente_ge_0": "P(saldo gemeente >= 0)",
            "split_incentive": "P(maatschappij wint, gemeente verliest)", "actor": "P(saldo {actor} >= 0)",
-           "point": "puntschatting", "pct": "percentiel punt", "space": "invoerruimte"},
+           "point": "puntschatting", "pct": "percentiel punt", "space": "invoerruimte",
+           "payback_year": "terugverdienjaar", "prefinancing": "voorfinanciering"},
     "en": {"title": "Monte Carlo: {name} (n = {n}, seed {seed}, {sampler})", "output": "output",
            "mean": "mean", "prob": "probability", "se": "std.err", "event": "event",
            "ratio_social_ge_1": "P(social cost-benefit ratio >= 1)",
@@ -33,7 +35,8 @@ RUN_LABELS = {
            "ratio_gemeente_ge_1": "P(municipal cost-benefit ratio >= 1)",
            "balance_ge_0": "P(balance >= 0)", "balance_gemeente_ge_0": "P(municipal balance >= 0)",
            "split_incentive": "P(society gains, municipality loses)", "actor": "P(balance {actor} >= 0)",
-           "point": "point", "pct": "point pct", "space": "input space"},
+           "point": "point", "pct": "point pct", "space": "input space",
+           "payback_year": "payback year", "prefinancing": "pre-financing need"},
 }
 
 
@@ -68,13 +71,13 @@ def render_run(result: Any, lang: str) -> Any:
             row = df.loc[key]
             fmt = _run_format(key, lang)
             pt, pct = points.get(key, (float("nan"), float("nan")))
-            t.add_row(key, fmt(pt), decimal(pct, lang, 0), *(fmt(row[c]) for c in ("p50", "mean", "p5", "p95")))
+            t.add_row(L.get(key) or output_label(key, lang), fmt(pt), decimal(pct, lang, 0), *(fmt(row[c]) for c in ("p50", "mean", "p5", "p95")))
     p = Table(header_style="bold")
     p.add_column(L["event"])
     p.add_column(L["prob"], justify="right")
     p.add_column(L["se"], justify="right")
     for key, v in result.probabilities().items():
-        label = L["actor"].format(actor=key.split(".", 1)[1]) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
+        label = L["actor"].format(actor=output_label(key.split(".", 1)[1], lang)) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
         p.add_row(label, prob(v["p"], lang), prob(v["se"], lang, 2))
     return Group(title, space, t, p)
 
@@ -137,7 +140,7 @@ def render_sobol(res: Any, group_by: str, lang: str = "nl") -> Any:
         for col in (group_by, "S1", "±", "ST", "±"):
             t.add_column(col, justify="left" if col == group_by else "right")
         for i in np.argsort(-ix["ST"]):
-            t.add_row(res.problem.factor_names[i], *(decimal(ix[k][i], lang, 3)
+            t.add_row(factor_label(res.problem.factor_names[i], lang), *(decimal(ix[k][i], lang, 3)
                                                       for k in ("S1", "S1_conf", "ST", "ST_conf")))
         parts.append(t)
     return Group(*parts)
@@ -154,7 +157,7 @@ def render_morris(ds: Any, lang: str = "nl") -> Any:
         for col in (W["parameter"], W["lever"], "mu*", "±", "sigma"):
             t.add_column(col, justify="left" if col in (W["parameter"], W["lever"]) else "right")
         for i in np.argsort(-sub["mu_star"].values):
-            t.add_row(str(sub["parameter"].values[i]), str(sub["knop"].values[i]),
+            t.add_row(param_label(str(sub["parameter"].values[i]), lang), knop_label(str(sub["knop"].values[i]), lang),
                       *(number(sub[k].values[i], lang) for k in ("mu_star", "mu_star_conf", "sigma")))
         parts.append(t)
     return Group(*parts)
@@ -173,7 +176,7 @@ def render_tornado(df: Any, name: str, lang: str = "nl") -> Any:
         for o in ("ratio_social", "ratio_gemeente"):
             cells += [f"{ratio(r[f'{o}_at_low'], lang)}–{ratio(r[f'{o}_at_high'], lang)}",
                       ratio(r[f"{o}_swing"], lang), number(r[f"{o}_switch"], lang)]
-        t.add_row(r["parameter"], *cells)
+        t.add_row(param_label(r["parameter"], lang), *cells)
     return Group(Text(space_line(df.attrs["input_space"], lang)), t, Text(W["switch_note"]))
 
 
@@ -185,13 +188,13 @@ def render_breakeven(summary: Any, table: Any, n: int, lang: str = "nl") -> Any:
         t.add_column(col, justify="left" if col == W["lever"] else "right")
     for _, r in summary.iterrows():
         be = number(r["breakeven"], lang) if r["breakeven"] is not None and r["breakeven"] == r["breakeven"] else W["none"]
-        t.add_row(r["lever"], f"{number(r['low'], lang)} – {number(r['high'], lang)}", number(r["point"], lang),
+        t.add_row(param_label(r["lever"], lang), f"{number(r['low'], lang)} – {number(r['high'], lang)}", number(r["point"], lang),
                   prob(r["p_at_point"], lang), be)
     rt = Table(title=W["robust"], title_justify="left", header_style="bold")
     for col in (W["lever"], W["value"], W["p_social"], W["p_gemeente"]):
         rt.add_column(col, justify="left" if col == W["lever"] else "right")
     for _, r in table.iterrows():
-        rt.add_row(r["lever"], number(r["value"], lang), prob(r["p_ratio_social_ge_1"], lang),
+        rt.add_row(param_label(r["lever"], lang), number(r["value"], lang), prob(r["p_ratio_social_ge_1"], lang),
                    prob(r["p_ratio_gemeente_ge_1"], lang))
     return Group(t, rt)
 
