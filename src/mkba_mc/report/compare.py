@@ -109,6 +109,21 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
     plt.close(fig)
 
 
+def comparison_format(_row: Any, column: Any) -> str:
+    """The Excel number format of a comparison column: chances as a
+    percentage, ratios with two decimals, euros, years; ``n`` and ``seed`` whole."""
+    from .excel import EURO, PERCENT, RATIO
+
+    col = str(column)
+    if col.startswith("P("):
+        return PERCENT
+    if col.startswith("ratio"):
+        return RATIO
+    if col.startswith(("balance", "prefinancing")):
+        return EURO
+    return "0.0" if col.startswith("payback") else "0"
+
+
 def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = False, lang: str = "nl",
                      manifest: dict[str, Any] | None = None) -> dict[str, Path]:
     """``comparison.csv``, ``comparison.xlsx`` and ``comparison.png``, all or nothing
@@ -117,11 +132,11 @@ def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = 
     from ..io.output import write_bundle
 
     def xlsx(p: Path) -> None:
-        write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", table, False)])
+        write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", table, False, comparison_format)])
 
     return write_bundle(out_dir, {"comparison.csv": lambda p: table.to_csv(p, index=False), "comparison.xlsx": xlsx,
                                   "comparison.png": lambda p: comparison_figure(table, p, lang)},
                         manifest or {"analysis": "compare", "folders": list(table["folder"])}, force=force)
 
 
-__all__ = ["comparison_figure", "comparison_table", "find_run", "row_for", "write_comparison"]
+__all__ = ["comparison_figure", "comparison_format", "comparison_table", "find_run", "row_for", "write_comparison"]
