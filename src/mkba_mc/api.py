@@ -353,7 +353,7 @@ def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", v
                          describe=lambda res: provenance(res, command))
 
 
-def build_report(folder: str | Path, lang: str = "nl") -> Path:
+def build_report(folder: str | Path, lang: str = "nl", *, run: str | None = None) -> Path:
     """Build ``report.html`` from a results folder (``mkba-mc report``); see
     :func:`mkba_mc.report.build.build_report`.
 
@@ -364,7 +364,7 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
     """
     from .report import build_report as build
 
-    return build(folder, lang=lang)
+    return build(folder, lang=lang, run=run)
 
 
 __all__ = ["acceptability_curve", "breakeven", "build_report", "evaluate", "load_scenario", "morris",

@@ -70,3 +70,11 @@ def key_value(page: str, key: str) -> str:
     m = re.search(rf'data-key="{re.escape(key)}">([^<]*)<', page)
     assert m, f"no key figure {key}"
     return m.group(1)
+
+
+def styled(x: float, lang: str = "nl", digits: int = 2, *, pct: bool = False) -> str:
+    """``x`` as the reports must write it (``87,4 %``/``1,31`` in Dutch, ``87.4 %``/``1.31`` in English):
+    the test's own rendering of the house style, for key figures below 1 000."""
+    s = f"{100 * x if pct else x:.{digits}f}"
+    s = s.replace(".", ",") if lang == "nl" else s
+    return f"{s} %" if pct else s

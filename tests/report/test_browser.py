@@ -16,7 +16,7 @@ import pytest
 from mkba_mc import load_scenario
 from mkba_mc.report import build_report
 from mkba_mc.model.point import point_summary
-from report_helpers import B2, PNG_MAGIC, add_programme_band, write_point_json
+from report_helpers import B2, PNG_MAGIC, add_programme_band, styled, write_point_json
 
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
 TIMEOUT = 120
@@ -75,8 +75,8 @@ def key_figures(report: Path) -> dict[str, str]:
     summary = pd.read_csv(report.parent / "run" / "summary.csv")
     p = float(summary[(summary["kind"] == "probability") & (summary["output"] == "ratio_social_ge_1")]["p"].iloc[0])
     point = point_summary(load_scenario(B2).evaluate())
-    return {"p_ratio_social_ge_1": f"{p:.3f}", "ratio_social": f"{point['ratio_social']:.2f}",
-            "ratio_gemeente": f"{point['ratio_gemeente']:.2f}", "ratio_financial": f"{point['ratio_financial']:.2f}",
+    return {"p_ratio_social_ge_1": styled(p, digits=1, pct=True), "ratio_social": styled(point["ratio_social"]),
+            "ratio_gemeente": styled(point["ratio_gemeente"]), "ratio_financial": styled(point["ratio_financial"]),
             "payback_year": str(int(point["payback_year"]))}
 
 

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from report_helpers import (B2, PNG_MAGIC, ROOT, add_programme_band, invoke, key_value, runner, summary_row,
-                      write_point_json)
+from report_helpers import (B2, PNG_MAGIC, ROOT, add_programme_band, invoke, key_value, runner, styled,
+                            summary_row, write_point_json)
 
 from mkba_mc import load_scenario
+from mkba_mc.report.labels import param_label
 from mkba_mc.cli import app
 from mkba_mc.errors import ConfigError, OutputError
 from mkba_mc.report import build_report, find_artefacts
@@ -98,17 +99,17 @@ def test_probabilities_match_summary_and_samples(results: Path, report_nl: str) 
     p_gemeente = summary_probability(run, "ratio_gemeente_ge_1")
     assert p_social == np.count_nonzero(social >= 1.0) / social.size
     assert p_gemeente == np.count_nonzero(gemeente >= 1.0) / gemeente.size
-    assert key_value(report_nl, "p_ratio_social_ge_1") == f"{p_social:.3f}"
-    assert key_value(report_nl, "p_ratio_gemeente_ge_1") == f"{p_gemeente:.3f}"
+    assert key_value(report_nl, "p_ratio_social_ge_1") == styled(p_social, digits=1, pct=True)
+    assert key_value(report_nl, "p_ratio_gemeente_ge_1") == styled(p_gemeente, digits=1, pct=True)
     split = summary_probability(run, "split_incentive")
-    assert key_value(report_nl, "p_split_incentive") == f"{split:.3f}"
+    assert key_value(report_nl, "p_split_incentive") == styled(split, digits=1, pct=True)
     assert "Sobol" in report_nl and "data-key=\"top_ratio_social_1\"" in report_nl
 
 
 def test_point_ratios_and_payback_year(report_nl: str) -> None:
     point = point_summary(load_scenario(B2).evaluate())
     for key in ("ratio_social", "ratio_financial", "ratio_gemeente"):
-        assert key_value(report_nl, key) == f"{point[key]:.2f}"
+        assert key_value(report_nl, key) == styled(point[key])
     assert point["payback_year"] is not None
     assert key_value(report_nl, "payback_year") == str(int(point["payback_year"]))
     assert "Voorfinanciering" in report_nl and key_value(report_nl, "prefinancing").startswith("€ ")
@@ -131,7 +132,7 @@ def test_dutch_by_default_english_on_request(results: Path, report_nl: str, repo
     assert f'data-verdict="{verdict}"' in report_nl
     # the same key figures in both languages
     for key in ("p_ratio_social_ge_1", "ratio_social", "payback_year"):
-        assert key_value(report_nl, key) == key_value(report_en, key)
+        assert key_value(report_nl, key) == key_value(report_en, key).replace(".", ",")
 
 
 def test_sections_and_provenance(results: Path, report_nl: str) -> None:
@@ -142,9 +143,12 @@ def test_sections_and_provenance(results: Path, report_nl: str) -> None:
     assert "Niet berekend" not in report_nl
     assert "Omslagpunten (alle parameters)" in report_nl
     tornado = pd.read_csv(results / "tornado" / "tornado.csv")
-    assert all(f"<td class=\"l\">{p}</td>" in report_nl for p in tornado["parameter"])  # none dropped
-    assert "substitution_existing" in report_nl and "newly_found_share" in report_nl  # break-even levers
-    assert "programme_band: 5.000 trekkingen" in report_nl  # the cash-flow band is the run's own
+    assert all(f"<td class=\"l\">{html.escape(param_label(p, 'nl'))}</td>" in report_nl
+               for p in tornado["parameter"])  # none dropped, each by its plain-language name
+    assert all(f"<code>{p}</code>" in report_nl for p in tornado["parameter"])  # code names in the appendix
+    for lever in ("substitution_existing", "newly_found_share"):  # break-even levers
+        assert f"<td class=\"l\">{html.escape(param_label(lever, 'nl'))}</td>" in section_of(report_nl, "breakeven")
+    assert "de trekkingen van de run (5.000 trekkingen" in report_nl  # the cash-flow band is the run's own
 
 
 def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -> None:
@@ -155,9 +159,10 @@ def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -
     assert r.exit_code == 0
     (tmp_path / "point.json").write_text(r.stdout)
     page = build_report(tmp_path).read_text(encoding="utf-8")
-    assert page.count("Niet berekend") == 5  # tornado, Sobol', assumptions (need Sobol'), curve, break-even
-    assert "sobol.nc" in page and "tornado.csv" in page and "breakeven.csv" in page and "curve.csv" in page
-    assert "point.json" in page  # the point estimate came from point.json
+    assert page.count('class="missing">Niet berekend') == 5  # tornado, Sobol', assumptions, curve, break-even
+    appendix = section_of(page, "appendix")  # the files looked for, and how to make them
+    assert "sobol.nc" in appendix and "tornado.csv" in appendix and "breakeven.csv" in appendix
+    assert "curve.csv" in appendix and "point.json" in appendix  # the point estimate came from point.json
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(RUN_FIGURES)
     assert page.count("<img ") == len(RUN_FIGURES)
 
@@ -165,9 +170,11 @@ def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -
 def test_a_default_run_says_how_to_get_posts_and_cash_flow(tmp_path: Path) -> None:
     invoke("run", B2, "-n", 3000, "--seed", 7, "--sampler", "lhs", "--workers", 1, "--out", tmp_path / "run")
     page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
-    assert "Not computed: no cost_team … benefit_nuisance (summary.csv)" in page
-    assert "mkba-mc run SCENARIO --all-outputs --out DIR" in page
-    assert "no programme band (programme_band)" in page and "mkba-mc run SCENARIO --programme" in page
+    assert "Not computed: NPV per post is not in this results folder" in page
+    appendix = section_of(page, "appendix")
+    assert "cost_team … benefit_nuisance (summary.csv)" in appendix
+    assert "mkba-mc run SCENARIO --all-outputs --out DIR" in appendix
+    assert "the run holds no programme cash flow" in page and "mkba-mc run SCENARIO --programme" in appendix
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "ratios.png"]
 
 
@@ -184,7 +191,7 @@ def test_relative_scenario_and_overrides_from_another_folder(tmp_path: Path, mon
     assert 'class="notes"' not in page  # found through the run's other input files, hashes match
     assert "Verzilvering (aandeel financiële baten" in page  # read from the run's scenario
     point = point_summary(load_scenario(B2, overrides=["attribution=0.4"]).evaluate())
-    assert key_value(page, "ratio_social") == f"{point['ratio_social']:.2f}"
+    assert key_value(page, "ratio_social") == styled(point["ratio_social"])
 
 
 def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None:
@@ -195,11 +202,12 @@ def test_missing_scenario_leaves_the_rest(results: Path, tmp_path: Path) -> None
     (tmp_path / "run" / "manifest.json").write_text(json.dumps(manifest))
     page = build_report(tmp_path, lang="en").read_text(encoding="utf-8")
     assert 'class="notes"' in page and "nosuch/scenario.toml" in page
-    assert "Not computed: no point.json" in page
+    assert "Not computed: the point estimate is not in this results folder" in page
+    assert "point.json" in section_of(page, "appendix")
     assert "realisation, the calibration note and the table of assumptions are therefore missing" in page
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["actors.png", "cashflow.png", "posts.png",
                                                                          "ratios.png"]
-    assert key_value(page, "p_ratio_social_ge_1") == f"{summary_probability(tmp_path / 'run', 'ratio_social_ge_1'):.3f}"
+    assert key_value(page, "p_ratio_social_ge_1") == styled(summary_probability(tmp_path / "run", "ratio_social_ge_1"), "en", 1, pct=True)
 
 
 def test_minimal_run_draws_no_conclusion_it_cannot_read(tmp_path: Path) -> None:
@@ -208,7 +216,7 @@ def test_minimal_run_draws_no_conclusion_it_cannot_read(tmp_path: Path) -> None:
     assert 'data-verdict="' not in page  # no balance in summary.csv: no conclusion, and no balance recomputed
     assert "The run kept neither balance nor costs: no conclusion on benefits and costs" in page
     assert "P(municipal cost-benefit ratio ≥ 1) = not kept in the run" in page
-    assert "Not computed: no actor_balance" in page
+    assert "Not computed: Balance per actor" in page and "actor_balance" in section_of(page, "appendix")
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["ratios.png"]
 
 
@@ -292,7 +300,7 @@ def test_median_payback_is_summary_p50(results: Path, report_nl: str, tmp_path: 
         assert 'data-key="payback_year_median"' not in report_nl and "niet binnen 10 jaar" in report_nl
     with xr.open_dataset(results / "run" / "samples.nc") as ds:
         pay = ds["payback_year"].values
-    assert key_value(report_nl, "p_payback") == f"{np.count_nonzero(np.isfinite(pay)) / pay.size:.3f}"
+    assert key_value(report_nl, "p_payback") == styled(np.count_nonzero(np.isfinite(pay)) / pay.size, digits=1, pct=True)
     # the report reads the figure, it does not compute it: change it in summary.csv and it follows
     shutil.copytree(results / "run", tmp_path / "run")
     summary = pd.read_csv(tmp_path / "run" / "summary.csv")
@@ -312,11 +320,19 @@ def test_cash_flow_band_is_read_from_samples_nc(results: Path, tmp_path: Path) -
     shutil.copytree(results / "run", tmp_path / "run")
     page = build_report(tmp_path).read_text(encoding="utf-8")
     assert (tmp_path / "figures" / "cashflow.png").read_bytes().startswith(PNG_MAGIC)
-    assert "programme_band" in page
+    assert "de trekkingen van de run" in section_of(page, "cashflow")
     with xr.open_dataset(tmp_path / "run" / "samples.nc") as ds:
         ds = ds.drop_vars("programme_band").load()
     ds.to_netcdf(tmp_path / "run" / "samples.tmp.nc")
     (tmp_path / "run" / "samples.tmp.nc").replace(tmp_path / "run" / "samples.nc")
     page = html.unescape(build_report(tmp_path, lang="en").read_text(encoding="utf-8"))
-    assert "no programme band (programme_band)" in page and "mkba-mc run SCENARIO --programme" in page
+    assert "the run holds no programme cash flow" in page
+    assert "mkba-mc run SCENARIO --programme" in section_of(page, "appendix")
     assert not (tmp_path / "figures" / "cashflow.png").exists()  # the stale figure is removed
+
+
+def section_of(page: str, anchor: str) -> str:
+    """The HTML of one section of a report page."""
+    m = re.search(rf'<section id="{anchor}">(.*?)</section>', page, flags=re.S)
+    assert m, f"no section {anchor}"
+    return m.group(1)

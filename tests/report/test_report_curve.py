@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from report_helpers import B2, PNG_MAGIC, ROOT, invoke
+from report_helpers import B2, PNG_MAGIC, ROOT, invoke, styled
 
 from mkba_mc.report import build_report, find_artefacts
+from mkba_mc.report.labels import knop_label
 
 KENGETALLEN = ROOT / "distributions" / "kengetallen.toml"
 GRID = (20000.0, 40000.0, 60000.0, 80000.0, 100000.0)
@@ -108,10 +109,9 @@ def test_curve_table_equals_curve_csv(folder: Path, page: str) -> None:
         euros = html.unescape(cells[f"value:{i}"])
         assert int(re.sub(r"\D", "", euros)) == int(row["value"]) == int(GRID[i])
         for col in ("p_ratio_social_ge_1", "p_ratio_gemeente_ge_1", "p_balance_ge_0"):
-            assert float(cells[f"{col}:{i}"]) == pytest.approx(row[col], abs=0.0005), (col, i)
-            assert cells[f"{col}:{i}"] == f"{row[col]:.3f}"
+            assert cells[f"{col}:{i}"] == styled(row[col], digits=1, pct=True), (col, i)
         for col in ("median_ratio_social", "median_ratio_gemeente"):
-            assert cells[f"{col}:{i}"] == f"{row[col]:.2f}"
+            assert cells[f"{col}:{i}"] == styled(row[col])
 
 
 def test_curve_switch_values_and_text(folder: Path, page: str) -> None:
@@ -148,14 +148,14 @@ def test_assumptions_table_lists_exactly_the_assumption_based_inputs(folder: Pat
     rows = re.findall(r'<tr><td class="l"><span data-assumption="([^"]+)">.*?</td><td class="l">([^<]*)</td>'
                       r'<td class="l">([^<]*)</td><td>([^<]*)</td>', body)
     assert [r[0] for r in rows] == listed
-    shown = [float(r[3]) for r in rows]
+    shown = [float(r[3].replace(",", ".")) for r in rows]
     assert shown == sorted(shown, reverse=True)
     kinds = {"uncertainty": "onzekerheid", "lever": "hefboom", "normative": "normatief"}
     for name, kind, _knop, value in rows:
-        assert float(value) == pytest.approx(st[name], abs=0.0005)
+        assert float(value.replace(",", ".")) == pytest.approx(st[name], abs=0.0005)
         assert kind == kinds[expected[name]]
     total = sum(float(st[n]) for n in expected)
-    assert re.search(r'data-key="assumption_st_sum">([^<]+)<', body).group(1) == f"{total:.2f}"
+    assert re.search(r'data-key="assumption_st_sum">([^<]+)<', body).group(1) == styled(total)
     assert f"de som van ST over deze {len(expected)} invoeren" in body
 
 
@@ -177,11 +177,11 @@ def test_assumptions_per_knop_show_the_knops_st(tmp_path: Path) -> None:
                       r'<td class="l">([^<]*)</td><td>([^<]*)</td>', body)
     assert {r[0] for r in rows} == set(expected)
     for name, knop, value in rows:
-        assert knop == knop_of[name]
-        assert float(value) == pytest.approx(st[knop], abs=0.0005)
+        assert knop == knop_label(knop_of[name], "nl")
+        assert float(value.replace(",", ".")) == pytest.approx(st[knop_of[name]], abs=0.0005)
     assert "per knop berekend" in body  # and it says that the ST is the knop's
     total = sum(float(st[k]) for k in set(knop_of.values()))
-    assert re.search(r'data-key="assumption_st_sum">([^<]+)<', body).group(1) == f"{total:.2f}"
+    assert re.search(r'data-key="assumption_st_sum">([^<]+)<', body).group(1) == styled(total)
 
 
 def test_every_analysis_states_its_input_space(page: str, page_en: str) -> None:
@@ -206,4 +206,5 @@ def test_rebuild_without_the_curve_removes_its_figure(folder: Path, tmp_path: Pa
     shutil.rmtree(copy / "curve")
     page = build_report(copy).read_text(encoding="utf-8")
     assert not (copy / "figures" / "curve_qaly_value.png").exists()
-    assert "mkba-mc curve SCENARIO --over qaly_value" in html.unescape(section(page, "curve"))
+    assert "Niet berekend" in html.unescape(section(page, "curve"))
+    assert "mkba-mc curve SCENARIO --over qaly_value" in html.unescape(section(page, "appendix"))

@@ -221,6 +221,7 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.")]
 OutOption = Annotated[Optional[Path], typer.Option("--out", help="Folder for the results (netCDF, CSV, manifest).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the table (labels and number style).")]
 
 
 class _LazyProgress:

@@ -41,9 +41,11 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="With --list: every parameter's kind, value, distributions, "
                                           "mean, P5, P95 and evidence as JSON (a scenario's overrides applied).")] = False,
     distributions: DistOption = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the parameter names in --list.")] = Lang.nl,
 ) -> None:
     """Check scenario and distribution files; report every problem at once."""
     from ..io.inputs import centring_warnings, parameter_listing
+    from ..report.labels import param_label
 
     if list_parameters and as_json:
         if files and len(files) > 1:
@@ -55,7 +57,8 @@ def validate(
     if list_parameters:
         for name, spec in PARAMETERS.items():
             req = " (required)" if spec.required else ""
-            out_console.print(f"[{spec.section}] {name}: {spec.domain.describe()} {spec.unit}{req}", highlight=False, markup=False)
+            out_console.print(f"[{spec.section}] {name} ({param_label(name, lang.value)}): {spec.domain.describe()} "
+                              f"{spec.unit}{req}", highlight=False, markup=False)
         if not files:
             return
     if not files:

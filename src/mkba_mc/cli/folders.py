@@ -141,9 +141,11 @@ def batch(
 def report(
     folder: Annotated[Path, typer.Argument(help="Folder with the outputs of point/run/sobol/tornado (or subfolders).")],
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.nl,
+    run: Annotated[Optional[str], typer.Option("--run", help="Subfolder with the run to report on, when the folder "
+                                               "holds results of several scenarios.")] = None,
 ) -> None:
     """Self-contained HTML report (report.html) with the figures as PNG files."""
     from ..report import build_report
 
-    path = build_report(folder, lang=lang.value)
+    path = build_report(folder, lang=lang.value, run=run)
     out_console.print(f"written: {path}", highlight=False)

@@ -15,6 +15,8 @@ from .app import (
     Inputs,
     InputsOption,
     JsonOption,
+    Lang,
+    LangOption,
     OutOption,
     Sampler,
     ScenarioArg,
@@ -55,6 +57,7 @@ def sobol(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = Lang.nl,
     inputs: InputsOption = Inputs.all,
 ) -> None:
     """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides)."""
@@ -97,7 +100,7 @@ def sobol(
                        for i, name in enumerate(res.problem.factor_names)} for o in res.outputs}}
         typer.echo(json.dumps(obj, indent=2))
         return
-    out_console.print(render_sobol(res, group_by.value))
+    out_console.print(render_sobol(res, group_by.value, lang.value))
 
 
 @app.command()
@@ -113,6 +116,7 @@ def morris(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = Lang.nl,
     inputs: InputsOption = Inputs.all,
 ) -> None:
     """Morris screening: a quick first pass over all uncertain parameters."""
@@ -132,7 +136,7 @@ def morris(
     if as_json:
         typer.echo(ds.to_dataframe().reset_index().to_json(orient="records", indent=2))
         return
-    out_console.print(render_morris(ds))
+    out_console.print(render_morris(ds, lang.value))
 
 
 @app.command()
@@ -144,6 +148,7 @@ def tornado(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = Lang.nl,
     inputs: InputsOption = Inputs.all,
 ) -> None:
     """Tornado (P10-P90 one at a time) and switch values where the ratio crosses 1."""
@@ -160,7 +165,7 @@ def tornado(
     if as_json:
         typer.echo(df.to_json(orient="records", indent=2))
         return
-    out_console.print(render_tornado(df, sc.name))
+    out_console.print(render_tornado(df, sc.name, lang.value))
 
 
 @app.command()
@@ -176,6 +181,7 @@ def breakeven(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = Lang.nl,
 ) -> None:
     """Probabilistic break-even per lever and a robustness table over a grid."""
     from ..checks import memory_problems, raise_problems
@@ -200,7 +206,7 @@ def breakeven(
         typer.echo(json.dumps({"breakeven": json.loads(summary.to_json(orient="records")),
                                "robustness": json.loads(table.to_json(orient="records"))}, indent=2))
         return
-    out_console.print(render_breakeven(summary, table, n))
+    out_console.print(render_breakeven(summary, table, n, lang.value))
 
 
 @app.command()
@@ -219,6 +225,7 @@ def curve(
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = Lang.nl,
 ) -> None:
     """Acceptability curve: P(benefits >= costs) per actor over a grid of a valuation (common random numbers)."""
     from ..api import acceptability_curve
@@ -249,6 +256,6 @@ def curve(
     if as_json:
         typer.echo(json.dumps(obj, indent=2, allow_nan=False))
         return
-    out_console.print(render_curve(obj, over))
+    out_console.print(render_curve(obj, over, lang.value))
     if out is not None:
         out_console.print(f"written: {out}/curve.nc, curve.csv, manifest.json", highlight=False)

@@ -14,7 +14,7 @@ as a visible ``\\xNN`` escape instead of failing the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +57,54 @@ def protect_cells(workbook: Any) -> int:
     return changed
 
 
-def write_sheets(path: str | Path, sheets: Sequence[tuple[str, pd.DataFrame, bool]]) -> None:
-    """Write ``(sheet name, frame, with index)`` triples as one workbook.
+#: Number format of a cell: its row label and column header -> an Excel number
+#: format code (``"0.00"``, ``'"€" #,##0'``), or None for the default.
+CellFormat = Callable[[Any, Any], "str | None"]
 
-    Every text is stored as text (see the module notes); this is the only
-    place mkba_mc writes Excel.
+
+def default_format(value: float) -> str:
+    """The number format of a numeric cell no sheet format covers: whole
+    numbers grouped (``#,##0``), others with two decimals (``#,##0.00``).
+    Excel shows them in the reader's locale (``1.234,50`` in a Dutch Excel)."""
+    return "#,##0" if float(value).is_integer() else "#,##0.00"
+
+
+def lay_out(ws: Any, index: bool, fmt: CellFormat | None) -> None:
+    """Freeze the header row (and the index column), size the columns to their
+    text (at most 60 characters) and give every numeric cell an explicit
+    number format (``fmt`` by row label and header, else :func:`default_format`)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "B2" if index else "A2"
+    headers = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        label = row[0].value
+        for cell in row:
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                code = fmt(label, headers[cell.column - 1]) if fmt is not None else None
+                cell.number_format = code or default_format(cell.value)
+    for i, column in enumerate(ws.iter_cols(), start=1):
+        width = max((len(str(c.value)) if not isinstance(c.value, (int, float)) else 12
+                     for c in column if c.value is not None), default=8)
+        ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
+
+
+def write_sheets(path: str | Path, sheets: Sequence[tuple[str, pd.DataFrame, bool] | tuple[str, pd.DataFrame, bool,
+                                                                                             CellFormat | None]]) -> None:
+    """Write ``(sheet name, frame, with index[, cell format])`` tuples as one workbook.
+
+    Every text is stored as text (see the module notes); every numeric cell
+    gets an explicit number format (:func:`lay_out`), the header row is
+    frozen and the columns are as wide as their text. This is the only place
+    mkba_mc writes Excel.
     """
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, df, index in sheets:
-            safe_frame(df).to_excel(xl, sheet_name=excel_text(name), index=index)
+        for name, df, index, *fmt in sheets:
+            sheet = excel_text(name)
+            safe_frame(df).to_excel(xl, sheet_name=sheet, index=index)
+            lay_out(xl.book[sheet], index, fmt[0] if fmt else None)
         protect_cells(xl.book)
 
 
-__all__ = ["FORMULA_START", "excel_text", "protect_cells", "safe_frame", "write_sheets"]
+__all__ = ["FORMULA_START", "CellFormat", "default_format", "excel_text", "lay_out", "protect_cells", "safe_frame",
+           "write_sheets"]

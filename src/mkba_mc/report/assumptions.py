@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .context import Context
-from .formats import finite
+from .formats import decimal, finite
 from .html import Section, esc, fill, html_table, key_figure
+from .labels import knop_label, param_label
 from .text import space_sentence
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def section_assumptions(ctx: Context) -> Section:
     """Table of the assumption-based inputs of the Sobol' space with their ST, and the sum of ST."""
     T = ctx.T
     if ctx.sobol is None:
-        return Section("assumptions", T["assumptions"], ctx.not_computed("sobol.nc", "mkba-mc sobol SCENARIO --out DIR"))
+        return Section("assumptions", T["assumptions"], ctx.not_computed(T["assumptions"], "sobol.nc", "mkba-mc sobol SCENARIO --out DIR"))
     if ctx.assumptions is None:
         return Section("assumptions", T["assumptions"], f'<p class="missing">{esc(T["assumptions_no_scenario"])}</p>')
     ds, dim = ctx.sobol
@@ -121,7 +122,7 @@ def section_assumptions(ctx: Context) -> Section:
     total = assumption_total(rows)
     k = len({r["factor"] for r in rows})
     template = T["assumptions_sum_knop"] if dim == "knop" else T["assumptions_sum"]
-    body += "<p>" + fill(template, k=esc(k), s=key_figure("assumption_st_sum", f"{total:.2f}")) + "</p>"
+    body += "<p>" + fill(template, k=esc(k), s=key_figure("assumption_st_sum", decimal(total, ctx.lang, 2))) + "</p>"
     has_g = any(finite(r["st_gemeente"]) for r in rows)
     st_head = T["st_knop"] if dim == "knop" else "ST"
     header = [T["parameter"], T["kind"], T["knop"], st_head]
@@ -130,10 +131,10 @@ def section_assumptions(ctx: Context) -> Section:
     header.append(T["evidence"])
     trows = []
     for r in rows:
-        row = [f'<span data-assumption="{esc(r["name"])}">{esc(r["name"])}</span>', esc(T.get(f"kind_{r['kind']}", r["kind"])),
-               esc(r["knop"]), esc(f"{r['st']:.3f}" if finite(r["st"]) else "–")]
+        row = [f'<span data-assumption="{esc(r["name"])}">{esc(param_label(r["name"], ctx.lang))}</span>', esc(T.get(f"kind_{r['kind']}", r["kind"])),
+               esc(knop_label(r["knop"], ctx.lang)), esc(decimal(r["st"], ctx.lang, 3))]
         if has_g:
-            row.append(esc(f"{r['st_gemeente']:.3f}" if finite(r["st_gemeente"]) else "–"))
+            row.append(esc(decimal(r["st_gemeente"], ctx.lang, 3)))
         row.append(f'<span class="ev">{esc(r["evidence"])}</span>')
         trows.append(row)
     body += html_table([esc(h) for h in header], trows, left=3, also_left=(len(header) - 1,))

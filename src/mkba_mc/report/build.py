@@ -29,13 +29,15 @@ from typing import Final
 from ..errors import OutputError
 from ..io.output import hold_lock, remove_stale, staged_files
 from .artefacts import Artefacts, find_artefacts, load_run, load_run_scenario, load_sobol, point_from_json, read_json
+from .appendix import contents_items, section_appendix
+from .appendix import relative as relative_folder
 from .assumptions import prepare_assumptions, section_assumptions
+from .consistency import one_scenario
 from .context import Context
 from .curves import CURVE_FIGURE, load_curves, section_curve
 from .html import render_page
 from .labels import LABELS
-from .sections_analyses import (check_other_inputs, section_breakeven, section_manifest, section_sobol,
-                                section_tornado)
+from .sections_analyses import check_other_inputs, section_breakeven, section_sobol, section_tornado
 from .sections_run import section_actors, section_cashflow, section_point, section_posts, section_ratios
 from .summary import section_summary
 from .text import texts
@@ -53,12 +55,12 @@ def prepare_point(ctx: Context) -> None:
     obj = point_from_json(read_json(ctx.art.point))
     if obj is not None:
         ctx.point = obj
-        ctx.point_source = T["point_source_json"].format(file=ctx.art.point)
+        ctx.point_source = T["point_source_json"]
     else:
-        ctx.notes.append(T["point_json_bad"].format(file=ctx.art.point))
+        ctx.notes.append(T["point_json_bad"].format(file=ctx.rel(ctx.art.point)))
 
 
-def build_report(folder: str | Path, lang: str = "nl") -> Path:
+def build_report(folder: str | Path, lang: str = "nl", *, run: str | None = None) -> Path:
     """Build ``report.html`` (and ``figures/*.png``) from a results folder.
 
     Parameters
@@ -73,6 +75,10 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
         Missing analyses get a section saying they were not computed.
     lang : {"nl", "en"}
         Language of the labels and the text (Dutch by default).
+    run : str, optional
+        The subfolder holding the run to report on, when the folder holds
+        results of several scenarios or input files (the others are left
+        out, and the report's notes say which).
 
     Returns
     -------
@@ -86,8 +92,10 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
     Raises
     ------
     OutputError
-        If ``folder`` is not a folder, holds no Monte Carlo run, or a result
-        file cannot be read.
+        If ``folder`` is not a folder, holds no Monte Carlo run, a result
+        file cannot be read, or the results come from different scenarios or
+        input files and ``run`` does not name the one to use
+        (:func:`mkba_mc.report.consistency.one_scenario`).
     ConfigError
         If ``lang`` is not ``"nl"`` or ``"en"``.
 
@@ -107,7 +115,7 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
     of the report is still built.
     """
     T = texts(lang)
-    art = find_artefacts(folder)
+    art, left_out = one_scenario(find_artefacts(folder), run)
     root = art.folder
     if art.run is None:
         raise OutputError(f"{root}: no Monte Carlo run found; expected samples.nc, summary.csv and manifest.json "
@@ -116,18 +124,18 @@ def build_report(folder: str | Path, lang: str = "nl") -> Path:
     with hold_lock(root):  # one writer of the folder at a time (mkba_mc.io.output)
         remove_stale(root)  # temporaries of a killed report
         remove_stale(root / "figures")  # and of versions that staged figures there
-        return _build_locked(T, art, root, lang)
+        return _build_locked(T, art, root, lang, left_out)
 
 
-def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str) -> Path:
+def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str, left_out: list[str]) -> Path:
     """:func:`build_report` under the folder's lock: every file is staged and
     renamed into place at the end, the HTML last, so a killed or failing
     report leaves the earlier report and figures, or the new ones."""
     assert art.run is not None
     run = load_run(art.run)
-    notes: list[str] = []
+    notes: list[str] = [T["left_out"].format(folders=", ".join(left_out))] if left_out else []
     for kind, paths in art.duplicates.items():
-        notes.append(T["duplicate"].format(what=kind, used=paths[0]))
+        notes.append(T["duplicate"].format(what=kind, used=relative_folder(paths[0].resolve(), root.resolve())))
     scenario = load_run_scenario(run, root, notes, T)
     figures_dir = root / "figures"
     with staged_files(root) as stage:
@@ -138,10 +146,11 @@ def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str) -> P
         check_other_inputs(ctx)
         prepare_point(ctx)
         prepare_assumptions(ctx)
-        sections = [section_summary(ctx), section_point(ctx), section_ratios(ctx), section_posts(ctx),
+        sections = [section_point(ctx), section_ratios(ctx), section_posts(ctx),
                     section_actors(ctx), section_cashflow(ctx), section_tornado(ctx), section_sobol(ctx),
-                    section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx),
-                    section_manifest(ctx)]
+                    section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx)]
+        ctx.contents = contents_items(ctx, sections)  # what the sections found, for the summary
+        sections = [section_summary(ctx), *sections, section_appendix(ctx)]
         name = run.manifest.get("scenario") or (scenario.name if scenario is not None else root.name)
         page = render_page(lang, ctx.T, ctx.notes, sections, LABELS[lang]["title"].format(name=name))
         stage("report.html").write_text(page, encoding="utf-8")

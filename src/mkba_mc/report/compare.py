@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..model.sets import ACTORS
+from .figures import localise
 from .formats import prob
 from .labels import COMPARE_LABELS
 
@@ -93,7 +94,7 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
             ax.plot(r[f"{ratio}_p50"], i, "o", color="black")
             p = r.get(f"P({ratio} >= 1)")
             if p is not None and not pd.isna(p):
-                ax.annotate(f"{labels['p']} {prob(p, 2)}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
+                ax.annotate(f"{labels['p']} {prob(p, lang)}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
                             textcoords="offset points", fontsize=9)
         ax.axvline(1.0, color="#c44e52", lw=1)
         ax.set_title(labels[ratio])
@@ -102,9 +103,25 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
     axes[0].set_yticklabels(list(table["scenario"]))
     axes[0].invert_yaxis()
     fig.suptitle(labels["title"])
+    localise(fig, lang)
     fig.tight_layout()
     fig.savefig(path, dpi=130, format="png")
     plt.close(fig)
+
+
+def comparison_format(_row: Any, column: Any) -> str:
+    """The Excel number format of a comparison column: chances as a
+    percentage, ratios with two decimals, euros, years; ``n`` and ``seed`` whole."""
+    from .excel import EURO, PERCENT, RATIO
+
+    col = str(column)
+    if col.startswith("P("):
+        return PERCENT
+    if col.startswith("ratio"):
+        return RATIO
+    if col.startswith(("balance", "prefinancing")):
+        return EURO
+    return "0.0" if col.startswith("payback") else "0"
 
 
 def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = False, lang: str = "nl",
@@ -115,11 +132,11 @@ def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = 
     from ..io.output import write_bundle
 
     def xlsx(p: Path) -> None:
-        write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", table, False)])
+        write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", table, False, comparison_format)])
 
     return write_bundle(out_dir, {"comparison.csv": lambda p: table.to_csv(p, index=False), "comparison.xlsx": xlsx,
                                   "comparison.png": lambda p: comparison_figure(table, p, lang)},
                         manifest or {"analysis": "compare", "folders": list(table["folder"])}, force=force)
 
 
-__all__ = ["comparison_figure", "comparison_table", "find_run", "row_for", "write_comparison"]
+__all__ = ["comparison_figure", "comparison_format", "comparison_table", "find_run", "row_for", "write_comparison"]

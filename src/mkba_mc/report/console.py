@@ -8,31 +8,45 @@ beyond formatting (the point percentiles of a run come from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from .formats import MISSING, count, decimal, eur, number, prob, ratio
+from .labels import factor_label, knop_label, output_label, param_label
+
 RUN_LABELS = {
-    "nl": {"title": "Monte Carlo: {name} (n = {n:,}, seed {seed}, {sampler})", "output": "uitkomst",
+    "nl": {"title": "Monte Carlo: {name} (n = {n}, seed {seed}, {sampler})", "output": "uitkomst",
            "mean": "gemiddelde", "prob": "kans", "se": "st.fout", "event": "gebeurtenis",
            "ratio_social_ge_1": "P(maatschappelijke K-B-verhouding >= 1)",
            "ratio_financial_ge_1": "P(financiële K-B-verhouding >= 1)",
            "ratio_gemeente_ge_1": "P(gemeentelijke K-B-verhouding >= 1)",
            "balance_ge_0": "P(saldo >= 0)", "balance_gemeente_ge_0": "P(saldo gemeente >= 0)",
            "split_incentive": "P(maatschappij wint, gemeente verliest)", "actor": "P(saldo {actor} >= 0)",
-           "point": "puntschatting", "pct": "percentiel punt", "space": "invoerruimte"},
-    "en": {"title": "Monte Carlo: {name} (n = {n:,}, seed {seed}, {sampler})", "output": "output",
+           "point": "puntschatting", "pct": "percentiel punt", "space": "invoerruimte",
+           "payback_year": "terugverdienjaar", "prefinancing": "voorfinanciering"},
+    "en": {"title": "Monte Carlo: {name} (n = {n}, seed {seed}, {sampler})", "output": "output",
            "mean": "mean", "prob": "probability", "se": "std.err", "event": "event",
            "ratio_social_ge_1": "P(social cost-benefit ratio >= 1)",
            "ratio_financial_ge_1": "P(financial cost-benefit ratio >= 1)",
            "ratio_gemeente_ge_1": "P(municipal cost-benefit ratio >= 1)",
            "balance_ge_0": "P(balance >= 0)", "balance_gemeente_ge_0": "P(municipal balance >= 0)",
            "split_incentive": "P(society gains, municipality loses)", "actor": "P(balance {actor} >= 0)",
-           "point": "point", "pct": "point pct", "space": "input space"},
+           "point": "point", "pct": "point pct", "space": "input space",
+           "payback_year": "payback year", "prefinancing": "pre-financing need"},
 }
+
+
+def _run_format(key: str, lang: str) -> Any:
+    """The formatter of one output of the ``run`` table: ratios, a year, or euros."""
+    if key.startswith("ratio"):
+        return lambda v: ratio(v, lang) if v == v else MISSING
+    if key == "payback_year":
+        return lambda v: decimal(v, lang, 2)
+    return lambda v: eur(v, lang)
 
 
 def render_run(result: Any, lang: str) -> Any:
@@ -44,7 +58,7 @@ def render_run(result: Any, lang: str) -> Any:
     L = RUN_LABELS[lang]
     df = result.summary()
     points = point_percentiles(result)
-    title = Text(L["title"].format(name=result.scenario.name, n=result.n, seed=result.plan.seed,
+    title = Text(L["title"].format(name=result.scenario.name, n=count(result.n, lang), seed=result.plan.seed,
                                    sampler=result.plan.sampler), style="bold")
     space = Text(f"{L['space']}: {INPUT_SPACES.get(result.scenario.space, result.scenario.space)}")
     t = Table(header_style="bold")
@@ -55,128 +69,177 @@ def render_run(result: Any, lang: str) -> Any:
                 "cost_total", "benefit_total", "payback_year", "prefinancing"):
         if key in df.index:
             row = df.loc[key]
-            fmt = "{:,.2f}" if key.startswith("ratio") or key == "payback_year" else "{:,.0f}"
+            fmt = _run_format(key, lang)
             pt, pct = points.get(key, (float("nan"), float("nan")))
-            t.add_row(key, fmt.format(pt) if pt == pt else "–", f"{pct:.0f}" if pct == pct else "–",
-                      *(fmt.format(row[c]) if row[c] == row[c] else "–" for c in ("p50", "mean", "p5", "p95")))
+            t.add_row(L.get(key) or output_label(key, lang), fmt(pt), decimal(pct, lang, 0), *(fmt(row[c]) for c in ("p50", "mean", "p5", "p95")))
     p = Table(header_style="bold")
     p.add_column(L["event"])
     p.add_column(L["prob"], justify="right")
     p.add_column(L["se"], justify="right")
     for key, v in result.probabilities().items():
-        label = L["actor"].format(actor=key.split(".", 1)[1]) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
-        p.add_row(label, f"{v['p']:.3f}", f"{v['se']:.4f}")
+        label = L["actor"].format(actor=output_label(key.split(".", 1)[1], lang)) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
+        p.add_row(label, prob(v["p"], lang), prob(v["se"], lang, 2))
     return Group(title, space, t, p)
 
 
-def space_line(space: str) -> str:
+def space_line(space: str, lang: str = "en") -> str:
     """The line naming the input space an analysis covers."""
     from ..uncertainty.spaces import INPUT_SPACES
 
-    return f"input space ({space}): {INPUT_SPACES.get(space, space)}"
+    return f"{TABLE_WORDS[lang]['space']} ({space}): {INPUT_SPACES.get(space, space)}"
 
 
-def render_sobol(res: Any, group_by: str) -> Any:
+#: Titles and headers of the analysis tables, nl and en.
+_TABLE_WORDS: Final[dict[str, tuple[Any, Any]]] = {
+    "space": ("invoerruimte", "input space"),
+    "evaluations": ("evaluaties", "evaluations"),
+    "parameter": ("parameter", "parameter"),
+    "sobol": ("Sobol' {o} (n = {n}, {e} evaluaties)", "Sobol' {o} (n = {n}, {e} evaluations)"),
+    "morris": ("Morris {o} ({e} evaluaties)", "Morris {o} ({e} evaluations)"),
+    "tornado": ("Tornado: {name} (P10 - P90, overige op hun puntwaarde)",
+                "Tornado: {name} (P10 - P90, others at point values)"),
+    "swing": ("zwaai", "swing"),
+    "social_short": ("maatsch. K-B", "social ratio"),
+    "gemeente_short": ("gem. K-B", "municipal ratio"),
+    "switch": ("omslag", "switch"),
+    "switch_note": ("omslag: waarde waarbij de verhouding door 1 gaat met de overige op hun puntwaarde (– = geen omslag binnen het bereik)",
+                    "switch: value where the ratio crosses 1 with the others at their point values (– = no switch within the range)"),
+    "breakeven": ("Break-even: P(maatschappelijke K-B-verhouding ≥ 1) = 50 % ({n} trekkingen per waarde)",
+                  "Break-even: P(social cost-benefit ratio ≥ 1) = 50 % ({n} samples per value)"),
+    "lever": ("knop", "lever"),
+    "range": ("bereik", "range"),
+    "point": ("puntwaarde", "point"),
+    "p_point": ("P bij puntwaarde", "P at point"),
+    "none": ("niet binnen bereik", "none in range"),
+    "robust": ("Robuustheid: P(verhouding ≥ 1) over het raster", "Robustness: P(ratio ≥ 1) over the grid"),
+    "value": ("waarde", "value"),
+    "p_social": ("P(maatschappelijk ≥ 1)", "P(social ≥ 1)"),
+    "p_gemeente": ("P(gemeente ≥ 1)", "P(municipal ≥ 1)"),
+    "curve": ("Acceptatiecurve over {over} (n = {n}, seed {seed}, {sampler})",
+              "Acceptability curve over {over} (n = {n}, seed {seed}, {sampler})"),
+    "median_social": ("mediaan maatsch. K-B", "median social ratio"),
+    "median_gemeente": ("mediaan gem. K-B", "median municipal ratio"),
+    "crosses": ("{e}: gaat door 50 % bij {a}, 80 % bij {b}", "{e}: crosses 50 % at {a}, 80 % at {b}"),
+    "comparison": ("Vergelijking", "Comparison"),
+    "compare_cols": (("scenario", "maatsch. K-B P50", "P(maatsch. ≥ 1)", "gem. K-B P50", "P(gem. ≥ 1)", "P(gesplitste prikkel)", "terugverdienjaar P50"),
+                     ("scenario", "social ratio P50", "P(social ≥ 1)", "municipal ratio P50", "P(municipal ≥ 1)", "P(split incentive)", "payback year P50")),
+}
+TABLE_WORDS: Final[dict[str, dict[str, Any]]] = {lang: {k: v[i] for k, v in _TABLE_WORDS.items()}
+                                               for i, lang in enumerate(("nl", "en"))}
+
+
+def render_sobol(res: Any, group_by: str, lang: str = "nl") -> Any:
     """One table per output of ``mkba-mc sobol``: S1 and ST with their 95 %
-    half-widths, sorted by ST."""
-    parts: list[Any] = [Text(space_line(res.input_space))]
+    half-widths, sorted by ST (indices as shares, two decimals)."""
+    W = TABLE_WORDS[lang]
+    parts: list[Any] = [Text(space_line(res.input_space, lang))]
     for o in res.outputs:
         ix = res.indices[o]
-        t = Table(title=f"Sobol' {o} (n = {res.n:,}, {res.evaluations:,} evaluations)", title_justify="left",
-                  header_style="bold")
+        t = Table(title=W["sobol"].format(o=o, n=count(res.n, lang), e=count(res.evaluations, lang)),
+                  title_justify="left", header_style="bold")
         for col in (group_by, "S1", "±", "ST", "±"):
             t.add_column(col, justify="left" if col == group_by else "right")
         for i in np.argsort(-ix["ST"]):
-            t.add_row(res.problem.factor_names[i], f"{ix['S1'][i]:.3f}", f"{ix['S1_conf'][i]:.3f}",
-                      f"{ix['ST'][i]:.3f}", f"{ix['ST_conf'][i]:.3f}")
+            t.add_row(factor_label(res.problem.factor_names[i], lang), *(decimal(ix[k][i], lang, 3)
+                                                      for k in ("S1", "S1_conf", "ST", "ST_conf")))
         parts.append(t)
     return Group(*parts)
 
 
-def render_morris(ds: Any) -> Any:
+def render_morris(ds: Any, lang: str = "nl") -> Any:
     """One table per output of ``mkba-mc morris``: mu*, its interval and sigma."""
-    parts: list[Any] = [Text(space_line(ds.attrs["input_space"]))]
+    W = TABLE_WORDS[lang]
+    parts: list[Any] = [Text(space_line(ds.attrs["input_space"], lang))]
     for o in ds["output"].values:
         sub = ds.sel(output=o)
-        t = Table(title=f"Morris {o} ({ds.attrs['evaluations']:,} evaluations)", title_justify="left", header_style="bold")
-        for col in ("parameter", "knop", "mu*", "±", "sigma"):
-            t.add_column(col, justify="left" if col in ("parameter", "knop") else "right")
+        t = Table(title=W["morris"].format(o=o, e=count(ds.attrs["evaluations"], lang)), title_justify="left",
+                  header_style="bold")
+        for col in (W["parameter"], W["lever"], "mu*", "±", "sigma"):
+            t.add_column(col, justify="left" if col in (W["parameter"], W["lever"]) else "right")
         for i in np.argsort(-sub["mu_star"].values):
-            t.add_row(str(sub["parameter"].values[i]), str(sub["knop"].values[i]), f"{sub['mu_star'].values[i]:.4g}",
-                      f"{sub['mu_star_conf'].values[i]:.2g}", f"{sub['sigma'].values[i]:.4g}")
+            t.add_row(param_label(str(sub["parameter"].values[i]), lang), knop_label(str(sub["knop"].values[i]), lang),
+                      *(number(sub[k].values[i], lang) for k in ("mu_star", "mu_star_conf", "sigma")))
         parts.append(t)
     return Group(*parts)
 
 
-def render_tornado(df: Any, name: str) -> Any:
+def render_tornado(df: Any, name: str, lang: str = "nl") -> Any:
     """The tornado table of ``mkba-mc tornado`` with its switch values."""
-    t = Table(title=f"Tornado: {name} (P10 - P90, others at point values)", title_justify="left", header_style="bold")
-    for col in ("parameter", "P10", "P90", "ratio_social", "swing", "switch", "ratio_gemeente", "swing", "switch"):
-        t.add_column(col, justify="left" if col == "parameter" else "right", no_wrap=True)
-
-    def sw(v: Any) -> str:
-        return "–" if v is None or v != v else f"{v:.4g}"
-
+    W = TABLE_WORDS[lang]
+    t = Table(title=W["tornado"].format(name=name), title_justify="left", header_style="bold")
+    t.add_column(W["parameter"], justify="left", ratio=1)  # wraps, so that no number is cut
+    for col in ("P10", "P90", W["social_short"], W["swing"], W["switch"], W["gemeente_short"], W["swing"],
+                W["switch"]):
+        t.add_column(col, justify="right", no_wrap=True)
     for _, r in df.iterrows():
-        t.add_row(r["parameter"], f"{r['low']:.4g}", f"{r['high']:.4g}",
-                  f"{r['ratio_social_at_low']:.2f}–{r['ratio_social_at_high']:.2f}", f"{r['ratio_social_swing']:.3f}",
-                  sw(r["ratio_social_switch"]),
-                  f"{r['ratio_gemeente_at_low']:.2f}–{r['ratio_gemeente_at_high']:.2f}",
-                  f"{r['ratio_gemeente_swing']:.3f}", sw(r["ratio_gemeente_switch"]))
-    return Group(Text(space_line(df.attrs["input_space"])), t,
-                 Text("switch: value where the ratio crosses 1 with the others at their point values "
-                      "(– = no switch within the range)"))
+        cells = [number(r["low"], lang), number(r["high"], lang)]
+        for o in ("ratio_social", "ratio_gemeente"):
+            cells += [f"{ratio(r[f'{o}_at_low'], lang)}–{ratio(r[f'{o}_at_high'], lang)}",
+                      ratio(r[f"{o}_swing"], lang), number(r[f"{o}_switch"], lang)]
+        t.add_row(param_label(r["parameter"], lang), *cells)
+    return Group(Text(space_line(df.attrs["input_space"], lang)), t, Text(W["switch_note"]))
 
 
-def render_breakeven(summary: Any, table: Any, n: int) -> Any:
+def render_breakeven(summary: Any, table: Any, n: int, lang: str = "nl") -> Any:
     """The break-even and robustness tables of ``mkba-mc breakeven``."""
-    t = Table(title=f"Break-even: P(ratio_social >= 1) = 50 % ({n:,} samples per value)", title_justify="left",
-              header_style="bold")
-    for col in ("lever", "range", "point", "P at point", "break-even"):
-        t.add_column(col, justify="left" if col == "lever" else "right")
+    W = TABLE_WORDS[lang]
+    t = Table(title=W["breakeven"].format(n=count(n, lang)), title_justify="left", header_style="bold")
+    for col in (W["lever"], W["range"], W["point"], W["p_point"], "break-even"):
+        t.add_column(col, justify="left" if col == W["lever"] else "right")
     for _, r in summary.iterrows():
-        be = "none in range" if r["breakeven"] is None or r["breakeven"] != r["breakeven"] else f"{r['breakeven']:.4g}"
-        t.add_row(r["lever"], f"{r['low']:.4g} – {r['high']:.4g}", f"{r['point']:.4g}", f"{r['p_at_point']:.3f}", be)
-    rt = Table(title="Robustness: P(ratio >= 1) over the grid", title_justify="left", header_style="bold")
-    for col in ("lever", "value", "P(social >= 1)", "P(gemeente >= 1)"):
-        rt.add_column(col, justify="left" if col == "lever" else "right")
+        be = number(r["breakeven"], lang) if r["breakeven"] is not None and r["breakeven"] == r["breakeven"] else W["none"]
+        t.add_row(param_label(r["lever"], lang), f"{number(r['low'], lang)} – {number(r['high'], lang)}", number(r["point"], lang),
+                  prob(r["p_at_point"], lang), be)
+    rt = Table(title=W["robust"], title_justify="left", header_style="bold")
+    for col in (W["lever"], W["value"], W["p_social"], W["p_gemeente"]):
+        rt.add_column(col, justify="left" if col == W["lever"] else "right")
     for _, r in table.iterrows():
-        rt.add_row(r["lever"], f"{r['value']:.4g}", f"{r['p_ratio_social_ge_1']:.3f}", f"{r['p_ratio_gemeente_ge_1']:.3f}")
+        rt.add_row(param_label(r["lever"], lang), number(r["value"], lang), prob(r["p_ratio_social_ge_1"], lang),
+                   prob(r["p_ratio_gemeente_ge_1"], lang))
     return Group(t, rt)
 
 
-def render_curve(obj: dict[str, Any], over: str) -> Any:
+def render_curve(obj: dict[str, Any], over: str, lang: str = "nl") -> Any:
     """The acceptability curve of ``mkba-mc curve`` (from
     :func:`mkba_mc.sensitivity.curve.curve_json`) and where it crosses 50 % and 80 %."""
+    W = TABLE_WORDS[lang]
     events = [e for e in ("ratio_social_ge_1", "ratio_gemeente_ge_1", "balance_ge_0", "balance_gemeente_ge_0")
               if e in obj["probabilities"]]
-    t = Table(title=f"Acceptability curve over {over} (n = {obj['n']:,}, seed {obj['seed']}, {obj['sampler']})",
+    t = Table(title=W["curve"].format(over=over, n=count(obj["n"], lang), seed=obj["seed"], sampler=obj["sampler"]),
               title_justify="left", header_style="bold")
-    for col in (over, *events, "median ratio_social", "median ratio_gemeente"):
+    for col in (over, *events, W["median_social"], W["median_gemeente"]):
         t.add_column(col, justify="right")
     for i, v in enumerate(obj["values"]):
-        t.add_row(f"{v:,.6g}", *(f"{obj['probabilities'][e][i]:.3f}" for e in events),
-                  f"{obj['median']['ratio_social'][i]:.2f}", f"{obj['median']['ratio_gemeente'][i]:.2f}")
-    parts: list[Any] = [Text(space_line(obj["input_space"])), t]
+        t.add_row(number(v, lang, 6), *(prob(obj["probabilities"][e][i], lang) for e in events),
+                  ratio(obj["median"]["ratio_social"][i], lang), ratio(obj["median"]["ratio_gemeente"][i], lang))
+    parts: list[Any] = [Text(space_line(obj["input_space"], lang)), t]
     for e in events:
         sw = obj["switch_values"][e]
-        parts.append(Text(f"{e}: crosses 50 % at {sw['0.5'] if sw['0.5'] is not None else '–'}, "
-                          f"80 % at {sw['0.8'] if sw['0.8'] is not None else '–'}"))
+        parts.append(Text(W["crosses"].format(e=e, a=number(sw["0.5"], lang, 6), b=number(sw["0.8"], lang, 6))))
     return Group(*parts)
 
 
 def render_comparison(table: Any, lang: str) -> Any:
     """The table of ``mkba-mc compare``: ratio ranges and P(gain) per scenario."""
-    t = Table(title="Vergelijking" if lang == "nl" else "Comparison", title_justify="left", header_style="bold")
+    W = TABLE_WORDS[lang]
+    t = Table(title=W["comparison"], title_justify="left", header_style="bold")
     cols = ["scenario", "ratio_social_p50", "P(ratio_social >= 1)", "ratio_gemeente_p50", "P(ratio_gemeente >= 1)",
             "P(split incentive)", "payback_year_p50"]
-    for c in cols:
-        t.add_column(c, justify="left" if c == "scenario" else "right")
+    for c, head in zip(cols, W["compare_cols"]):
+        t.add_column(head, justify="left" if c == "scenario" else "right")
+
+    def cell(r: Any, c: str) -> str:
+        if c == "scenario":
+            return str(r[c])
+        v = r[c] if c in r else None
+        if c.startswith("P("):
+            return prob(v, lang)
+        return ratio(v, lang) if c.startswith("ratio") else decimal(v, lang, 1)
+
     for _, r in table.iterrows():
-        t.add_row(*(str(r[c]) if c == "scenario" else ("–" if c not in r or r[c] != r[c] else f"{r[c]:.3g}")
-                    for c in cols))
+        t.add_row(*(cell(r, c) for c in cols))
     return t
 
 
-__all__ = ["RUN_LABELS", "render_breakeven", "render_comparison", "render_curve", "render_morris", "render_run",
-           "render_sobol", "render_tornado", "space_line"]
+__all__ = ["RUN_LABELS", "TABLE_WORDS", "render_breakeven", "render_comparison", "render_curve", "render_morris",
+           "render_run", "render_sobol", "render_tornado", "space_line"]

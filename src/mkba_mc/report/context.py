@@ -36,6 +36,12 @@ class Context:
     sobol: Any = None
     curves: list[Curve] = field(default_factory=list)
     assumptions: list[dict[str, Any]] | None = None
+    #: Analyses not in the folder: (section title, files looked for, command that makes them).
+    missing: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Parameter and knop names the sections labelled (for the appendix's list of code names).
+    code_names: set[str] = field(default_factory=set)
+    #: The report's statement of what it contains (HTML items for the summary).
+    contents: list[str] = field(default_factory=list)
 
     @property
     def programme_years(self) -> int:
@@ -59,10 +65,19 @@ class Context:
         return (f'<figure><img src="{uri}" alt="{esc(alt)}" data-file="figures/{esc(name)}">'
                 f"<figcaption>{caption}</figcaption></figure>")
 
-    def not_computed(self, files: str, how: str) -> str:
-        """A paragraph saying which files were not found and how to make them."""
-        text = self.T["not_computed"].format(files=files, folder=self.root, how=how)
-        return f'<p class="missing">{esc(text)}</p>'
+    def not_computed(self, what: str, files: str, how: str) -> str:
+        """A paragraph saying that analysis ``what`` is not in the folder; the
+        files looked for and the command that makes them go to the appendix."""
+        self.missing.append((what, files, how))
+        return f'<p class="missing">{esc(self.T["not_computed"].format(what=what))}</p>'
+
+    def rel(self, path: Path | str) -> str:
+        """``path`` relative to the results folder (as given when it lies outside)."""
+        p = Path(path)
+        try:
+            return p.resolve().relative_to(self.root.resolve()).as_posix() or "."
+        except ValueError:
+            return str(path)
 
 
 def run_space(run: RunResult) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -62,7 +62,7 @@ def _switch_text(curve: Curve, event: str, level: str, lang: str) -> str:
     if sw is not None:
         return value_text(curve.parameter, sw, lang)
     p = curve.p(event)
-    pct = percent(float(level))
+    pct = percent(float(level), lang)
     if p is not None and np.all(p > float(level)):
         return T["switch_above"].format(level=pct)
     if p is not None and np.all(p < float(level)):
@@ -84,8 +84,11 @@ def _curve_body(ctx: Context, curve: Curve) -> str:
                                         seed=man.get("seed", "?"), sampler=man.get("sampler", "?"))
     name = CURVE_FIGURE.format(parameter=re.sub(r"[^\w.-]+", "_", curve.parameter))
     parts.append(ctx.figure(name, fig_curve(curve, headline, lang), T["curve"], esc(caption)))
-    cols = [("p_ratio_social_ge_1", T["p_social"], prob), ("p_ratio_gemeente_ge_1", T["p_gemeente"], prob),
-            ("p_balance_ge_0", T["p_balance"], prob),
+    def p(v: Any) -> str:
+        return prob(v, lang)
+
+    cols = [("p_ratio_social_ge_1", T["p_social"], p), ("p_ratio_gemeente_ge_1", T["p_gemeente"], p),
+            ("p_balance_ge_0", T["p_balance"], p),
             ("median_ratio_social", T["median_social"], lambda v: ratio(v, lang)),
             ("median_ratio_gemeente", T["median_gemeente"], lambda v: ratio(v, lang))]
     cols = [c for c in cols if c[0] in curve.table.columns]
@@ -112,11 +115,10 @@ def _curve_body(ctx: Context, curve: Curve) -> str:
             return ACTOR_LABELS[lang].get(e.split(".", 1)[1], e)
         return T.get(e, e)
 
-    frows = [[esc(value_text(curve.parameter, float(r["value"]), lang)), *(esc(prob(r[c])) for c in pcols)]
+    frows = [[esc(value_text(curve.parameter, float(r["value"]), lang)), *(esc(prob(r[c], lang)) for c in pcols)]
              for _, r in curve.table.iterrows()]
     parts.append(f"<details><summary>{esc(T['curve_all'])}</summary>"
                  + html_table([esc(param), *(esc(head(c)) for c in pcols)], frows) + "</details>")
-    parts.append(f"<p>{esc(T['curve_source'].format(file=curve.folder / 'curve.csv'))}</p>")
     return "".join(parts)
 
 
@@ -125,7 +127,8 @@ def section_curve(ctx: Context) -> Section:
     T = ctx.T
     if not ctx.curves:
         return Section("curve", T["curve"], ctx.not_computed(
-            "curve.csv", "mkba-mc curve SCENARIO --over qaly_value --out DIR"))
+            T["curve"], "curve.csv", "mkba-mc curve SCENARIO --over qaly_value --out DIR"))
+    ctx.code_names.update(c.parameter for c in ctx.curves)
     return Section("curve", T["curve"], "".join(_curve_body(ctx, c) for c in ctx.curves))
 
 
@@ -136,9 +139,9 @@ def curve_summary(ctx: Context, curve: Curve) -> str:
     x = curve.values
     return fill(T["curve_summary"], param=esc(param_label(curve.parameter, lang)),
                  lo=esc(value_text(curve.parameter, x[0], lang)), hi=esc(value_text(curve.parameter, x[-1], lang)),
-                 p_lo=esc(prob(ps[0] if ps is not None else None)), p_hi=esc(prob(ps[-1] if ps is not None else None)),
+                 p_lo=esc(prob(ps[0] if ps is not None else None, lang)), p_hi=esc(prob(ps[-1] if ps is not None else None, lang)),
                  s80=esc(_switch_text(curve, "ratio_social_ge_1", "0.8", lang)),
-                 g_lo=esc(prob(pg[0] if pg is not None else None)), g_hi=esc(prob(pg[-1] if pg is not None else None)))
+                 g_lo=esc(prob(pg[0] if pg is not None else None, lang)), g_hi=esc(prob(pg[-1] if pg is not None else None, lang)))
 
 
 __all__ = ["CURVE_FIGURE", "curve_summary", "headline_value", "load_curves", "section_curve"]

@@ -48,6 +48,29 @@ def point_screens(point: Mapping[str, Any], params: Mapping[str, float],
     return screen_a, screen_b
 
 
+#: Excel number formats: euros without decimals, ratios with two decimals,
+#: shares as a percentage with one (Excel shows them in the reader's locale:
+#: ``€ 1.234.567``, ``1,31``, ``87,4%`` in a Dutch Excel).
+EURO = '"€" #,##0;"€" -#,##0'
+RATIO = "0.00"
+PERCENT = "0.0%"
+#: Outputs that are neither euros nor ratios.
+PLAIN = {"fte_need": "0.00", "team_fte": "0.00", "payback_year": "0.0", "payback_year_gemeente": "0.0",
+         "persons_to_work": "#,##0.0", "prevented_escalations": "#,##0.0"}
+
+
+def output_format(output: Any, header: Any = None) -> str:
+    """The number format of a value of model output ``output`` (a row of the
+    summary or point sheet): a ratio, a year or count, else euros; counts of
+    samples (``n``, ``n_nan``) are whole numbers."""
+    if header in ("n", "n_nan"):
+        return "#,##0"
+    name = str(output)
+    if name.startswith("ratio") or "K-B-verhouding" in name or "cost-benefit ratio" in name:
+        return RATIO
+    return PLAIN.get(name, EURO)
+
+
 def write_summary_workbook(result: Any, summary: pd.DataFrame, probs: pd.DataFrame, point: Mapping[str, Any],
                            path: Path) -> None:
     """Workbook of a Monte Carlo run ``result``: risk summary, probabilities,
@@ -62,15 +85,16 @@ def write_summary_workbook(result: Any, summary: pd.DataFrame, probs: pd.DataFra
     actors = pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
                                                "budget_year2_benefit"])
     write_sheets(path, [
-        ("samenvatting", summary, True),
-        ("kansen", probs, True),
-        ("scherm A (NCW)", screen_a, False),
-        ("scherm B (begroting)", screen_b, True),
-        ("puntschatting", pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "puntschatting"]), False),
-        ("actoren", actors, False),
+        ("samenvatting", summary, True, output_format),
+        ("kansen", probs, True, lambda _row, col: "#,##0" if col == "n" else PERCENT),
+        ("scherm A (NCW)", screen_a, False, output_format),
+        ("scherm B (begroting)", screen_b, True, lambda _row, _col: EURO),
+        ("puntschatting", pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "puntschatting"]), False,
+         output_format),
+        ("actoren", actors, False, lambda _row, _col: EURO),
         ("run", pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
                              columns=["key", "value"]), False),
     ])
 
 
-__all__ = ["point_screens", "write_summary_workbook"]
+__all__ = ["EURO", "PERCENT", "RATIO", "output_format", "point_screens", "write_summary_workbook"]

@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 from ..model.sets import ACTORS
 from ..sensitivity.analyses import INDICATORS
 from .artefacts import Curve, RunResult
-from .formats import count, eur, finite, percent, prob, thousands, value_text
-from .labels import ACTOR_LABELS, LABELS, post_label
+from .formats import count, eur, finite, number_ticks, percent, percent_ticks, prob, thousands, value_text
+from .labels import ACTOR_LABELS, LABELS, factor_label, knop_label, post_label
 from .text import param_label, texts
 
 if TYPE_CHECKING:
@@ -48,6 +48,20 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+def localise(fig: Figure, lang: str) -> Figure:
+    """Give every plain numeric axis of ``fig`` the language's number style
+    (:func:`~mkba_mc.report.formats.number_ticks`: ``0,5`` in Dutch, ``0.5`` in
+    English); axes that already have a formatter (euros, percentages) or
+    category labels keep theirs. Returns ``fig``."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(FuncFormatter(number_ticks(lang)))
+    return fig
+
+
 def save_png(fig: Figure, path: Path) -> bytes:
     """Write a figure as PNG to ``path`` (a staged temporary); return its bytes."""
     fig.savefig(path, format="png", dpi=FIGURE_DPI, facecolor="white")
@@ -56,7 +70,7 @@ def save_png(fig: Figure, path: Path) -> bytes:
 
 def fig_ratios(run: RunResult, lang: str) -> Figure:
     """Histogram and cumulative curve of the ratios with a line at 1 and P(>= 1)."""
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     T = texts(lang)
     keys = [k for k in ("ratio_social", "ratio_gemeente") if k in run.samples]
@@ -74,7 +88,7 @@ def fig_ratios(run: RunResult, lang: str) -> Figure:
             int(np.count_nonzero((ok >= lo) & (ok <= hi))), 1.0 / x.size), color=colours[key], alpha=0.85)
         ax.set_title(LABELS[lang][key], fontsize=12)
         ax.set_ylabel(T["hist_y"], fontsize=10)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        ax.yaxis.set_major_formatter(FuncFormatter(percent_ticks(lang)))
         ax2 = axes[1, j]
         q = np.linspace(0.0, 1.0, 501)
         share = ok.size / x.size
@@ -84,16 +98,16 @@ def fig_ratios(run: RunResult, lang: str) -> Figure:
         ax2.set_ylim(0, 1.02)
         ax2.set_ylabel(T["cdf_y"], fontsize=10)
         ax2.set_xlabel(LABELS[lang][key], fontsize=10)
-        ax2.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax2.yaxis.set_major_formatter(FuncFormatter(percent_ticks(lang)))
         ax.set_xlim(lo, hi)
         for a in (ax, ax2):
             a.axvline(1.0, color="#c62828", lw=1.8)
             a.grid(alpha=0.3)
             a.tick_params(labelsize=9)
-            a.text(0.98, 0.93 if a is ax else 0.1, T["p_text"].format(p=prob(p)), transform=a.transAxes,
+            a.text(0.98, 0.93 if a is ax else 0.1, T["p_text"].format(p=prob(p, lang)), transform=a.transAxes,
                    ha="right", va="top" if a is ax else "bottom", fontsize=12, fontweight="bold",
                    bbox={"facecolor": "white", "edgecolor": "#c62828", "boxstyle": "round,pad=0.3"})
-    return fig
+    return localise(fig, lang)
 
 
 def fig_posts(rows: Sequence[tuple[str, float, float, float, float | None]], lang: str) -> Figure:
@@ -125,7 +139,7 @@ def fig_posts(rows: Sequence[tuple[str, float, float, float, float | None]], lan
                        Line2D([], [], marker="D", color="black", markerfacecolor="#ffd54f", lw=0,
                               label=T["point_marker"])], loc="lower right", fontsize=9)
     ax.set_title(LABELS[lang]["screen_a"].split("  ", 1)[-1], fontsize=12)
-    return fig
+    return localise(fig, lang)
 
 
 def fig_actors(rows: Sequence[tuple[str, float, float, float, float | None]], split: float | None,
@@ -143,13 +157,13 @@ def fig_actors(rows: Sequence[tuple[str, float, float, float, float | None]], sp
         ax.plot([p50, p50], [yi - 0.3, yi + 0.3], color="black", lw=2.2)
     ax.set_yticks(y, [ACTOR_LABELS[lang][r[0]] for r in rows], fontsize=10)
     for yi, row in zip(y, rows):
-        ax.text(1.01, yi, f"P(≥ 0) = {prob(row[4])}", transform=ax.get_yaxis_transform(), va="center", fontsize=10)
+        ax.text(1.01, yi, f"P(≥ 0) = {prob(row[4], lang)}", transform=ax.get_yaxis_transform(), va="center", fontsize=10)
     ax.axvline(0, color="#c62828", lw=1.5)
     ax.xaxis.set_major_formatter(FuncFormatter(thousands(lang)))
     ax.set_xlabel(T["balance_axis"], fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(T["split_title"].format(p=prob(split)), fontsize=12)
-    return fig
+    ax.set_title(T["split_title"].format(p=prob(split, lang)), fontsize=12)
+    return localise(fig, lang)
 
 
 def fig_cashflow(band: Mapping[str, Array], n: int, point_marks: Mapping[str, tuple[float | None, float | None]],
@@ -187,7 +201,7 @@ def fig_cashflow(band: Mapping[str, Array], n: int, point_marks: Mapping[str, tu
         ax.set_title(T[label], fontsize=12)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
-    return fig
+    return localise(fig, lang)
 
 
 def fig_tornado(df: pd.DataFrame, lang: str) -> Figure:
@@ -202,7 +216,8 @@ def fig_tornado(df: pd.DataFrame, lang: str) -> Figure:
     high = top["ratio_social_at_high"].to_numpy(dtype=float)
     ax.barh(y, low - base, left=base, height=0.62, color="#2b5d8a", label=T["at_p10"])
     ax.barh(y, high - base, left=base, height=0.62, color="#d9822b", label=T["at_p90"])
-    labels = [f"{r.parameter} ({r.knop})" if "knop" in top.columns else str(r.parameter) for r in top.itertuples()]
+    labels = [f"{param_label(r.parameter, lang)} ({knop_label(r.knop, lang)})" if "knop" in top.columns
+              else param_label(str(r.parameter), lang) for r in top.itertuples()]
     ax.set_yticks(y, labels, fontsize=9.5)
     ax.axvline(1.0, color="#c62828", lw=1.8)
     ax.axvline(base, color="#555", lw=1.2, ls="--")
@@ -210,7 +225,7 @@ def fig_tornado(df: pd.DataFrame, lang: str) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=9, loc="lower right")
     ax.set_title(T["tornado_title"], fontsize=12)
-    return fig
+    return localise(fig, lang)
 
 
 def sobol_panels(outputs: Sequence[str]) -> list[str]:
@@ -218,7 +233,7 @@ def sobol_panels(outputs: Sequence[str]) -> list[str]:
     return [o for o in ("ratio_social", "ratio_gemeente", *INDICATORS) if o in outputs]
 
 
-def _sobol_title(output: str, lang: str) -> str:
+def sobol_output_title(output: str, lang: str) -> str:
     """Panel title of a Sobol' output."""
     T = texts(lang)
     if output in INDICATORS:
@@ -248,20 +263,20 @@ def fig_sobol(ds: Any, factor_dim: str, lang: str) -> Figure:
         stv, stc = st[order], sub["ST_conf"].values[order]
         ax.barh(y + 0.19, stv, height=0.38, xerr=stc, color="#2b5d8a", ecolor="#222", capsize=2.5, label="ST")
         ax.barh(y - 0.19, s1, height=0.38, xerr=s1c, color="#9cc3e4", ecolor="#222", capsize=2.5, label="S1")
-        ax.set_yticks(y, [factors[i] for i in order], fontsize=9.5)
+        ax.set_yticks(y, [factor_label(factors[i], lang) for i in order], fontsize=9.5)
         ax.axvline(0, color="#555", lw=0.8)
         ax.set_xlim(min(0.0, float(np.nanmin(s1 - s1c))) - 0.02, max(0.1, float(np.nanmax(stv + stc))) * 1.08)
         ax.set_xlabel(T["sobol_axis"], fontsize=10)
-        ax.set_title(_sobol_title(panels[idx], lang), fontsize=11)
+        ax.set_title(sobol_output_title(panels[idx], lang), fontsize=11)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(fontsize=9, loc="lower right")
-    return fig
+    return localise(fig, lang)
 
 
 def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
     """P(B >= C) over the grid: society and municipality (left) with the
     50 %/80 % lines, switch values and the headline value; the other actors (right)."""
-    from matplotlib.ticker import FuncFormatter, PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     T = texts(lang)
     x = curve.values
@@ -278,7 +293,7 @@ def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
             sw = curve.switch.get(event, {}).get(level)
             if sw is not None:
                 left.axvline(sw, color=colour, lw=1.4, ls=style, label=T["switch_mark"].format(
-                    who=who, level=percent(float(level)),
+                    who=who, level=percent(float(level), lang),
                     v=value_text(curve.parameter, sw, lang)))
     others = [a for a in OTHER_ACTORS if curve.p(f"actor_balance_ge_0.{a}") is not None]
     colours = ["#4f8f3a", "#8e44ad", "#c0504d", "#16a085", "#7f6a00", "#555555"]
@@ -288,7 +303,7 @@ def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
         assert p is not None
         label = ACTOR_LABELS[lang][actor]
         if np.nanmax(p) - np.nanmin(p) == 0:
-            label = T["constant"].format(label=label, p=percent(p[0]))
+            label = T["constant"].format(label=label, p=percent(p[0], lang))
         right.plot(x, p, color=colours[i % len(colours)], lw=1.8, marker=markers[i % len(markers)],
                    markersize=5 + 1.5 * (len(others) - i) / max(1, len(others)), label=label, alpha=0.9)
     for ax, title in ((left, T["curve_left"]), (right, T["curve_right"])):
@@ -300,13 +315,13 @@ def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
                        if ax is left else None)
         ax.set_ylim(-0.03, 1.03)
         ax.set_xticks(x)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.yaxis.set_major_formatter(FuncFormatter(percent_ticks(lang)))
         if curve.parameter == "qaly_value":
             ax.xaxis.set_major_formatter(FuncFormatter(thousands(lang)))
             ax.set_xlabel(f"{param_label(curve.parameter, lang)} (× € 1.000)" if lang == "nl"
                           else f"{param_label(curve.parameter, lang)} (€ thousand)", fontsize=10)
         elif curve.parameter == "discount_rate":
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos=None: f"{100 * v:.3g}"))
+            ax.xaxis.set_major_formatter(FuncFormatter(percent_ticks(lang)))
             ax.set_xlabel(f"{param_label(curve.parameter, lang)} (%)", fontsize=10)
         else:
             ax.set_xlabel(param_label(curve.parameter, lang), fontsize=10)
@@ -321,8 +336,8 @@ def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
                 color="#555")
         ax.text(1.0, 0.8, "80 %", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8,
                 color="#555")
-    return fig
+    return localise(fig, lang)
 
 
 __all__ = ["FIGURE_DPI", "OTHER_ACTORS", "SOBOL_TOP", "TORNADO_TOP", "fig_actors", "fig_cashflow", "fig_curve",
-           "fig_posts", "fig_ratios", "fig_sobol", "fig_tornado", "new_figure", "save_png", "sobol_panels"]
+           "fig_posts", "fig_ratios", "fig_sobol", "fig_tornado", "new_figure", "save_png", "sobol_output_title", "sobol_panels"]

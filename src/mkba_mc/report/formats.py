@@ -1,12 +1,12 @@
-"""Number formatting of the reports, Dutch and English, in one place.
+"""Number formatting of every output, Dutch and English, in one place.
 
-Key figures have a stable format that tests and readers can search for:
-probabilities with three decimals (``0.777``) and ratios with two
-(``1.31``), both with a decimal point in either language; euros and counts
-are grouped by the language's thousands separator (``€ 1.234.567`` in
-Dutch, ``€ 1,234,567`` in English).  The console screens print Dutch
-ratios with a decimal comma (``decimal_comma=True``), as the LPBL
-MKBA-tool does.
+Dutch output writes ``€ 1.234.567``, ratios ``1,31`` and probabilities and
+percentages ``87,4 %``; English output writes ``€1,234,567``, ``1.31`` and
+``87.4 %``. The console tables (:mod:`mkba_mc.report.console`,
+:mod:`mkba_mc.report.screens`), the report's text and tables and the plot
+axes (the ``*_ticks`` formatters) all use these functions, so that one
+document never mixes the two styles. No format uses e-notation.
+Machine-readable files (JSON, CSV, netCDF) keep plain numbers.
 """
 
 from __future__ import annotations
@@ -22,21 +22,61 @@ from .labels import NOT_APPLICABLE
 #: Shown for a missing or undefined number.
 MISSING = "–"
 
+#: Decimal and thousands separator per language.
+SEPARATORS = {"nl": (",", "."), "en": (".", ",")}
+
 
 def finite(v: Any) -> bool:
     """True for a finite real number (not None, NaN or inf)."""
     return v is not None and isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(float(v))
 
 
+def _localise(s: str, lang: str) -> str:
+    """Swap the separators of a Python ``f"{x:,.Nf}"`` string into the language's."""
+    dec, sep = SEPARATORS[lang]
+    return s.replace(",", "\0").replace(".", dec).replace("\0", sep)
+
+
+def decimal(v: Any, lang: str, digits: int = 2) -> str:
+    """A number with ``digits`` decimals, grouped by thousands.
+
+    Parameters
+    ----------
+    v : float
+        The number; ``–`` when it is not finite.
+    lang : {"nl", "en"}
+        ``1.234,57`` (nl) or ``1,234.57`` (en).
+    digits : int
+        Number of decimals.
+
+    Returns
+    -------
+    str
+    """
+    if not finite(v):
+        return MISSING
+    x = float(v)
+    s = _localise(f"{x:,.{digits}f}", lang)
+    return s if s.strip("-0,.") else s.lstrip("-")  # no "-0,00"
+
+
 def grouped(x: float, lang: str) -> str:
     """A whole number grouped by thousands: ``1.234.567`` (nl) or ``1,234,567`` (en)."""
-    s = f"{x:,.0f}"
-    return s.replace(",", ".") if lang == "nl" else s
+    return decimal(x, lang, 0)
 
 
 def eur(v: Any, lang: str) -> str:
-    """Euros without decimals: ``€ 1.234.567`` (nl) or ``€ 1,234,567`` (en); ``–`` when not finite."""
-    return f"€ {grouped(float(v), lang)}" if finite(v) else MISSING
+    """Euros without decimals: ``€ 1.234.567`` (nl), ``€1,234,567`` (en); ``–`` when not finite.
+
+    A negative amount keeps its sign in front of the number: ``€ -12.000``
+    (nl), ``-€12,000`` (en).
+    """
+    if not finite(v):
+        return MISSING
+    g = grouped(float(v), lang)
+    if lang == "nl":
+        return f"€ {g}"
+    return f"-€{g[1:]}" if g.startswith("-") else f"€{g}"
 
 
 def count(n: int, lang: str) -> str:
@@ -44,43 +84,39 @@ def count(n: int, lang: str) -> str:
     return grouped(n, lang)
 
 
-def thousands(lang: str) -> Callable[[float, Any], str]:
-    """Tick formatter: euros in thousands with the language's grouping."""
-    def fmt(v: float, _pos: Any = None) -> str:
-        return grouped(v / 1000, lang)
-
-    return fmt
+def ratio(v: Any, lang: str) -> str:
+    """A ratio with two decimals (``1,31`` nl, ``1.31`` en); ``n.v.t.``/``n/a`` when undefined."""
+    return decimal(v, lang, 2) if finite(v) else NOT_APPLICABLE[lang]
 
 
-def prob(v: Any, digits: int = 3) -> str:
-    """A probability with ``digits`` decimals (three: the stable format of the report's key figures)."""
-    return f"{float(v):.{digits}f}" if finite(v) else MISSING
+def percent(share: Any, lang: str, digits: int = 0) -> str:
+    """A share as a percentage with a space before the sign: ``87,4 %`` (nl), ``87.4 %`` (en)."""
+    return f"{decimal(100.0 * float(share), lang, digits)} %" if finite(share) else MISSING
 
 
-def ratio(v: Any, lang: str, *, decimal_comma: bool = False) -> str:
-    """A ratio with two decimals, ``n.v.t.``/``n/a`` when undefined; a decimal
-    comma in Dutch only with ``decimal_comma`` (the console screens)."""
-    if not finite(v):
-        return NOT_APPLICABLE[lang]
-    s = f"{float(v):.2f}"
-    return s.replace(".", ",") if decimal_comma and lang == "nl" else s
+def prob(v: Any, lang: str, digits: int = 1) -> str:
+    """A probability as a percentage with ``digits`` decimals: ``87,4 %`` (nl), ``87.4 %`` (en)."""
+    return percent(v, lang, digits)
 
 
-def percent(share: float, spec: str = ".0f") -> str:
-    """A share as a percentage with a space before the sign: ``80 %``."""
-    return f"{100.0 * float(share):{spec}} %"
+def number(v: Any, lang: str, digits: int = 4) -> str:
+    """A plain number with ``digits`` significant digits and no e-notation:
+    ``0,1469`` and ``14.618`` (nl), ``0.1469`` and ``14,618`` (en).
 
-
-def number(v: Any, digits: int = 4) -> str:
-    """A plain number: ``digits`` significant digits, or whole numbers grouped
-    by a narrow space from 10 000 on (a point or comma would be ambiguous
-    between the languages)."""
+    Whole numbers from 10 000 on are shown whole and grouped; trailing zeros
+    after the decimal separator are dropped.
+    """
     if not finite(v):
         return MISSING
     x = float(v)
+    if x == 0:
+        return "0"
     if abs(x) >= 10_000:
-        return f"{x:,.0f}".replace(",", "\u202f")
-    return f"{x:.{digits}g}"
+        return grouped(x, lang)
+    places = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    s = decimal(x, lang, places)
+    dec = SEPARATORS[lang][0]
+    return s.rstrip("0").rstrip(dec) if dec in s else s
 
 
 def value_text(parameter: str, v: Any, lang: str) -> str:
@@ -91,9 +127,31 @@ def value_text(parameter: str, v: Any, lang: str) -> str:
     if parameter == "qaly_value":
         return eur(v, lang)
     if parameter == "discount_rate":
-        return percent(v, ".4g")
-    return number(v)
+        return f"{number(100.0 * float(v), lang)} %"
+    return number(v, lang)
 
 
-__all__ = ["MISSING", "count", "eur", "finite", "grouped", "number", "percent", "prob", "ratio", "thousands",
-           "value_text"]
+def _ticks(fmt: Callable[[float], str]) -> Callable[[float, Any], str]:
+    def tick(v: float, _pos: Any = None) -> str:
+        return fmt(v)
+
+    return tick
+
+
+def thousands(lang: str) -> Callable[[float, Any], str]:
+    """Tick formatter (matplotlib ``FuncFormatter``): euros in thousands with the language's grouping."""
+    return _ticks(lambda v: grouped(v / 1000, lang))
+
+
+def number_ticks(lang: str) -> Callable[[float, Any], str]:
+    """Tick formatter: plain numbers (:func:`number`), e.g. ratios ``0,5``, ``1``, ``1,5`` in Dutch."""
+    return _ticks(lambda v: number(v, lang, 3))
+
+
+def percent_ticks(lang: str) -> Callable[[float, Any], str]:
+    """Tick formatter: shares as percentages (``0.25`` -> ``25 %``)."""
+    return _ticks(lambda v: f"{number(100.0 * v, lang, 3)} %")
+
+
+__all__ = ["MISSING", "SEPARATORS", "count", "decimal", "eur", "finite", "grouped", "number", "number_ticks",
+           "percent", "percent_ticks", "prob", "ratio", "thousands", "value_text"]

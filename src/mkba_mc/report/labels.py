@@ -47,7 +47,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "gemeente": "Gemeente", "zorgverzekeraar": "Zorgverzekeraar", "huishoudens": "Huishoudens",
         "overige_partijen": "Overige partijen",
         "total_costs": "Totale kosten", "total_benefits": "Totale baten", "saldo": "Saldo",
-        "team": "Formatie", "fte_line": "benodigd volgens caseload {need:.2f} fte; team {team:.2f} fte",
+        "balance_gemeente": "Saldo gemeente",
+        "team": "Formatie", "fte_line": "benodigd volgens caseload {need} fte; team {team} fte",
         "programme": "Programma (opbouw over {ramp} jaar, {years} jaar; elk jaar bevat de opbouw, dus jaar 2 is niet scherm B)",
         "payback": "terugverdiend in jaar", "prefinancing": "voorfinanciering", "never": "niet binnen {years} jaar",
         "total": "totaal", "title": "MKBA sociale wijkteams: {name}",
@@ -83,7 +84,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "gemeente": "Municipality", "zorgverzekeraar": "Health insurer", "huishoudens": "Households",
         "overige_partijen": "Other parties",
         "total_costs": "Total costs", "total_benefits": "Total benefits", "saldo": "Balance",
-        "team": "Team size", "fte_line": "needed by caseload {need:.2f} fte; team {team:.2f} fte",
+        "balance_gemeente": "Municipal balance",
+        "team": "Team size", "fte_line": "needed by caseload {need} fte; team {team} fte",
         "programme": "Programme (build-up over {ramp} years, {years} years; every year includes the build-up, so year 2 is not screen B)",
         "payback": "paid back in year", "prefinancing": "pre-financing need", "never": "not within {years} years",
         "total": "total", "title": "MKBA social teams: {name}",
@@ -123,10 +125,141 @@ NOT_APPLICABLE: Final[dict[str, str]] = {"nl": "n.v.t.", "en": "n/a"}
 #: Conclusions of :func:`mkba_mc.report.wording.classify_balance`.
 VERDICTS: Final[tuple[str, ...]] = ("uncertain", "roughly_equal", "exceeds", "falls_short")
 
+#: Plain-language names of the parameters of the registry
+#: (:data:`mkba_mc.model.parameters.PARAMETERS`), by the name before the first
+#: dot: ``(nl, en)``. An indexed parameter adds its household type, severity
+#: or actor (:func:`param_label`).
+PARAMETER_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "households": ("huishoudens in de aanpak per jaar", "households in the approach per year"),
+    "type_share": ("aandeel huishoudtype", "share of household type"),
+    "severity_share": ("aandeel zwaarte", "share of severity"),
+    "kids_per_family": ("kinderen per gezin", "children per family"),
+    "debt_share": ("aandeel met problematische schulden", "share with problematic debts"),
+    "no_work_share": ("aandeel zonder werk", "share without work"),
+    "nuisance_share": ("aandeel dat overlast veroorzaakt", "share causing nuisance"),
+    "caseload": ("caseload (huishoudens per fte)", "caseload (households per fte)"),
+    "client_hours_per_fte": ("cliënturen per fte per jaar", "client hours per fte per year"),
+    "team_fte": ("omvang team (fte)", "team size (fte)"),
+    "cost_per_fte": ("kosten per fte", "cost per fte"),
+    "other_team_costs": ("overige teamkosten per jaar", "other team costs per year"),
+    "friction_share": ("frictiekosten (aandeel teamkosten)", "friction costs (share of team costs)"),
+    "one_off_costs": ("overige eenmalige kosten", "other one-off costs"),
+    "amortisation_years": ("afschrijvingstermijn eenmalige kosten", "years over which one-off costs are spread"),
+    "additional_share_team": ("aandeel extra geld in de formatiekosten", "share of additional money in team costs"),
+    "additional_share_other": ("aandeel extra geld in overige teamkosten", "share of additional money in other costs"),
+    "coordination_saving_per_household": ("besparing op coördinatie per huishouden",
+                                          "coordination saving per household"),
+    "realisation_share": ("verzilvering", "realisation"),
+    "newly_found_share": ("aandeel nieuw gevonden huishoudens", "share of newly found households"),
+    "new_care_fraction": ("zorg die een nieuw gevonden huishouden gaat krijgen",
+                          "care a newly found household starts receiving"),
+    "substitutable_share": ("aandeel vervangbare zorg", "share of substitutable care"),
+    "substitution_new": ("substitutie van zorg bij nieuw gevonden huishoudens",
+                         "substitution of care in newly found households"),
+    "substitution_existing": ("substitutie van zorg bij bekende huishoudens",
+                              "substitution of care in known households"),
+    "to_work_rate": ("uitstroom naar werk", "moves to work"),
+    "debt_success_rate": ("huishoudens die financieel stabiel worden", "households becoming financially stable"),
+    "school_dropout_reduction": ("voorkomen voortijdig schoolverlaten", "prevented school dropout"),
+    "first_line_reduction": ("minder eerstelijnszorg", "less first-line care"),
+    "second_line_reduction": ("minder verwijzingen naar de tweede lijn", "fewer second-line referrals"),
+    "effectiveness_multiplier": ("integraliteit van het team", "integrality of the team"),
+    "escalation_rate": ("voorkomen escalaties", "prevented escalations"),
+    "attribution": ("toerekening aan de aanpak", "attribution to the approach"),
+    "relapse": ("terugval", "relapse"),
+    "care_profile": ("zorggebruik per jaar", "care used per year"),
+    "benefit_saving_per_year": ("besparing op uitkering per jaar", "benefit saving per year"),
+    "income_gain_per_year": ("inkomenswinst bij werk per jaar", "income gain from work per year"),
+    "work_years": ("jaren dat werk standhoudt", "years a job lasts"),
+    "first_line_cost": ("kosten eerstelijnszorg per geval", "first-line care cost per case"),
+    "second_line_cost": ("kosten tweedelijnszorg per verwijzing", "second-line care cost per referral"),
+    "escalation_cost": ("kosten per escalatie", "cost per escalation"),
+    "qaly_value": ("waarde van een gezond levensjaar (QALY)", "value of a healthy life year (QALY)"),
+    "qaly_per_debt_success": ("QALY per financieel stabiel huishouden", "QALY per household made stable"),
+    "qaly_per_work": ("QALY per persoon aan het werk", "QALY per person moving to work"),
+    "qaly_per_escalation": ("QALY per voorkomen escalatie", "QALY per prevented escalation"),
+    "value_per_prevented_dropout": ("waarde van voorkomen schooluitval", "value of a prevented dropout"),
+    "nuisance_value": ("waarde van minder overlast", "value of less nuisance"),
+    "discount_rate": ("discontovoet", "discount rate"),
+}
+
+#: Household types and severities (meta-analyse §2.2) as an index of a parameter.
+INDEX_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "families": ("gezinnen", "families"), "elderly": ("ouderen", "elderly"), "other": ("overige huishoudens", "other"),
+    "ev": ("enkelvoudige problematiek", "single problem"),
+    "mv_zr": ("meervoudig, zelfredzaam", "multiple, self-reliant"),
+    "mv_nzr": ("meervoudig, niet zelfredzaam", "multiple, not self-reliant"),
+    "top": ("top / intramuraal", "top / intramural"),
+}
+
+#: The knoppen (lever groups of ``distributions/kengetallen.toml``) of the
+#: meta-analysis §5.1.
+KNOP_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "attributie": ("toerekening", "attribution"), "caseload": ("caseload", "caseload"),
+    "diagnose_integraliteit": ("diagnose en integraliteit", "diagnosis and integrality"),
+    "discontering": ("discontering", "discounting"), "doelgroep": ("doelgroep", "target group"),
+    "escalatie": ("escalatie", "escalation"), "financiering": ("financiering", "financing"),
+    "inzet_netwerk": ("inzet van het netwerk", "use of the network"), "prijzen": ("prijzen", "prices"),
+    "selectie": ("selectie", "selection"), "teamkosten": ("teamkosten", "team costs"),
+    "vindstrategie": ("vindstrategie", "finding strategy"),
+    "voorkomen_terugval": ("voorkomen van terugval", "preventing relapse"),
+    "waardering": ("waardering", "valuation"),
+}
+
+
+def param_label(name: str, lang: str) -> str:
+    """The plain-language name of a parameter, e.g. ``escalation_rate.elderly``
+    -> ``Voorkomen escalaties: ouderen`` (nl), ``Prevented escalations: elderly`` (en).
+
+    Parameters
+    ----------
+    name : str
+        Dotted parameter name of the registry.
+    lang : {"nl", "en"}
+
+    Returns
+    -------
+    str
+        The label; the name itself when the table has none (a test checks
+        that every registry name has one).
+    """
+    i = 0 if lang == "nl" else 1
+    base, *index = name.split(".")
+    if base not in PARAMETER_LABELS:
+        return name
+    parts = []
+    for part in index:
+        if part in INDEX_LABELS:
+            parts.append(INDEX_LABELS[part][i])
+        elif part in ACTOR_LABELS[lang]:
+            parts.append(ACTOR_LABELS[lang][part])
+        else:
+            return name
+    text = PARAMETER_LABELS[base][i]
+    text = text[0].upper() + text[1:]
+    return f"{text}: {', '.join(parts)}" if parts else text
+
+
+def output_label(output: str, lang: str) -> str:
+    """The name of a model output (``ratio_social`` -> ``Maatschappelijke K-B-verhouding``)."""
+    return LABELS[lang].get(output) or ACTOR_LABELS[lang].get(output) or output
+
+
+def knop_label(knop: str, lang: str) -> str:
+    """The plain-language name of a knop (``diagnose_integraliteit`` -> ``Diagnose en integraliteit``)."""
+    text = KNOP_LABELS.get(knop, (knop, knop))[0 if lang == "nl" else 1]
+    return text[0].upper() + text[1:]
+
+
+def factor_label(name: str, lang: str) -> str:
+    """A Sobol' or tornado factor: a knop or a parameter, in plain language."""
+    return knop_label(name, lang) if name in KNOP_LABELS else param_label(name, lang)
+
 
 def post_label(post: str, lang: str) -> str:
     """Label of a post in screen A, without its numbering (``1``, ``a``)."""
     return re.sub(r"^\s*(\d+|[a-z])\s+", "", LABELS[lang][post]).strip()
 
 
-__all__ = ["ACTOR_LABELS", "COMPARE_LABELS", "LABELS", "NOT_APPLICABLE", "VERDICTS", "post_label"]
+__all__ = ["ACTOR_LABELS", "COMPARE_LABELS", "INDEX_LABELS", "KNOP_LABELS", "LABELS", "NOT_APPLICABLE",
+           "PARAMETER_LABELS", "VERDICTS", "factor_label", "knop_label", "output_label", "param_label", "post_label"]

@@ -20,7 +20,7 @@ from ..model.outputs import COST_KEYS
 from ..model.point import budget_columns, json_number, point_summary
 from ..model.sets import ACTORS
 from .formats import eur as _format_eur
-from .formats import percent, ratio
+from .formats import decimal, percent, ratio
 from .labels import LABELS
 
 
@@ -30,7 +30,7 @@ def realisation_text(realisation: Mapping[str, float] | None, lang: str = "nl") 
     below = {a: v for a, v in (realisation or {}).items() if v != 1.0}
     if not below:
         return f"{L['realisation']}: {L['realisation_all']}"
-    parts = ", ".join(f"{a} {percent(v)}" for a, v in below.items())
+    parts = ", ".join(f"{a} {percent(v, lang)}" for a, v in below.items())
     return f"{L['realisation']}: {parts}; {'overige 100 %' if lang == 'nl' else 'others 100 %'}"
 
 
@@ -71,7 +71,7 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
         a.add_row(L[k], eur(s[k]))
     a.add_row(Text(L["balance"], style="bold"), Text(eur(s["balance"]), style="bold"))
     for k in ("ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised"):
-        a.add_row(L[k], ratio(s[k], lang, decimal_comma=True))
+        a.add_row(L[k], ratio(s[k], lang))
 
     b = Table(title=L["screen_b"], title_justify="left", header_style="bold", caption=L["screen_b_note"],
               caption_justify="left")
@@ -85,9 +85,7 @@ def render_point(out: Mapping[str, np.ndarray], name: str, lang: str = "nl", *,
 
     team = float(out["team_fte"][0])
     need = float(out["fte_need"][0])
-    fte_line = L["fte_line"].format(need=need, team=team)
-    if lang == "nl":
-        fte_line = fte_line.replace(".", ",")
+    fte_line = L["fte_line"].format(need=decimal(need, lang, 2), team=decimal(team, lang, 2))
     lines = [Text(f"{L['team']}: {fte_line}"), Text(realisation_text(realisation, lang))]
 
     def payback(v: float | None) -> str:

@@ -3,24 +3,23 @@ indices, break-even and robustness, and the provenance of every file used."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
 from .artefacts import manifest_hashes, read_json
 from .context import Context
-from .figures import SOBOL_TOP, TORNADO_TOP, fig_sobol, fig_tornado, sobol_panels
-from .formats import count, finite, number, prob, ratio
+from .figures import SOBOL_TOP, TORNADO_TOP, fig_sobol, fig_tornado, sobol_output_title, sobol_panels
+from .formats import count, decimal, finite, number, prob, ratio
 from .html import Section, esc, html_table
+from .labels import factor_label, knop_label, param_label
 from .text import space_sentence
 
 def section_tornado(ctx: Context) -> Section:
     """Tornado figure and the switch values of every parameter."""
     T, lang = ctx.T, ctx.lang
     if ctx.art.tornado is None:
-        return Section("tornado", T["tornado"], ctx.not_computed("tornado.csv", "mkba-mc tornado SCENARIO --out DIR"))
+        return Section("tornado", T["tornado"], ctx.not_computed(T["tornado"], "tornado.csv", "mkba-mc tornado SCENARIO --out DIR"))
     try:
         df = pd.read_csv(ctx.art.tornado)
     except (OSError, ValueError) as exc:
@@ -29,6 +28,7 @@ def section_tornado(ctx: Context) -> Section:
     if not need <= set(df.columns):
         raise OutputError(f"{ctx.art.tornado}: expected the columns {', '.join(sorted(need))} (mkba-mc tornado)")
     df = df.sort_values("ratio_social_swing", ascending=False, ignore_index=True)
+    ctx.code_names.update(str(v) for c in ("parameter", "knop") if c in df.columns for v in df[c])
     tman = (read_json(ctx.art.tornado.parent / "manifest.json")
             if (ctx.art.tornado.parent / "manifest.json").is_file() else {})
     caption = esc(T["tornado_caption"].format(k=min(TORNADO_TOP, len(df)), total=len(df)) + " "
@@ -40,12 +40,12 @@ def section_tornado(ctx: Context) -> Section:
         header.append(T["switch_gemeente"])
     rows = []
     for r in df.itertuples():
-        row = [esc(r.parameter), esc(getattr(r, "knop", "")), esc(number(getattr(r, "low", None))),
-               esc(number(getattr(r, "high", None))), esc(number(getattr(r, "point", None))),
+        row = [esc(param_label(r.parameter, lang)), esc(knop_label(getattr(r, "knop", ""), lang)), esc(number(getattr(r, "low", None), lang)),
+               esc(number(getattr(r, "high", None), lang)), esc(number(getattr(r, "point", None), lang)),
                esc(f"{ratio(r.ratio_social_at_low, lang)} – {ratio(r.ratio_social_at_high, lang)}"),
-               esc(number(getattr(r, "ratio_social_switch", None)))]
+               esc(number(getattr(r, "ratio_social_switch", None), lang))]
         if has_g:
-            row.append(esc(number(r.ratio_gemeente_switch)))
+            row.append(esc(number(r.ratio_gemeente_switch, lang)))
         rows.append(row)
     body += f"<h3>{esc(T['switch_table'])}</h3>" + html_table([esc(h) for h in header], rows, left=2)
     return Section("tornado", T["tornado"], body)
@@ -55,7 +55,7 @@ def section_sobol(ctx: Context) -> Section:
     """Sobol' figure and the full table of indices."""
     T, lang = ctx.T, ctx.lang
     if ctx.sobol is None:
-        return Section("sobol", T["sobol"], ctx.not_computed("sobol.nc", "mkba-mc sobol SCENARIO --out DIR"))
+        return Section("sobol", T["sobol"], ctx.not_computed(T["sobol"], "sobol.nc", "mkba-mc sobol SCENARIO --out DIR"))
     ds, dim = ctx.sobol
     factor = T["knop"] if dim == "knop" else T["parameter"]
     n_factors = int(ds.sizes[dim])
@@ -71,7 +71,7 @@ def section_sobol(ctx: Context) -> Section:
         sub = ds.sel(output=o)
         order = np.argsort(-np.nan_to_num(sub["ST"].values.astype(float), nan=-np.inf))
         for i in order:
-            rows.append([esc(o), esc(sub[dim].values[i]), *(esc(f"{float(sub[v].values[i]):.3f}")
+            rows.append([esc(sobol_output_title(str(o), lang)), esc(factor_label(str(sub[dim].values[i]), lang)), *(esc(decimal(float(sub[v].values[i]), lang, 3))
                                                           for v in ("S1", "S1_conf", "ST", "ST_conf"))])
     parts.append(f"<details><summary>{esc(T['sobol_table'])}</summary>"
                  + html_table([esc(T["output"]), esc(factor), "S1", "± (95 %)", "ST", "± (95 %)"], rows, left=2)
@@ -85,66 +85,27 @@ def section_breakeven(ctx: Context) -> Section:
     folder = ctx.art.breakeven
     if folder is None:
         return Section("breakeven", T["breakeven"],
-                        ctx.not_computed("breakeven.csv + robustness.csv", "mkba-mc breakeven SCENARIO --out DIR"))
+                        ctx.not_computed(T["breakeven"], "breakeven.csv + robustness.csv", "mkba-mc breakeven SCENARIO --out DIR"))
     try:
         summary = pd.read_csv(folder / "breakeven.csv")
         table = pd.read_csv(folder / "robustness.csv")
     except (OSError, ValueError) as exc:
         raise OutputError(f"{folder}: cannot read breakeven.csv / robustness.csv ({exc})") from exc
     man = read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
-    rows = [[esc(r.lever), esc(f"{number(r.low)} – {number(r.high)}"), esc(number(r.point)), esc(prob(r.p_at_point)),
-             esc(number(r.breakeven) if finite(r.breakeven) else T["none_in_range"])] for r in summary.itertuples()]
+    ctx.code_names.update(str(v) for v in summary["lever"])
+    rows = [[esc(param_label(r.lever, lang)), esc(f"{number(r.low, lang)} – {number(r.high, lang)}"), esc(number(r.point, lang)), esc(prob(r.p_at_point, lang)),
+             esc(number(r.breakeven, lang) if finite(r.breakeven) else T["none_in_range"])] for r in summary.itertuples()]
     caption = (T["breakeven_caption"].format(n=count(int(man.get("n", 0)), lang), seed=man.get("seed", "?"))
                + " " + space_sentence(T, "breakeven"))
     body = f"<p>{esc(caption)}</p>"
     body += html_table([esc(T[k]) for k in ("lever", "range", "point_value", "p_at_point", "breakeven_col")], rows)
-    rrows = [[esc(r.lever), esc(number(r.value)),
-              esc(f"{prob(r.p_ratio_social_ge_1)} ± {prob(getattr(r, 'se_social', None))}"),
-              esc(f"{prob(r.p_ratio_gemeente_ge_1)} ± {prob(getattr(r, 'se_gemeente', None))}")]
+    rrows = [[esc(param_label(r.lever, lang)), esc(number(r.value, lang)),
+              esc(f"{prob(r.p_ratio_social_ge_1, lang)} ± {prob(getattr(r, 'se_social', None), lang)}"),
+              esc(f"{prob(r.p_ratio_gemeente_ge_1, lang)} ± {prob(getattr(r, 'se_gemeente', None), lang)}")]
              for r in table.itertuples()]
     body += f"<p>{esc(T['robustness_caption'])}</p>"
     body += html_table([esc(T[k]) for k in ("lever", "value", "p_social", "p_gemeente")], rrows)
     return Section("breakeven", T["breakeven"], body)
-
-
-def section_manifest(ctx: Context) -> Section:
-    """The run's provenance and the files and settings of every analysis used."""
-    T, m = ctx.T, ctx.run.manifest
-    fields = [("scenario", m.get("scenario")), ("scenario_file", m.get("scenario_file")),
-              ("overrides", ", ".join(m.get("overrides") or []) or "–"), ("seed", m.get("seed")),
-              ("sampler", m.get("sampler")), ("n", m.get("n")), ("n_requested", m.get("n_requested")),
-              ("discount_regime", m.get("discount_regime")), ("chunk_size", m.get("chunk_size")),
-              ("workers", m.get("workers")), ("elapsed", m.get("elapsed_seconds")), ("created", m.get("created_utc")),
-              ("sampled", len(m.get("sampled_parameters") or []))]
-    rows = [[esc(T[k]), esc("–" if v is None else v)] for k, v in fields]
-    rows.append([esc(T["command"]), f"<code>{esc(' '.join(str(w) for w in m.get('command') or []))}</code>"])
-    body = f"<p>{esc(T['manifest_caption'])}</p>" + html_table([esc(T["key"]), esc(T["val"])], rows, left=2)
-    versions = m.get("versions") or {}
-    body += f"<h3>{esc(T['versions'])}</h3>" + html_table([esc(T["key"]), esc(T["val"])],
-                                                      [[esc(k), esc(v)] for k, v in versions.items()], left=2)
-    hashes = m.get("input_hashes") or {}
-    body += f"<h3>{esc(T['hashes'])}</h3>" + html_table([esc(T["file"]), esc(T["hash"])],
-                                                    [[esc(k), f"<code>{esc(v)}</code>"] for k, v in hashes.items()],
-                                                    left=2)
-    used = [("run", ctx.art.run, m)]
-    for kind in ("sobol", "tornado", "breakeven", "point"):
-        path = getattr(ctx.art, kind)
-        if path is None:
-            continue
-        folder = path if path.is_dir() else path.parent
-        other = read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
-        used.append((kind, path, other))
-    used.extend(("curve", c.folder, c.manifest) for c in ctx.curves)
-    arows = []
-    for kind, path, man in used:
-        settings = {k: man.get(k) for k in ("n", "seed", "group_by", "evaluations", "grid", "levers", "quantiles",
-                                            "sampler", "parameter", "values", "input_space")
-                    if man.get(k) is not None}
-        arows.append([esc(kind), f"<code>{esc(path)}</code>", esc(json.dumps(settings, ensure_ascii=False)),
-                      f"<code>{esc(' '.join(str(w) for w in man.get('command') or []))}</code>"])
-    body += f"<h3>{esc(T['analyses'])}</h3>" + html_table(
-        [esc(T[k]) for k in ("analysis", "file", "settings", "command")], arows, left=4)
-    return Section("manifest", T["manifest"], body)
 
 
 def check_other_inputs(ctx: Context) -> None:
@@ -162,4 +123,4 @@ def check_other_inputs(ctx: Context) -> None:
                 ctx.notes.append(ctx.T["other_inputs"].format(analysis=kind))
 
 
-__all__ = ["check_other_inputs", "section_breakeven", "section_manifest", "section_sobol", "section_tornado"]
+__all__ = ["check_other_inputs", "section_breakeven", "section_sobol", "section_tornado"]

@@ -17,9 +17,9 @@ from ..model.outputs import COST_KEYS
 from ..model.sets import ACTORS, BUDGET_COLUMNS
 from .context import Context, run_space
 from .figures import fig_actors, fig_cashflow, fig_posts, fig_ratios
-from .formats import count, eur, finite, prob, ratio
+from .formats import count, decimal, eur, finite, prob, ratio
 from .html import Section, esc, fill, html_table, key_figure
-from .labels import ACTOR_LABELS, LABELS
+from .labels import ACTOR_LABELS, LABELS, param_label
 from .screens import realisation_of, realisation_text
 from .text import space_sentence
 
@@ -86,15 +86,16 @@ def section_point(ctx: Context) -> Section:
     T, lang, L = ctx.T, ctx.lang, LABELS[ctx.lang]
     s = ctx.point
     if s is None:
+        ctx.missing.append((T["point"], "point.json", "mkba-mc point SCENARIO --json > DIR/point.json"))
         return Section("point", T["point"], f'<p class="missing">{esc(T["point_missing"])}</p>')
     lines = [f"<p>{esc(ctx.point_source)}</p>"]
     if ctx.scenario is not None:
         lines.append(f"<p>{esc(realisation_text(realisation_of(ctx.scenario.params), lang))}</p>")
         calibrated = calibrated_parameters(ctx.scenario.info)
         if calibrated:
-            lines.append(f"<p>{esc(T['calibration'].format(names=', '.join(calibrated)))}</p>")
+            lines.append(f"<p>{esc(T['calibration'].format(names=', '.join(param_label(n, lang) for n in calibrated)))}</p>")
     if finite(s.get("fte_need")) and finite(s.get("team_fte")):
-        fte = L["fte_line"].format(need=float(s["fte_need"]), team=float(s["team_fte"]))
+        fte = L["fte_line"].format(need=decimal(s["fte_need"], lang, 2), team=decimal(s["team_fte"], lang, 2))
         lines.append(f"<p>{esc(T['team_line'].format(line=fte))}</p>")
     years = ctx.programme_years
 
@@ -122,7 +123,7 @@ def section_ratios(ctx: Context) -> Section:
         if x is not None and listed is not None:
             recomputed = float(np.count_nonzero(x >= 1.0)) / x.size
             if recomputed != listed:
-                ctx.notes.append(T["prob_mismatch"].format(output=key, a=prob(listed), b=prob(recomputed)))
+                ctx.notes.append(T["prob_mismatch"].format(output=key, a=prob(listed, ctx.lang, 3), b=prob(recomputed, ctx.lang, 3)))
     nan = int(np.count_nonzero(np.isnan(run.samples["ratio_social"]))) if "ratio_social" in run.samples else 0
     caption = esc(T["ratios_caption"].format(n=count(run.n, ctx.lang), nan=nan) + " "
                  + space_sentence(T, run_space(run)))
@@ -135,7 +136,7 @@ def section_posts(ctx: Context) -> Section:
     T, run, lang = ctx.T, ctx.run, ctx.lang
     point = ctx.point or {}
     if not all(p in run.stats.index for p in POSTS):
-        return Section("posts", T["posts"], ctx.not_computed("cost_team … benefit_nuisance (summary.csv)",
+        return Section("posts", T["posts"], ctx.not_computed(T["posts"], "cost_team … benefit_nuisance (summary.csv)",
                                                                "mkba-mc run SCENARIO --all-outputs --out DIR"))
     rows = [(p, float(run.stats.at[p, "p10"]), float(run.stats.at[p, "p50"]), float(run.stats.at[p, "p90"]),
              point.get(p)) for p in POSTS]
@@ -155,14 +156,14 @@ def section_actors(ctx: Context) -> Section:
             rows.append((actor, *(float(run.stats.at[stat_row, c]) for c in ("p10", "p50", "p90")),
                          run.probs.get(event)))
     if not rows:
-        return Section("actors", T["actors"], ctx.not_computed("actor_balance (summary.csv)",
+        return Section("actors", T["actors"], ctx.not_computed(T["actors"], "actor_balance (summary.csv)",
                                                                   "mkba-mc run SCENARIO --out DIR"))
     split = run.probs.get("split_incentive")
     caption = fill(T["actors_caption"], n=esc(count(run.n, lang)),
-                    split=key_figure("p_split_incentive_fig", prob(split)) if split is not None else esc(T["not_kept"]))
+                    split=key_figure("p_split_incentive_fig", prob(split, lang)) if split is not None else esc(T["not_kept"]))
     body = ctx.figure("actors.png", fig_actors(rows, split, lang), T["actors"], caption)
     table_rows = [[esc(ACTOR_LABELS[lang][a]), esc(eur(p10, lang)), esc(eur(p50, lang)), esc(eur(p90, lang)),
-                   key_figure(f"p_balance_ge_0.{a}", prob(pg))] for a, p10, p50, p90, pg in rows]
+                   key_figure(f"p_balance_ge_0.{a}", prob(pg, lang))] for a, p10, p50, p90, pg in rows]
     body += html_table([esc(T["actor"]), "P10", "P50", "P90", esc(T["p_ge_0"])], table_rows, bold=(0, 1))
     return Section("actors", T["actors"], body)
 
@@ -171,6 +172,7 @@ def section_cashflow(ctx: Context) -> Section:
     """Programme cash flow: the band the run wrote (``programme_band`` of samples.nc)."""
     T, lang, run = ctx.T, ctx.lang, ctx.run
     if not run.band:
+        ctx.missing.append((T["cashflow"], "programme_band (samples.nc)", "mkba-mc run SCENARIO --programme --out DIR"))
         return Section("cashflow", T["cashflow"], f'<p class="missing">{esc(T["cashflow_missing"])}</p>')
     marks: dict[str, tuple[float | None, float | None]] = {}
     if ctx.point is not None:

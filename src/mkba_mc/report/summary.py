@@ -14,8 +14,9 @@ import numpy as np
 from .assumptions import assumption_total
 from .context import Context, run_space
 from .curves import curve_summary
-from .formats import eur, finite, prob, ratio
+from .formats import decimal, eur, finite, prob, ratio
 from .html import Section, esc, fill, key_figure
+from .labels import factor_label
 from .text import space_sentence
 from .wording import classify_balance, uncertainty_wording
 
@@ -31,7 +32,7 @@ def _balance_items(ctx: Context) -> list[str]:
     sentence = uncertainty_wording(p5, p95, cost, lang)
     return [f'<span class="verdict" data-verdict="{verdict}">{esc(sentence)}</span>',
             fill(T["balance_range"], p5=esc(eur(p5, lang)), p95=esc(eur(p95, lang)), p50=esc(eur(p50, lang)),
-                 p=key_figure("p_balance_ge_0", prob(run.probs.get("balance_ge_0"))))]
+                 p=key_figure("p_balance_ge_0", prob(run.probs.get("balance_ge_0"), lang)))]
 
 
 def _paid_back(ctx: Context, year: float | None) -> str:
@@ -57,7 +58,7 @@ def _programme_items(ctx: Context) -> list[str]:
     if med is not None:
         med_text = (key_figure("payback_year_median", T["year"].format(y=int(med))) if finite(med)
                     else esc(T["never"].format(years=years)))
-        pp = key_figure("p_payback", prob(run.p_paid_back()))
+        pp = key_figure("p_payback", prob(run.p_paid_back(), lang))
     else:
         med_text, pp = esc(T["not_kept"]), "–"
     items = [fill(T["payback"], pt=pt_text, pm=med_text, pp=pp, years=esc(years))]
@@ -84,28 +85,28 @@ def _sobol_items(ctx: Context) -> list[str]:
             sub = ds.sel(output=out_name)
             st = sub["ST"].values.astype(float)
             order = np.argsort(-np.nan_to_num(st, nan=-np.inf))[:3]
-            names = [str(sub[dim].values[i]) for i in order]
-            listed = ", ".join(f"{key_figure(f'top_{out_name}_{r + 1}', nm)} (ST {st[i]:.2f})"
+            names = [factor_label(str(sub[dim].values[i]), ctx.lang) for i in order]
+            listed = ", ".join(f"{key_figure(f'top_{out_name}_{r + 1}', nm)} (ST {decimal(st[i], ctx.lang, 2)})"
                                for r, (i, nm) in enumerate(zip(order, names)))
             items.append(fill(T[template], kind=esc(kind), items=listed))
     items.append(esc(space_sentence(T, ds.attrs.get("input_space"))))
     if ctx.assumptions:
         per = T["per_knop"] if dim == "knop" else T["per_parameter"]
         items.append(fill(T["assumptions_summary"], k=esc(len(ctx.assumptions)), per=esc(per),
-                          s=key_figure("assumption_st_sum_summary", f"{assumption_total(ctx.assumptions):.2f}")))
+                          s=key_figure("assumption_st_sum_summary", decimal(assumption_total(ctx.assumptions), ctx.lang, 2))))
     return items
 
 
 def section_summary(ctx: Context) -> Section:
     """The text summary in the wording of the Dutch guidance."""
     T, lang, run = ctx.T, ctx.lang, ctx.run
-    items: list[str] = [esc(T["together"]),
+    items: list[str] = [*ctx.contents,
                         esc(T["headline_space"].format(space=space_sentence(T, run_space(run))))]
     items.extend(_balance_items(ctx))
     ps = run.probs.get("ratio_social_ge_1")
     pg = run.probs.get("ratio_gemeente_ge_1")
-    items.append(fill(T["p_ratios"], ps=key_figure("p_ratio_social_ge_1", prob(ps)),
-                      pg=key_figure("p_ratio_gemeente_ge_1", prob(pg)) if pg is not None else esc(T["not_kept"])))
+    items.append(fill(T["p_ratios"], ps=key_figure("p_ratio_social_ge_1", prob(ps, lang)),
+                      pg=key_figure("p_ratio_gemeente_ge_1", prob(pg, lang)) if pg is not None else esc(T["not_kept"])))
     pt = ctx.point
     if pt is not None:
         items.append(fill(T["point_ratios"], rs=key_figure("ratio_social", ratio(pt.get("ratio_social"), lang)),
@@ -113,7 +114,7 @@ def section_summary(ctx: Context) -> Section:
                           rg=key_figure("ratio_gemeente", ratio(pt.get("ratio_gemeente"), lang)),
                           bal=esc(eur(pt.get("balance"), lang))))
     split = run.probs.get("split_incentive")
-    items.append(fill(T["split"], p=key_figure("p_split_incentive", prob(split)) if split is not None
+    items.append(fill(T["split"], p=key_figure("p_split_incentive", prob(split, lang)) if split is not None
                       else esc(T["not_kept"])))
     items.extend(_programme_items(ctx))
     items.extend(_sobol_items(ctx))

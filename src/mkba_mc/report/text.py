@@ -50,23 +50,23 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "no_sobol": "Sobol-indices zijn niet berekend; de belangrijkste knoppen zijn dus niet bepaald.",
         "not_kept": "niet bewaard in de run",
         "point": "Puntschatting (basisvariant)",
-        "point_source_json": "Bron: {file} (uitvoer van mkba-mc point --json).",
+        "point_source_json": "Bron: de puntschatting die bij de run is opgeslagen (basisvariant, zonder trekkingen).",
         "calibration": ("Kalibratie: de standaardkengetallen zijn gekalibreerd op het rekenvoorbeeld van Bijlage 2 "
                         "(meta-analyse 2014); dat voorbeeld nadoen is een consistentiecontrole, geen validatie. "
                         "Gekalibreerd op Bijlage 2: {names}."),
         "point_json_bad": "{file} is geen uitvoer van mkba-mc point --json en is niet gebruikt.",
-        "point_missing": ("Niet berekend: geen point.json gevonden (maak het met: mkba-mc point SCENARIO --json > "
-                "DIR/point.json); het rapport rekent het model niet zelf door."),
+        "point_missing": ("Niet berekend: de puntschatting zit niet in deze resultatenmap (zie de technische bijlage); "
+                "het rapport rekent het model niet zelf door."),
         "programme_line": "Programma (opbouw over {ramp} jaar, {years} jaar)",
         "ratios": "Verdeling van de K-B-verhoudingen",
         "ratios_caption": "Histogram (boven) en cumulatieve verdeling (onder) van de maatschappelijke en de "
                           "gemeentelijke K-B-verhouding over alle {n} trekkingen van de run; de rode lijn ligt bij 1. "
-                          "P(≥ 1) komt uit summary.csv en is gelijk aan het aandeel in samples.nc. "
+                          "P(≥ 1) komt uit de samenvatting van de run en is gelijk aan het aandeel in de trekkingen. "
                           "Niet-gedefinieerde verhoudingen (kosten ≤ 0; {nan} trekkingen) tellen als niet ≥ 1. "
-                          "Het histogram toont P0.5–P99.5.",
+                          "Het histogram toont P0,5–P99,5.",
         "posts": "NCW per post",
         "posts_caption_run": "Mediaan (staaf) en P10–P90 (lijn) van elke post over alle {n} trekkingen van de run "
-                             "(summary.csv); de ruit is de puntschatting.",
+                             "; de ruit is de puntschatting.",
         "actors": "Saldo per actor",
         "actors_caption": "P10–P90 (balk) en mediaan (streep) van het saldo (NCW baten min kosten) per actor en voor "
                           "de gemeente als geheel, over alle {n} trekkingen; rechts P(saldo ≥ 0). "
@@ -74,11 +74,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "actor": "Actor", "p_ge_0": "P(saldo ≥ 0)",
         "cashflow": "Programma: kasstroom over de jaren",
         "cashflow_caption": ("Cumulatief saldo van het programma (een cohort per jaar, opbouw over {ramp} jaar), totaal en "
-                "gemeente. De band (P10–P90) en de mediaan per jaar komen uit samples.nc (programme_band: {m} "
+                "gemeente. De band (P10–P90) en de mediaan per jaar komen uit de trekkingen van de run ({m} "
                 "trekkingen, seed {seed}, {sampler}); gemarkeerd zijn het terugverdienjaar en de voorfinanciering van "
-                "de puntschatting (point.json) en het mediane terugverdienjaar uit summary.csv."),
-        "cashflow_missing": ("Niet berekend: samples.nc van de run bevat geen programmaband (programme_band); die schrijft "
-                "mkba-mc run SCENARIO --programme --out DIR."),
+                "de puntschatting en het mediane terugverdienjaar van de run."),
+        "cashflow_missing": ("Niet berekend: de run bevat geen kasstroom van het programma (zie de technische "
+                "bijlage)."),
         "tornado": "Tornado en omslagpunten",
         "tornado_caption": "Maatschappelijke K-B-verhouding als één parameter van P10 naar P90 gaat en de andere op "
                            "hun puntwaarde blijven; de {k} parameters met de grootste uitslag (van {total}). "
@@ -103,15 +103,15 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "key": "sleutel", "val": "waarde", "file": "bestand", "hash": "SHA-256",
         "versions": "Versies", "hashes": "Invoerbestanden (SHA-256)", "analyses": "Gebruikte bestanden en analyses",
         "analysis": "analyse", "folder": "map", "settings": "instellingen", "command": "commando",
-        "not_computed": "Niet berekend: geen {files} gevonden in {folder} of een directe submap "
-                        "(maak het met: {how}).",
+        "not_computed": ("Niet berekend: {what} zit niet in deze resultatenmap (de technische bijlage zegt hoe "
+                         "het te maken)."),
         "no_scenario_file": "manifest.json noemt geen scenario_file", "file_not_found": "bestand niet gevonden",
         "scenario_missing": ("Het scenariobestand van de run ({file}) is niet gevonden of niet te laden ({why}); de verzilvering, "
                 "de kalibratie en de tabel van aannames ontbreken daardoor."),
         "hash_mismatch": ("De invoerbestanden verschillen van die van de run ({what}); wat het rapport uit het scenario leest "
                 "(verzilvering, aannames) past mogelijk niet bij samples.nc."),
         "other_inputs": "De {analysis} is gemaakt met andere invoerbestanden dan de run (andere SHA-256).",
-        "duplicate": "Meerdere {what} gevonden; gebruikt: {used}.",
+        "duplicate": "Meerdere {what} gevonden; gebruikt: {used}.", "left_out": "Niet gebruikt (ander scenario of andere invoer): {folders}.",
         "prob_mismatch": "P({output} ≥ 1) in summary.csv ({a}) verschilt van samples.nc ({b}).",
         "hist_y": "aandeel trekkingen", "cdf_y": "cumulatief aandeel", "p_text": "P(≥ 1) = {p}",
         "ncw_axis": "NCW (× € 1.000)", "costs": "kosten", "benefits": "baten", "median": "mediaan",
@@ -127,6 +127,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "ratio_social_ge_1": "maatschappelijke K-B-verhouding ≥ 1",
         "ratio_gemeente_ge_1": "gemeentelijke K-B-verhouding ≥ 1",
         "balance_gemeente_ge_0": "saldo gemeente ≥ 0", "balance_ge_0": "saldo ≥ 0",
+        "ratio_financial_ge_1": "financiële K-B-verhouding ≥ 1", "split_incentive": "maatschappij wint, gemeente verliest",
         "parameter": "parameter", "knop": "knop", "p10": "P10", "p90": "P90", "switch_social": "omslagpunt (maatsch.)",
         "switch_gemeente": "omslagpunt (gemeente)", "ratio_range": "maatsch. K-B bij P10–P90", "none": "–",
         "output": "uitkomst", "seed": "seed", "sampler": "sampler", "n": "n (trekkingen)",
@@ -241,22 +242,22 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "no_sobol": "Sobol indices were not computed, so the most important knoppen are not determined.",
         "not_kept": "not kept in the run",
         "point": "Point estimate (base case)",
-        "point_source_json": "Source: {file} (output of mkba-mc point --json).",
+        "point_source_json": "Source: the point estimate stored with the run (base case, no sampling).",
         "calibration": ("Calibration: the default kengetallen are calibrated to the worked example of Bijlage 2 "
                         "(meta-analysis 2014); matching that example is a consistency check, not a validation. "
                         "Calibrated to Bijlage 2: {names}."),
         "point_json_bad": "{file} is not output of mkba-mc point --json and was not used.",
-        "point_missing": ("Not computed: no point.json found (make it with: mkba-mc point SCENARIO --json > DIR/point.json); "
+        "point_missing": ("Not computed: the point estimate is not in this results folder (see the technical appendix); "
                 "the report does not evaluate the model itself."),
         "programme_line": "Programme (build-up over {ramp} years, {years} years)",
         "ratios": "Distribution of the cost-benefit ratios",
         "ratios_caption": "Histogram (top) and cumulative distribution (bottom) of the social and the municipal "
                           "cost-benefit ratio over all {n} samples of the run; the red line is at 1. P(≥ 1) is read "
-                          "from summary.csv and equals the share in samples.nc. Undefined ratios (costs ≤ 0; {nan} "
+                          "from the run's summary and equals the share in the samples. Undefined ratios (costs ≤ 0; {nan} "
                           "samples) count as not ≥ 1. The histogram shows P0.5–P99.5.",
         "posts": "NPV per post",
         "posts_caption_run": "Median (bar) and P10–P90 (line) of every post over all {n} samples of the run "
-                             "(summary.csv); the diamond is the point estimate.",
+                             "; the diamond is the point estimate.",
         "actors": "Balance per actor",
         "actors_caption": "P10–P90 (bar) and median (tick) of the balance (NPV benefits minus costs) per actor and "
                           "for the municipality as a whole, over all {n} samples; at the right P(balance ≥ 0). "
@@ -264,11 +265,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "actor": "Actor", "p_ge_0": "P(balance ≥ 0)",
         "cashflow": "Programme: cash flow over the years",
         "cashflow_caption": ("Cumulative balance of the programme (one cohort a year, build-up over {ramp} years), in total and "
-                "for the municipality. The band (P10–P90) and the median per year are read from samples.nc "
-                "(programme_band: {m} samples, seed {seed}, {sampler}); marked are the payback year and the "
-                "pre-financing need of the point estimate (point.json) and the median payback year from summary.csv."),
-        "cashflow_missing": ("Not computed: the run's samples.nc has no programme band (programme_band); it is written by "
-                "mkba-mc run SCENARIO --programme --out DIR."),
+                "for the municipality. The band (P10–P90) and the median per year are read from the run's samples "
+                "({m} samples, seed {seed}, {sampler}); marked are the payback year and the "
+                "pre-financing need of the point estimate and the median payback year of the run."),
+        "cashflow_missing": ("Not computed: the run holds no programme cash flow (see the technical "
+                "appendix)."),
         "tornado": "Tornado and switch values",
         "tornado_caption": "Social cost-benefit ratio as one parameter moves from its P10 to its P90 with the others "
                            "at their point values; the {k} parameters with the largest swing (of {total}). Red line: "
@@ -292,15 +293,15 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "key": "key", "val": "value", "file": "file", "hash": "SHA-256",
         "versions": "Versions", "hashes": "Input files (SHA-256)", "analyses": "Files and analyses used",
         "analysis": "analysis", "folder": "folder", "settings": "settings", "command": "command",
-        "not_computed": "Not computed: no {files} found in {folder} or an immediate subfolder "
-                        "(make it with: {how}).",
+        "not_computed": ("Not computed: {what} is not in this results folder (the technical appendix says how to "
+                         "make it)."),
         "no_scenario_file": "manifest.json names no scenario_file", "file_not_found": "file not found",
         "scenario_missing": ("The run's scenario file ({file}) was not found or cannot be loaded ({why}); the realisation, the "
                 "calibration note and the table of assumptions are therefore missing."),
         "hash_mismatch": ("The input files differ from the run's ({what}); what the report reads from the scenario "
                 "(realisation, assumptions) may not match samples.nc."),
         "other_inputs": "The {analysis} was made with other input files than the run (different SHA-256).",
-        "duplicate": "Several {what} found; used: {used}.",
+        "duplicate": "Several {what} found; used: {used}.", "left_out": "Not used (another scenario or other inputs): {folders}.",
         "prob_mismatch": "P({output} ≥ 1) in summary.csv ({a}) differs from samples.nc ({b}).",
         "hist_y": "share of samples", "cdf_y": "cumulative share", "p_text": "P(≥ 1) = {p}",
         "ncw_axis": "NPV (€ thousand)", "costs": "costs", "benefits": "benefits", "median": "median",
@@ -316,6 +317,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "ratio_social_ge_1": "social cost-benefit ratio ≥ 1",
         "ratio_gemeente_ge_1": "municipal cost-benefit ratio ≥ 1",
         "balance_gemeente_ge_0": "municipal balance ≥ 0", "balance_ge_0": "balance ≥ 0",
+        "ratio_financial_ge_1": "financial cost-benefit ratio ≥ 1", "split_incentive": "society gains, municipality loses",
         "parameter": "parameter", "knop": "knop", "p10": "P10", "p90": "P90", "switch_social": "switch (social)",
         "switch_gemeente": "switch (municipal)", "ratio_range": "social ratio at P10–P90", "none": "–",
         "output": "output", "seed": "seed", "sampler": "sampler", "n": "n (samples)",
@@ -403,8 +405,12 @@ def texts(lang: str) -> dict[str, str]:
 
 
 def param_label(parameter: str, lang: str) -> str:
-    """The name of a swept input in the report's language (the parameter name when it has none)."""
-    return texts(lang).get(f"param_{parameter}", parameter)
+    """The name of a swept input in the report's language: the report's short
+    name (``QALY-waarde``), else the label of the parameter table
+    (:func:`mkba_mc.report.labels.param_label`)."""
+    from .labels import param_label as table_label
+
+    return texts(lang).get(f"param_{parameter}") or table_label(parameter, lang)
 
 
 def space_sentence(T: Mapping[str, str], space: str | None, **values: str) -> str:
