@@ -10,11 +10,6 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import ConfigError, Problem
-from ..io.scenario_build import load_scenario, validate_file
-from ..model.diagnostics import result_warnings
-from ..model.parameters import PARAMETERS
-from ..model.point import point_summary
-from ..report.screens import realisation_of, render_point
 from .app import (
     DistOption,
     Lang,
@@ -43,6 +38,8 @@ def validate(
 ) -> None:
     """Check scenario and distribution files; report every problem at once."""
     from ..io.inputs import centring_warnings, parameter_listing
+    from ..io.scenario_build import validate_file
+    from ..model.parameters import PARAMETERS
 
     if list_parameters and as_json:
         if files and len(files) > 1:
@@ -82,6 +79,11 @@ def point(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
 ) -> None:
     """Point estimate: LPBL screens A (NCW of one year) and B (budget after 2 years)."""
+    from ..io.scenario_build import load_scenario
+    from ..model.diagnostics import result_warnings
+    from ..model.point import point_summary
+    from ..report.screens import realisation_of, render_point
+
     sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -146,6 +148,7 @@ def run(
     from ..execution.montecarlo import run as mc_run
     from ..execution.scheduling import local_backend, scheduler_mapper
     from ..io.results import summary_json, write_run
+    from ..model.diagnostics import result_warnings
     from ..report.console import render_run
 
     _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler)

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ...errors import Problem
 from .base import (
@@ -26,6 +26,7 @@ from .base import (
     _mode_problems,
     _range_problems,
     _Work,
+    scipy_stats,
 )
 
 
@@ -76,7 +77,7 @@ class Uniform(Distribution):
         _clip(out, self.low, self.high)
 
     def to_scipy(self):
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return scipy_stats().uniform(loc=self.low, scale=self.high - self.low)
 
     def mean(self) -> float:
         return 0.5 * (self.low + self.high)
@@ -136,7 +137,7 @@ class Triangular(Distribution):
 
     def to_scipy(self):
         w = self.high - self.low
-        return stats.triang((self.mode - self.low) / w, loc=self.low, scale=w)
+        return scipy_stats().triang((self.mode - self.low) / w, loc=self.low, scale=w)
 
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3.0
@@ -190,7 +191,7 @@ class Normal(Distribution):
         out += self.loc
 
     def to_scipy(self):
-        return stats.norm(loc=self.loc, scale=self.sd)
+        return scipy_stats().norm(loc=self.loc, scale=self.sd)
 
     def mean(self) -> float:
         return self.loc
@@ -325,7 +326,7 @@ class TruncNormal(Distribution):
         _clip(out, self.low, self.high)
 
     def to_scipy(self):
-        return stats.truncnorm((self.low - self.loc) / self.sd, (self.high - self.loc) / self.sd,
+        return scipy_stats().truncnorm((self.low - self.loc) / self.sd, (self.high - self.loc) / self.sd,
                                loc=self.loc, scale=self.sd)
 
     def mean(self) -> float:
@@ -376,7 +377,7 @@ class LogNormal(Distribution):
         np.exp(out, out=out)
 
     def to_scipy(self):
-        return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
+        return scipy_stats().lognorm(s=self.sigma, scale=math.exp(self.mu))
 
     def mean(self) -> float:
         return math.exp(self.mu + 0.5 * self.sigma**2)
@@ -410,7 +411,7 @@ class LogUniform(Distribution):
         _clip(out, self.low, self.high)
 
     def to_scipy(self):
-        return stats.loguniform(self.low, self.high)
+        return scipy_stats().loguniform(self.low, self.high)
 
     def mean(self) -> float:
         return (self.high - self.low) / (math.log(self.high) - math.log(self.low))
