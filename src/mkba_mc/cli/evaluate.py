@@ -147,7 +147,6 @@ def run(
     )
     from ..execution.montecarlo import run as mc_run
     from ..execution.scheduling import local_backend, scheduler_mapper
-    from ..io.results import summary_json, write_run
     from ..model.diagnostics import result_warnings
     from ..report.console import render_run
 
@@ -169,10 +168,15 @@ def run(
     finally:
         bar.close()
     _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))
-    summary = summary_json(result) if as_json else None
+    summary = None
+    if as_json:
+        from ..io.results import summary_json  # xarray and pandas: only for --json and --out
+
+        summary = summary_json(result)
     if summary is not None:
         _check_finite(summary, sc)
     if out is not None:
+        from ..io.results import write_run
         from ..report.excel import write_summary_workbook
 
         write_run(result, out, force=force, command=_command_line(ctx), workbook=write_summary_workbook)
