@@ -62,8 +62,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 #: docs/architecture.md ("Long modules"). Empty for the target architecture.
 LONG_MODULES: dict[str, str] = {
     "report/text.py": "the report's sentences: two parallel dictionaries (nl, en) that must stay side by side",
-    "uncertainty/distributions/closed.py": "the closed-form distributions, each a short class; one family per file "
-                                           "would scatter the shared truncation helpers",
 }
 MAX_LINES = 400
 

@@ -44,12 +44,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, MkbaError, OutputError
 from .io.atomic import write_json_atomic
 from .io.hashing import sha256
 from .io.locks import hold_lock, remove_stale
+
+if TYPE_CHECKING:
+    from .execution.evaluators import Evaluator
 
 STEPS = ("point", "run", "sobol", "tornado", "curve", "report")
 #: Steps ``--skip`` may leave out.
@@ -163,9 +166,8 @@ def run_batch(
     out_dir: str | Path,
     options: BatchOptions = BatchOptions(),
     *,
-    workers: int = 1,
+    evaluator: Evaluator | None = None,
     force: bool = False,
-    map_tasks: Any = None,
     on_event: Callable[[str, str, Any], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
@@ -180,12 +182,12 @@ def run_batch(
         Batch folder (created; an existing batch folder is resumed).
     options : BatchOptions
         Analysis settings.
-    workers : int
-        Worker processes for the Monte Carlo and Sobol' steps.
+    evaluator : Evaluator, optional
+        Where the Monte Carlo, Sobol' and curve steps run
+        (:mod:`mkba_mc.execution.evaluators`; used, not closed); default one
+        local worker.
     force : bool
         Allow a non-empty folder that is not a batch folder.
-    map_tasks : callable, optional
-        A cluster's task mapper (see :mod:`mkba_mc.execution.scheduling`).
     on_event : callable, optional
         ``on_event(scenario, event, detail)`` with events ``start``,
         ``skip``, ``step``, ``done``, ``fail``.
@@ -208,6 +210,10 @@ def run_batch(
     from . import __version__
     from .report.compare import comparison_table, write_comparison
 
+    if evaluator is None:
+        from .execution.evaluators import SerialEvaluator
+
+        evaluator = SerialEvaluator()
     out = Path(out_dir)
     paths = [Path(p) for p in paths]
     if out.exists() and not out.is_dir():
@@ -228,7 +234,7 @@ def run_batch(
             emit(name, "start", str(path))
             try:
                 with hold_lock(folder):
-                    if _run_one(path, folder, options, workers, map_tasks, lambda s: emit(name, "step", s), progress):
+                    if _run_one(path, folder, options, evaluator, lambda s: emit(name, "step", s), progress):
                         result.done.append(name)
                         emit(name, "done", str(folder))
                     else:
@@ -246,7 +252,7 @@ def run_batch(
     return result
 
 
-def _run_one(path: Path, folder: Path, options: BatchOptions, workers: int, map_tasks: Any,
+def _run_one(path: Path, folder: Path, options: BatchOptions, evaluator: Evaluator,
              step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> bool:
     """One scenario; False when skipped (unchanged since its ``done.json``)."""
     from .io.scenario_build import load_scenario
@@ -257,14 +263,14 @@ def _run_one(path: Path, folder: Path, options: BatchOptions, workers: int, map_
         return False
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale(folder)
-    _run_steps(sc, folder, key, options, workers, map_tasks, step, progress)
+    _run_steps(sc, folder, key, options, evaluator, step, progress)
     files = {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*"))
              if p.is_file() and p.name != "done.json" and not p.name.startswith(".")}
     write_json_atomic(folder / "done.json", {"batch_key": key, "scenario_file": str(path), "files": files})
     return True
 
 
-def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: int, map_tasks: Any,
+def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, evaluator: Evaluator,
                step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> None:
     """The steps of one scenario, each written by the writer of its single
     command (:mod:`mkba_mc.io.results`, :mod:`mkba_mc.io.analysis_results`),
@@ -280,8 +286,8 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         write_point(folder / "point.json", point_summary(sc.evaluate()))
     if "run" in options.steps and not _step_done(folder / "run" / "manifest.json", key):
         step("run")
-        res = run(sc, options.n, seed=options.seed, sampler=options.sampler, workers=workers,
-                  outputs=list(ALL_KEPT_OUTPUTS), progress=progress, map_tasks=map_tasks)
+        res = run(sc, options.n, seed=options.seed, sampler=options.sampler, outputs=list(ALL_KEPT_OUTPUTS),
+                  progress=progress, evaluator=evaluator)
         from .report.excel import write_summary_workbook
 
         write_run(res, folder / "run", force=True, command=COMMAND, extra=extra, workbook=write_summary_workbook)
@@ -289,8 +295,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
         step("sobol")
         from .sensitivity.analyses import sobol
 
-        sres = sobol(sc, options.sobol_n, seed=options.seed, group_by=SOBOL_GROUP_BY, workers=workers,
-                     map_tasks=map_tasks)
+        sres = sobol(sc, options.sobol_n, seed=options.seed, group_by=SOBOL_GROUP_BY, evaluator=evaluator)
         write_sobol(sres, folder / "sobol", scenario=sc, group_by=SOBOL_GROUP_BY, command=COMMAND, force=True,
                     extra=extra)
     if "tornado" in options.steps and not _step_done(folder / "tornado" / "manifest.json", key):
@@ -305,7 +310,7 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, workers: 
 
         n = min(options.n, CURVE_MAX_N)
         cds = acceptability_curve(sc.path, CURVE_OVER, n=n, seed=options.seed, sampler=options.sampler,
-                                  workers=workers, command=COMMAND)
+                                  evaluator=evaluator, command=COMMAND)
         write_curve(cds, folder / "curve", force=True, extra=extra)
     if "report" in options.steps:
         step("report")

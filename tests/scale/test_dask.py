@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,13 +17,8 @@ from mkba_mc import ConfigError
 from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, MonteCarloResult, run
 from mkba_mc.uncertainty.plan import SamplingPlan
 from mkba_mc.execution.cluster import cluster_client, local_cluster
-from mkba_mc.execution.scheduling import (
-    client_mapper,
-    local_backend,
-    parse_scheduler,
-    scheduler_mapper,
-    threads_mapper,
-)
+from mkba_mc.execution.evaluators import DaskEvaluator, SerialEvaluator, ThreadEvaluator
+from mkba_mc.execution.scheduling import open_evaluator, parse_scheduler
 from mkba_mc.sensitivity.analyses import sobol
 from mkba_mc.sensitivity.sobol import SobolResult
 
@@ -87,7 +82,7 @@ def test_threads_and_processes_agree(local: dict[str, Any]) -> None:
 
 
 def test_run_on_cluster_is_bit_identical(sc: Any, local: dict[str, Any], client: Any) -> None:
-    remote = _run(sc, map_tasks=client_mapper(client))
+    remote = _run(sc, evaluator=DaskEvaluator(client))
     assert remote.n == N
     assert_same_run(local["threads"], remote)
     assert remote.summary().equals(local["threads"].summary())
@@ -96,27 +91,24 @@ def test_run_on_cluster_is_bit_identical(sc: Any, local: dict[str, Any], client:
 def test_run_with_target_se_rounds_on_cluster(sc: Any, client: Any) -> None:
     kw: dict[str, Any] = {"seed": SEED, "target_se": 1e-4, "start_n": 20_000, "keep_inputs": True}
     ref = run(sc, N, workers=1, **kw)
-    remote = run(sc, N, map_tasks=client_mapper(client, window=1), **kw)
+    remote = run(sc, N, evaluator=DaskEvaluator(client, window=1), **kw)
     assert remote.convergence is not None and [r["n"] for r in remote.convergence["rounds"]] == [20_000, 40_000, N]
     assert_same_run(ref, remote)
 
 
 @pytest.mark.parametrize("n", SOBOL_N)
 def test_sobol_on_cluster_is_bit_identical(sc: Any, local: dict[str, Any], client: Any, n: int) -> None:
-    with scheduler_mapper(client.scheduler.address, timeout=10) as by_address:  # a second client, by address
-        assert by_address is not None
-        remote = sobol(sc, n, map_tasks=by_address)
+    with open_evaluator(client.scheduler.address, timeout=10) as by_address:  # a second client, by address
+        assert isinstance(by_address, DaskEvaluator)
+        remote = sobol(sc, n, evaluator=by_address)
     assert remote.n == n
     assert_same_sobol(local["sobol"][n], remote)
 
 
-def test_sobol_merges_in_task_order_whatever_the_mapper_yields(sc: Any, local: dict[str, Any]) -> None:
-    def backwards(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
-        return iter([(t, fn(t)) for t in tasks][::-1])
-
+def test_sobol_on_threads_equals_one_worker(sc: Any, local: dict[str, Any]) -> None:
     n = SOBOL_N[-1]
-    assert_same_sobol(local["sobol"][n], sobol(sc, n, map_tasks=backwards))
-    assert_same_sobol(local["sobol"][n], sobol(sc, n, map_tasks=threads_mapper(2)))
+    with ThreadEvaluator(2) as threads:
+        assert_same_sobol(local["sobol"][n], sobol(sc, n, evaluator=threads))
 
 
 def test_scenario_and_plan_pickle(sc: Any) -> None:
@@ -160,23 +152,20 @@ def test_local_cluster_listens_on_loopback_only(cluster: Any, client: Any) -> No
 
 # ------------------------------------------------------------ choices and errors
 def test_local_choices() -> None:
-    assert local_backend(None) == "auto"
-    assert local_backend(" Threads ") == "threads"
-    assert local_backend("processes") == "processes"
-    assert local_backend("tcp://10.0.0.5:8786") == "auto"
     assert parse_scheduler("local-cluster:3").n_workers == 3
     assert parse_scheduler("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
-    for choice in (None, "threads", "processes"):
-        with scheduler_mapper(choice) as m:
-            assert m is None
-    with scheduler_mapper("threads", threads=2) as m:
-        assert m is not None and list(m(lambda t: t * t, [3, 1, 2])) == [(3, 9), (1, 1), (2, 4)]
+    for choice in (None, "threads", "processes", " Threads "):
+        with open_evaluator(choice, 2) as ev:  # local: no cluster
+            assert not isinstance(ev, DaskEvaluator) and isinstance(ev, SerialEvaluator)
+            assert list(ev.map(abs, [-3, 1, -2])) == [3, 1, 2]  # in task order
+    with open_evaluator("threads", 2) as ev:
+        assert isinstance(ev, ThreadEvaluator) and ev.workers == 2
 
 
 @pytest.mark.parametrize("value", ["", "thread", "dask", "local-cluster", "local-cluster:0", "local-cluster:x",
                                    "10.0.0.5:8786", "tcp://", 8786])
 def test_bad_scheduler_is_a_config_error(value: Any) -> None:
-    with pytest.raises(ConfigError) as exc, scheduler_mapper(value):
+    with pytest.raises(ConfigError) as exc, open_evaluator(value):
         pass
     [p] = exc.value.problems
     assert (p.source, p.key, p.value) == ("--scheduler", "scheduler", value)
@@ -185,7 +174,7 @@ def test_bad_scheduler_is_a_config_error(value: Any) -> None:
 
 def test_nothing_listening_is_a_clear_error_not_a_hang() -> None:
     t0 = time.perf_counter()
-    with pytest.raises(ConfigError) as exc, scheduler_mapper("tcp://127.0.0.1:1", timeout=1.5):
+    with pytest.raises(ConfigError) as exc, open_evaluator("tcp://127.0.0.1:1", timeout=1.5):
         pass
     assert time.perf_counter() - t0 < 8
     text = str(exc.value)
@@ -211,5 +200,5 @@ def test_other_mkba_version_on_workers_is_refused(client: Any, cluster: Any, mon
 
 def test_without_dask_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
-    with pytest.raises(ConfigError, match=r"mkba-mc\[cluster\]"), scheduler_mapper("tcp://127.0.0.1:8786"):
+    with pytest.raises(ConfigError, match=r"mkba-mc\[cluster\]"), open_evaluator("tcp://127.0.0.1:8786"):
         pass

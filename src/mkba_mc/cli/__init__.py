@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import sys
 
-from . import evaluate  # noqa: F401 -- registers validate, point, run
-from . import sensitivity  # noqa: F401 -- registers sobol, morris, tornado, breakeven, curve
-from . import folders  # noqa: F401,I001 -- registers compare, batch, report (in this order in --help)
+from . import (
+    evaluate,  # noqa: F401 -- registers validate, point, run
+    folders,  # noqa: F401,I001 -- registers compare, batch, report (in this order in --help)
+    sensitivity,  # noqa: F401 -- registers sobol, morris, tornado, breakeven, curve
+)
 from .app import _check_finite, _error_message, _state, app, err_console
 
 

@@ -29,6 +29,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from ..errors import ConfigError, MkbaError, Problem
+from ..uncertainty.spaces import GROUP_BY, SAMPLERS, SENSITIVITY_SPACES
 
 #: What to do about an :class:`OSError`, by ``errno``.
 _OS_ADVICE = {
@@ -116,26 +117,16 @@ err_console = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {"debug": False, "locks": []}
 
 
-class Lang(str, Enum):
-    nl = "nl"
-    en = "en"
+def _choices(name: str, values: tuple[str, ...]) -> Any:
+    """A typer choice type whose members are the library's own names, so
+    that the command line and the library cannot drift apart."""
+    return Enum(name, {v: v for v in values}, type=str)
 
 
-class Sampler(str, Enum):
-    random = "random"
-    lhs = "lhs"
-    sobol = "sobol"
-
-
-class GroupBy(str, Enum):
-    knop = "knop"
-    parameter = "parameter"
-
-
-class Inputs(str, Enum):
-    all = "all"
-    plan = "plan"
-    uncertainties = "uncertainties"
+Lang = _choices("Lang", ("nl", "en"))
+Sampler = _choices("Sampler", SAMPLERS)
+GroupBy = _choices("GroupBy", GROUP_BY)
+Inputs = _choices("Inputs", SENSITIVITY_SPACES)
 
 
 InputsOption = Annotated[Inputs, typer.Option(
@@ -227,6 +218,7 @@ DistOption = Annotated[
     Optional[list[Path]],
     typer.Option("--distributions", "-d", help="Distribution file(s) to use instead of the shipped defaults."),
 ]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.")]
 OutOption = Annotated[Optional[Path], typer.Option("--out", help="Folder for the results (netCDF, CSV, manifest).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]

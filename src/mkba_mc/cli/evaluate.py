@@ -14,6 +14,7 @@ from .app import (
     DistOption,
     Lang,
     Sampler,
+    ScenarioArg,
     SchedulerOption,
     SetOption,
     _check_finite,
@@ -72,7 +73,7 @@ def validate(
 
 @app.command()
 def point(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     set_: SetOption = None,
     distributions: DistOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the screens.")] = False,
@@ -112,7 +113,7 @@ def _kept(outputs: Optional[list[str]], programme: bool, all_outputs: bool, defa
 @app.command()
 def run(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     n: Annotated[int, typer.Option("-n", "--samples", help="Number of samples (maximum with --target-se).")] = 100_000,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed; a fresh one is drawn and recorded if omitted.")] = None,
     sampler: Annotated[Sampler, typer.Option("--sampler", help="Design on the unit cube.")] = Sampler.random,
@@ -146,7 +147,7 @@ def run(
         default_workers,
     )
     from ..execution.montecarlo import run as mc_run
-    from ..execution.scheduling import local_backend, scheduler_mapper
+    from ..execution.scheduling import open_evaluator
     from ..model.diagnostics import result_warnings
     from ..report.console import render_run
 
@@ -161,10 +162,9 @@ def run(
                                    advice="lower -n or keep fewer outputs"))
     bar = _LazyProgress("samples")
     try:
-        with scheduler_mapper(scheduler) as map_tasks:
-            result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size,
-                            workers=n_workers, backend=local_backend(scheduler), outputs=kept,
-                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, map_tasks=map_tasks)
+        with open_evaluator(scheduler, n_workers) as evaluator:
+            result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size, outputs=kept,
+                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, evaluator=evaluator)
     finally:
         bar.close()
     _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))

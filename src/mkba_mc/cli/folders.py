@@ -124,11 +124,10 @@ def batch(
         elif event == "skip":
             err_console.print(f"skipped: {name} ({detail})", highlight=False)
 
-    from ..execution.scheduling import scheduler_mapper
+    from ..execution.scheduling import open_evaluator
 
-    with progress, scheduler_mapper(scheduler if scheduler not in ("threads", "processes") else None) as m:
-        result = run_batch(scenarios, out, options, workers=default_workers() if workers is None else workers,
-                           force=force, map_tasks=m, on_event=on_event,
+    with progress, open_evaluator(scheduler, default_workers() if workers is None else workers) as evaluator:
+        result = run_batch(scenarios, out, options, evaluator=evaluator, force=force, on_event=on_event,
                            progress=lambda k, total: progress.advance(sample_task, k))
     out_console.print(f"batch {out}: {len(result.done)} done, {len(result.skipped)} skipped (unchanged), "
                       f"{len(result.failed)} failed", highlight=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -18,6 +17,7 @@ from .app import (
     JsonOption,
     OutOption,
     Sampler,
+    ScenarioArg,
     SchedulerOption,
     SetOption,
     _check_options,
@@ -39,7 +39,7 @@ BREAKEVEN_BYTES_PER_SAMPLE = 8 * 1024
 @app.command()
 def sobol(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     n: Annotated[int, typer.Option("-n", "--samples", help="Base samples, a power of 2.")] = 1 << 12,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Sobol' design and the bootstrap.")] = 0,
     second_order: Annotated[bool, typer.Option("--second-order", help="Also second-order indices.")] = False,
@@ -59,7 +59,7 @@ def sobol(
 ) -> None:
     """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides)."""
     from ..execution.montecarlo import default_workers
-    from ..execution.scheduling import scheduler_mapper
+    from ..execution.scheduling import open_evaluator
     from ..io.analysis_results import write_sobol
     from ..report.console import render_sobol
     from ..sensitivity.analyses import DEFAULT_SOBOL_OUTPUTS
@@ -70,13 +70,12 @@ def sobol(
     n_workers = default_workers() if workers is None else workers
     bar = _LazyProgress("base samples")
     try:
-        with scheduler_mapper(scheduler if scheduler not in (None, "processes") else None,
-                              threads=n_workers) as map_tasks:
+        with open_evaluator(scheduler, n_workers) as evaluator:
             res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
-                            second_order=second_order, group_by=group_by.value,
-                            workers=n_workers, resamples=resamples, target_ci=target_ci,
+                            second_order=second_order, group_by=group_by.value, evaluator=evaluator,
+                            resamples=resamples, target_ci=target_ci,
                             n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                            progress=bar, map_tasks=map_tasks, inputs=inputs.value)
+                            progress=bar, inputs=inputs.value)
     finally:
         bar.close()
     wide = res.wide_intervals()
@@ -104,7 +103,7 @@ def sobol(
 @app.command()
 def morris(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     n: Annotated[int, typer.Option("-n", "--trajectories", help="Morris trajectories.")] = 100,
     levels: Annotated[int, typer.Option("--levels", help="Grid levels.")] = 4,
     seed: Annotated[int, typer.Option("--seed", help="Seed.")] = 0,
@@ -139,7 +138,7 @@ def morris(
 @app.command()
 def tornado(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     out: OutOption = None,
     force: ForceOption = False,
     set_: SetOption = None,
@@ -167,7 +166,7 @@ def tornado(
 @app.command()
 def breakeven(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     lever: Annotated[Optional[list[str]], typer.Option("--lever", help="Lever parameter (repeatable).")] = None,
     n: Annotated[int, typer.Option("-n", "--samples", help="Samples per grid value.")] = 20_000,
     grid: Annotated[int, typer.Option("--grid", help="Grid values per lever.")] = 11,
@@ -207,7 +206,7 @@ def breakeven(
 @app.command()
 def curve(
     ctx: typer.Context,
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: ScenarioArg,
     over: Annotated[str, typer.Option("--over", help="The input swept: qaly_value, discount_rate or any parameter.")] = "qaly_value",
     values: Annotated[Optional[str], typer.Option("--values", help="Grid, comma-separated (default: 20k-100k for the QALY "
                                                   "value, 0-7 % for the discount rate, else the parameter's range).")] = None,
@@ -222,12 +221,12 @@ def curve(
     as_json: JsonOption = False,
 ) -> None:
     """Acceptability curve: P(benefits >= costs) per actor over a grid of a valuation (common random numbers)."""
+    from ..api import acceptability_curve
     from ..execution.montecarlo import default_workers
     from ..io.analysis_results import write_curve
     from ..io.atomic import check_writable
     from ..io.scenario_parse import parse_set
     from ..report.console import render_curve
-    from ..api import acceptability_curve
     from ..sensitivity.curve import curve_json
 
     _check_options(seed=seed, n=n, workers=workers)

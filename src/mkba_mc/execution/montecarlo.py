@@ -185,7 +185,6 @@ def run(
     evaluator: Evaluator | None = None,
     workers: int | None = None,
     backend: str = "auto",
-    map_tasks: Callable[[Callable[[Task], Any], Sequence[Task]], Iterable[tuple[Task, Any]]] | None = None,
 ) -> MonteCarloResult:
     """Run a Monte Carlo analysis of a scenario.
 
@@ -219,11 +218,6 @@ def run(
     workers, backend : int, str
         Only without ``evaluator``: parallel workers (default 1) and
         ``auto``/``processes``/``threads``.
-    map_tasks : callable, optional
-        Deprecated form of a cluster evaluator, ``map_tasks(fn, tasks)``
-        yielding ``(task, fn(task))`` (see
-        :func:`mkba_mc.execution.scheduling.scheduler_mapper`); prefer
-        ``evaluator=DaskEvaluator(client)``.
 
     Returns
     -------
@@ -236,12 +230,7 @@ def run(
         seed = new_seed()
     own = evaluator is None
     if evaluator is None:
-        if map_tasks is not None:
-            from .scheduling import MapTasksEvaluator
-
-            evaluator = MapTasksEvaluator(map_tasks, workers or 1)
-        else:
-            evaluator = local_evaluator(1 if workers is None else workers, backend)
+        evaluator = local_evaluator(1 if workers is None else workers, backend)
     tune_malloc()
     plan = SamplingPlan.from_scenario(scenario, n, seed, sampler)
     warns = []

@@ -18,28 +18,21 @@ The design of a run is defined per fixed block of samples and the Sobol'
 sums are merged in task order, so every choice gives bit-identical numbers
 for the same seed (given the same versions of mkba_mc, numpy and scipy on
 every machine, which :func:`~mkba_mc.execution.cluster.check_environment`
-checks).  :func:`scheduler_mapper`, :func:`client_mapper` and
-:func:`threads_mapper` give the older ``map_tasks(fn, tasks)`` form of the
-same evaluators.
+checks).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Final
 
 from ..errors import ConfigError, Problem
-from .evaluators import DaskEvaluator, Evaluator, ThreadEvaluator, local_evaluator
+from .evaluators import DaskEvaluator, Evaluator, local_evaluator
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-#: ``map_tasks(fn, tasks)`` yielding ``(task, fn(task))`` in task order.
-MapTasks = Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[tuple[Any, Any]]]
 
 LOCAL_SCHEDULERS: Final[tuple[str, ...]] = ("threads", "processes")
 LOCAL_CLUSTER: Final[str] = "local-cluster"
@@ -150,80 +143,6 @@ def parse_scheduler(scheduler: str | None) -> SchedulerChoice:
     raise _bad(scheduler)
 
 
-def local_backend(scheduler: str | None) -> str:
-    """The ``backend`` argument of :func:`mkba_mc.execution.montecarlo.run` for a choice.
-
-    ``threads`` and ``processes`` map to themselves; ``None`` and the cluster
-    choices (which pass ``map_tasks`` instead) map to ``auto``.
-
-    Raises
-    ------
-    ConfigError
-        For an invalid scheduler value.
-    """
-    kind = parse_scheduler(scheduler).kind
-    return kind if kind in LOCAL_SCHEDULERS else "auto"
-
-
-class MapTasksEvaluator:
-    """An evaluator around a ``map_tasks(fn, tasks)`` callable yielding
-    ``(task, fn(task))`` in any order (the form callers passed before the
-    evaluators); results are put back in task order, so floating-point sums
-    are merged as in a local run."""
-
-    shares_memory = False
-
-    def __init__(self, map_tasks: MapTasks, workers: int = 1):
-        self.map_tasks = map_tasks
-        self.workers = workers
-
-    def expect(self, tasks: int) -> None:
-        """Unused."""
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-    def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
-        """Yield ``fn(task)`` in task order."""
-        tasks = list(tasks)
-        order = {t: i for i, t in enumerate(tasks)}
-        waiting: dict[int, Any] = {}
-        nxt = 0
-        for task, result in self.map_tasks(fn, tasks):
-            waiting[order[task]] = result
-            while nxt in waiting:
-                yield waiting.pop(nxt)
-                nxt += 1
-        if nxt != len(tasks):
-            raise RuntimeError(f"the scheduler returned {nxt + len(waiting)} of {len(tasks)} task results")
-
-
-def client_mapper(client: Any, *, window: int | None = None) -> MapTasks:
-    """A ``map_tasks`` callable on a Dask cluster (a
-    :class:`~mkba_mc.execution.evaluators.DaskEvaluator` as ``(task, result)`` pairs)."""
-    evaluator = DaskEvaluator(client, window=window)
-
-    def map_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
-        tasks = list(tasks)
-        return zip(tasks, evaluator.map(fn, tasks))
-
-    return map_tasks
-
-
-def threads_mapper(threads: int) -> MapTasks:
-    """A ``map_tasks`` callable on a local thread pool (results in task order);
-    a new :class:`~mkba_mc.execution.evaluators.ThreadEvaluator` per call."""
-    if threads < 1:
-        raise ConfigError([Problem("--workers", "workers", threads, "at least 1")])
-
-    def map_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
-        tasks = list(tasks)
-        with ThreadEvaluator(threads) as evaluator:
-            yield from zip(tasks, evaluator.map(fn, tasks))
-
-    return map_tasks
-
-
 @contextmanager
 def open_evaluator(scheduler: str | None = None, workers: int = 1, *, timeout: float = DEFAULT_TIMEOUT,
                    window: int | None = None) -> Iterator[Evaluator]:
@@ -267,60 +186,11 @@ def open_evaluator(scheduler: str | None = None, workers: int = 1, *, timeout: f
         yield DaskEvaluator(client, window=window)
 
 
-@contextmanager
-def scheduler_mapper(scheduler: str | None, *, timeout: float = DEFAULT_TIMEOUT, threads: int | None = None,
-                     window: int | None = None) -> Iterator[MapTasks | None]:
-    """The ``map_tasks`` callable of a ``--scheduler`` choice.
-
-    Parameters
-    ----------
-    scheduler : str or None
-        ``None``, ``threads``, ``processes``, ``local-cluster:N`` or a
-        scheduler address such as ``tcp://10.0.0.5:8786``.
-    timeout : float
-        Seconds to wait for a scheduler and its first worker.
-    threads : int, optional
-        With ``threads`` chosen, yield a :func:`threads_mapper` of this many
-        threads instead of ``None`` (for callers that have no threads backend,
-        such as :func:`mkba_mc.sensitivity.analyses.sobol`).
-    window : int, optional
-        Tasks in flight on a cluster (see :func:`client_mapper`).
-
-    Yields
-    ------
-    callable or None
-        ``None`` for local execution (pass :func:`local_backend` as
-        ``backend``), else ``map_tasks(fn, tasks)`` yielding ``(task,
-        fn(task))`` in task order.
-
-    Raises
-    ------
-    ConfigError
-        For an invalid value, a missing ``dask``/``distributed`` install, a
-        scheduler that cannot be reached, or mismatched versions.
-    """
-    choice = parse_scheduler(scheduler)
-    if not choice.distributed:
-        yield threads_mapper(threads) if choice.kind == "threads" and threads is not None else None
-        return
-    from .cluster import cluster_client
-
-    assert scheduler is not None
-    with cluster_client(scheduler, timeout=timeout) as client:
-        yield client_mapper(client, window=window)
-
-
 __all__ = [
     "DEFAULT_TIMEOUT",
     "EXPECTED",
-    "MapTasks",
-    "MapTasksEvaluator",
     "SchedulerChoice",
     "SchedulerUnreachable",
-    "client_mapper",
-    "local_backend",
     "open_evaluator",
     "parse_scheduler",
-    "scheduler_mapper",
-    "threads_mapper",
 ]

@@ -16,8 +16,8 @@ so that ``from mkba_mc.sensitivity.analyses import tornado`` keeps working.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, Problem
 from ..execution.evaluators import Evaluator
@@ -46,14 +46,12 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
           workers: int = 1, resamples: int = 100,
           target_ci: float | None = None, n_max: int | None = None,
           progress: Callable[[int, int], None] | None = None,
-          map_tasks: Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[tuple[Any, Any]]] | None = None,
           inputs: str | None = DEFAULT_INPUTS,
           ) -> SobolResult:
     """Sobol' indices of a scenario.
 
     The options are those of :func:`mkba_mc.sensitivity.sobol.sobol_indices`
-    (``evaluator`` or ``workers``: where the tasks run; ``map_tasks`` the
-    deprecated form of a cluster evaluator), checked here all at once;
+    (``evaluator`` or ``workers``: where the tasks run), checked here all at once;
     ``group_by`` is ``knop`` or ``parameter`` (:func:`problem_for`) and
     ``inputs`` the input space (:func:`in_space`), recorded as
     ``result.input_space``.
@@ -81,7 +79,7 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
     problem = problem_for(scenario, group_by)
     res = sobol_indices(model_for(scenario, outputs), problem, n, outputs=outputs, seed=seed,
                         second_order=second_order, evaluator=evaluator, workers=workers, resamples=resamples, target_ci=target_ci,
-                        n_max=n_max, progress=progress, map_tasks=map_tasks)
+                        n_max=n_max, progress=progress)
     res.input_space = scenario.space
     res.kinds = tuple(scenario.kind(n) for n in problem.names)
     return res

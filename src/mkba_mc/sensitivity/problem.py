@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from ..errors import ConfigError, Problem
 from ..model.core import ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
+from ..uncertainty.spaces import GROUP_BY
 from .sobol import Problem as SobolProblem
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def problem_for(scenario: Scenario, group_by: str = "parameter") -> SobolProblem
     lever groups of meta-analyse §5.1); correlations are not used (Sobol'
     indices assume independent inputs).
     """
-    if group_by not in ("parameter", "knop"):
+    if group_by not in GROUP_BY:
         raise ConfigError([Problem("--group-by", "group_by", group_by, "knop or parameter")])
     names = scenario.sampled
     if not names:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,7 +273,6 @@ def sobol_indices(
     target_ci: float | None = None,
     n_max: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    map_tasks: Callable[[Callable[[Task], Any], Sequence[Task]], Iterable[tuple[Task, Any]]] | None = None,
 ) -> SobolResult:
     """Sobol' indices of a vectorised model.
 
@@ -309,9 +308,6 @@ def sobol_indices(
         half-width is at most this.
     progress : callable, optional
         ``progress(base_rows_done, total)``.
-    map_tasks : callable, optional
-        Deprecated form of ``evaluator``: ``map_tasks(fn, tasks)`` yielding
-        ``(task, fn(task))`` in any order.
 
     Returns
     -------
@@ -323,12 +319,7 @@ def sobol_indices(
     cap = n_max if n_max is not None else n
     own = evaluator is None
     if evaluator is None:
-        if map_tasks is not None:
-            from ..execution.scheduling import MapTasksEvaluator
-
-            evaluator = MapTasksEvaluator(map_tasks, workers)
-        else:
-            evaluator = local_evaluator(workers)
+        evaluator = local_evaluator(workers)
     evaluator.expect(-(-cap // TASK_ROWS))  # no more workers than the tasks of the largest n
     job = SobolJob(problem, func, tuple(outputs), int(seed), second_order, resamples,
                    _shifts(func, problem, n, int(seed), outputs))

@@ -30,9 +30,9 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .spaces import SAMPLERS
 from .streams import block_stream, design_scramble_rng, input_stream
 
-SAMPLERS: Final[tuple[str, ...]] = ("random", "lhs", "sobol")
 BLOCK_SIZE: Final[int] = 1 << 16
 
 

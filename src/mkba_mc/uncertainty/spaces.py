@@ -1,4 +1,5 @@
-"""The input spaces of the analyses: which inputs are sampled over what.
+"""The input spaces of the analyses: which inputs are sampled over what,
+by which design, and how the factors of a sensitivity analysis are grouped.
 
 Three questions, each with its own input space (reference/uncertainty.md
 §1): the risk of *this plan* (``run``/``plan``: levers at the plan's values
@@ -25,4 +26,13 @@ INPUT_SPACES: Final[dict[str, str]] = {
 }
 
 
-__all__ = ["INPUT_SPACES"]
+#: The designs on the unit cube (:mod:`mkba_mc.uncertainty.designs`).
+SAMPLERS: Final[tuple[str, ...]] = ("random", "lhs", "sobol")
+#: The input spaces a sensitivity analysis may be asked for (``--inputs``).
+SENSITIVITY_SPACES: Final[tuple[str, ...]] = ("all", "plan", "uncertainties")
+#: Factors of a Sobol' or Morris analysis: one per knop (a group of
+#: parameters) or one per parameter (``--group-by``).
+GROUP_BY: Final[tuple[str, ...]] = ("knop", "parameter")
+
+
+__all__ = ["GROUP_BY", "INPUT_SPACES", "SAMPLERS", "SENSITIVITY_SPACES"]

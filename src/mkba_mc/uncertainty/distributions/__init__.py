@@ -74,8 +74,8 @@ from __future__ import annotations
 
 from .base import DIST_NAMES, MAX_ABS, MAX_LAMB, MAX_LOG_MU, MAX_LOG_SIGMA, MAX_SHAPE, MIN_SHAPE
 from .base import WEIGHT_SUM_TOLERANCE, Distribution
-from .closed import MIN_LOG_MASS, MIN_RELATIVE_SD, Fixed, LogNormal, LogUniform, Normal
-from .closed import Triangular, TruncNormal, Uniform
+from .closed import Fixed, LogUniform, Triangular, Uniform
+from .normal import MIN_LOG_MASS, MIN_RELATIVE_SD, LogNormal, Normal, TruncNormal
 from .discrete import Discrete
 from .parse import parse_distribution, sample_block
 from .scaled import Scaled

@@ -12,16 +12,9 @@ import numpy as np
 
 from ...errors import ConfigError, Problem
 from .base import DIST_NAMES, Distribution, _as_number, _fmt
-from .closed import (
-    Fixed,
-    LogNormal,
-    LogUniform,
-    Normal,
-    Triangular,
-    TruncNormal,
-    Uniform,
-)
+from .closed import Fixed, LogUniform, Triangular, Uniform
 from .discrete import Discrete
+from .normal import LogNormal, Normal, TruncNormal
 from .tabulated import Beta, Pert
 
 # ------------------------------------------------------------------ parsing
