@@ -377,7 +377,7 @@ def replace_section(path: Path, lines: list[str]) -> None:
     of the section with that heading, keeping the other sections."""
     heading = lines[0]
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find(heading)
+    start = text.find(heading + "\n")  # the whole heading line, not a longer heading it begins
     if start >= 0:
         end = text.find("\n## ", start + 1)
         text = text[:start] + text[end + 1:] if end >= 0 else text[:start]
