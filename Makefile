@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SCENARIO ?= scenarios/bijlage2_voorbeeld.toml
 
-.PHONY: demo test test-fast bench clean
+.PHONY: demo test test-fast bench bench-quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/bench_montecarlo.py
 	$(PY) benchmarks/bench_sobol.py
+
+# the same figures at N <= 2^20 (and a 10^6-sample CLI run): a few minutes
+bench-quick: $(VENV)/.installed-test
+	$(PY) benchmarks/bench_montecarlo.py --quick
+	$(PY) benchmarks/bench_sobol.py --quick
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

@@ -6,7 +6,11 @@ streaming bandwidth.  Prints the figures and writes ``benchmarks/results.md``
 Usage::
 
     .venv/bin/python benchmarks/bench_montecarlo.py            # full: N = 2^16 .. 2^24
-    .venv/bin/python benchmarks/bench_montecarlo.py --quick    # N = 2^16 .. 2^20
+    .venv/bin/python benchmarks/bench_montecarlo.py --quick    # N = 2^16 .. 2^20, CLI runs at 10^6
+
+The full run rewrites the sections "Monte Carlo (issue 3)" and "End to end
+(issue 14)" (every figure a ratio of two measurements of the same run); a
+quick run rewrites only the latter.
 
 Each measurement runs in a fresh subprocess, so its peak memory (the PSS of
 the process and its worker processes, sampled every 20 ms) is its own.
@@ -42,29 +46,50 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _family(pid: int) -> list[int]:
-    out = [pid]
+def _rss(pid: int) -> int:
     try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                out += [int(c) for c in fh.read().split()]
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
     except OSError:
         pass
+    return 0
+
+
+def _family(pid: int) -> list[int]:
+    """``pid`` and all its descendants (children of every thread, recursively)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except OSError:
+            pass
     return out
 
 
 class PeakMemory:
-    """Samples the summed PSS of this process and its children."""
+    """Samples, every 20 ms, the summed PSS (``peak``) and the summed RSS
+    (``peak_rss``, counts pages shared by forked workers once per process)
+    of a process (default: this one) and its descendants."""
 
-    def __init__(self) -> None:
+    def __init__(self, pid: int | None = None) -> None:
         self.peak = 0
+        self.peak_rss = 0
+        self._pid = pid
         self._stop = False
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        me = os.getpid()
+        root = os.getpid() if self._pid is None else self._pid
         while not self._stop:
-            self.peak = max(self.peak, sum(_pss(p) for p in _family(me)))
+            fam = _family(root)
+            self.peak = max(self.peak, sum(_pss(p) for p in fam))
+            self.peak_rss = max(self.peak_rss, sum(_rss(p) for p in fam))
             time.sleep(0.02)
 
     def __enter__(self) -> PeakMemory:
@@ -84,6 +109,28 @@ def _sample_job(task: tuple[int, int]) -> tuple[int, int]:
     """Sampling only: uniforms, copula, inverse CDFs of a range."""
     for _row, _x in _STATE["plan"].chunks(task[0], task[1], CHUNK):
         pass
+    return task
+
+
+def _design_job(task: tuple[int, int]) -> tuple[int, int]:
+    """The engine's uniforms only (one PCG64 stream per input and block)."""
+    plan = _STATE["plan"]
+    B = plan.block_size
+    for lo in range(task[0], task[1], CHUNK):
+        hi = min(task[1], lo + CHUNK)
+        block = lo // B
+        plan.uniforms(block, lo - block * B, hi - block * B)
+    return task
+
+
+def _uniform_job(task: tuple[int, int]) -> tuple[int, int]:
+    """Reference: PCG64 uniforms, one per sampled input and sample, in chunks."""
+    import numpy as np
+
+    rng = np.random.Generator(np.random.PCG64(task[0]))
+    buf = np.empty((_STATE["plan"].dims, CHUNK))
+    for lo in range(task[0], task[1], CHUNK):
+        rng.random(out=buf[:, :min(task[1], lo + CHUNK) - lo])
     return task
 
 
@@ -121,7 +168,7 @@ def _one(kind: str, n: int, workers: int) -> dict:
     _STATE.update(plan=plan, scenario=sc, outputs=outputs)
     if kind in ("model", "model_prog"):
         _STATE["block"] = plan.inputs(0, plan.block_size)
-    job = _sample_job if kind == "sampling" else _model_job
+    job = {"sampling": _sample_job, "design": _design_job, "uniforms": _uniform_job}.get(kind, _model_job)
 
     if kind in ("run", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
         run(sc, 1 << 14, seed=2, workers=workers, chunk_size=CHUNK).probabilities()
@@ -146,7 +193,7 @@ def _one(kind: str, n: int, workers: int) -> dict:
             timings = {}
         seconds = time.perf_counter() - t0
     return {"kind": kind, "n": n, "workers": workers, "seconds": seconds, "peak_bytes": mem.peak,
-            "timings": timings, "dims": plan.dims, "outputs": len(outputs) - 1 + 9,
+            "peak_rss": mem.peak_rss, "timings": timings, "dims": plan.dims, "outputs": len(outputs) - 1 + 9,
             "numpy": np.__version__}
 
 
@@ -237,8 +284,8 @@ def main() -> None:
     exps = range(16, 21) if args.quick else range(16, 25)
     rows = []
     for e in exps:
-        for kind in ("sampling", "model", "run"):
-            for workers in (1, 2):
+        for kind in ("uniforms", "design", "sampling", "model", "run"):
+            for workers in ((1,) if kind in ("uniforms", "design") else (1, 2)):
                 r = measure(kind, 1 << e, workers)
                 rows.append(r)
                 print(f"{kind:8s} N=2^{e} workers={workers}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s, "
@@ -253,7 +300,14 @@ def main() -> None:
     print(f"naive per-sample loop: {naive['rate']:.0f} samples/s (equal to the vectorised model)", flush=True)
     bw = bandwidth()
     print(f"streaming bandwidth: {bw['gbps_1']:.1f} GB/s (1 thread), {bw['gbps_2']:.1f} GB/s (2 threads)", flush=True)
-    write_results(Path(args.results), rows, ten, naive, bw, key)
+    from bench_cli import cli_figures
+
+    cli = cli_figures(1_000_000 if args.quick else 10_000_000)
+    if not args.quick:  # the issue-3 section's targets are over 2^16 .. 2^24: a quick run leaves it alone
+        write_results(Path(args.results), rows, ten, naive, bw, key)
+    from bench_e2e import write_e2e
+
+    write_e2e(Path(args.results), rows, bw, cli, quick=args.quick)
 
 
 def write_results(path: Path, rows: list[dict], ten: dict, naive: dict, bw: dict, key: dict) -> None:
@@ -323,7 +377,7 @@ def replace_section(path: Path, lines: list[str]) -> None:
     of the section with that heading, keeping the other sections."""
     heading = lines[0]
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find(heading)
+    start = text.find(heading + "\n")  # the whole heading line, not a longer heading it begins
     if start >= 0:
         end = text.find("\n## ", start + 1)
         text = text[:start] + text[end + 1:] if end >= 0 else text[:start]

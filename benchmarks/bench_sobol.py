@@ -38,10 +38,13 @@ FIXED = ["care_profile.families.ev", "care_profile.elderly.ev", "care_profile.ot
 
 
 def _scenario():
+    """The problem's scenario, already over the default input space of a
+    sensitivity analysis, so that mkba_mc and SALib sample the same inputs."""
     from mkba_mc import load_scenario
+    from mkba_mc.sensitivity.problem import DEFAULT_INPUTS, in_space
 
     base = load_scenario(SCENARIO)
-    return load_scenario(SCENARIO, overrides={k: base.params[k] for k in FIXED})
+    return in_space(load_scenario(SCENARIO, overrides={k: base.params[k] for k in FIXED}), DEFAULT_INPUTS)
 
 
 def _ours(n: int, workers: int, outputs: list[str]) -> dict:

@@ -13,19 +13,61 @@ points, and run every analysis of the command line, each returning an
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from .api import acceptability_curve, breakeven, build_report, morris, run_monte_carlo, sobol, tornado
-from .errors import ConfigError, MkbaError, MkbaWarning, Problem
-from .io.loading import Scenario, load_distributions, load_scenario
-from .model.core import ALL_OUTPUTS, SCALAR_OUTPUTS, Structure, evaluate
-from .model.parameters import PARAMETERS
-from .model.sets import ACTORS, TYPES
+if TYPE_CHECKING:
+    from .api import acceptability_curve, breakeven, build_report, morris, run_monte_carlo, sobol, tornado
+    from .errors import ConfigError, MkbaError, MkbaWarning, Problem
+    from .io.loading import Scenario, load_distributions, load_scenario
+    from .model.core import ALL_OUTPUTS, SCALAR_OUTPUTS, Structure, evaluate
+    from .model.parameters import PARAMETERS
+    from .model.sets import ACTORS, TYPES
 
-try:
-    __version__ = version("mkba-mc")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+unknown"
+#: Where each public name lives.  The names (and ``__version__``, read from
+#: the installed metadata) are looked up on first use (PEP 562
+#: ``__getattr__``), so ``import mkba_mc`` -- and ``mkba-mc --help`` -- does
+#: not pay for scipy, pandas, xarray or importlib.metadata.
+_API = ("acceptability_curve", "breakeven", "build_report", "morris", "run_monte_carlo", "sobol", "tornado")
+_ERRORS = ("ConfigError", "MkbaError", "MkbaWarning", "Problem")
+_LOADING = ("Scenario", "load_distributions", "load_scenario")
+_CORE = ("ALL_OUTPUTS", "SCALAR_OUTPUTS", "Structure", "evaluate")
+
+
+def __getattr__(name: str) -> Any:
+    """The public name ``name``, imported from its module on first use.
+
+    Raises
+    ------
+    AttributeError
+        If ``name`` is not a public name of :mod:`mkba_mc`.
+    """
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("mkba-mc")
+        except PackageNotFoundError:  # running from a source tree without install
+            return "0.0.0+unknown"
+    if name in _API:
+        from . import api as module
+    elif name in _ERRORS:
+        from . import errors as module
+    elif name in _LOADING:
+        from .io import loading as module
+    elif name in _CORE:
+        from .model import core as module
+    elif name == "PARAMETERS":
+        from .model import parameters as module
+    elif name in ("ACTORS", "TYPES"):
+        from .model import sets as module
+    else:
+        raise AttributeError(f"module 'mkba_mc' has no attribute {name!r}")
+    return getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
 
 __all__ = [
     "ACTORS",

@@ -29,6 +29,7 @@ import mkba_mc.cli
 import mkba_mc.cli.evaluate
 import mkba_mc.execution.montecarlo
 import mkba_mc.io.results
+import mkba_mc.io.scenario_build
 import mkba_mc.sensitivity.analyses
 from mkba_mc.cli import _check_finite, app
 from mkba_mc.errors import ConfigError, ResourceError
@@ -285,7 +286,7 @@ def test_unexpected_exception_is_a_short_message(monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("boom in the loader")
 
-    monkeypatch.setattr(mkba_mc.cli.evaluate, "load_scenario", boom)
+    monkeypatch.setattr(mkba_mc.io.scenario_build, "load_scenario", boom)
     err = assert_clean(invoke("point", B2), 1, "internal error", "RuntimeError", "boom in the loader", "--debug")
     assert len(err.splitlines()) <= 2
 
@@ -294,7 +295,7 @@ def test_unexpected_exception_with_debug_shows_the_traceback(monkeypatch) -> Non
     def boom(*args, **kwargs):
         raise RuntimeError("boom in the loader")
 
-    monkeypatch.setattr(mkba_mc.cli.evaluate, "load_scenario", boom)
+    monkeypatch.setattr(mkba_mc.io.scenario_build, "load_scenario", boom)
     r = runner.invoke(app, ["--debug", "point", str(B2)])
     assert r.exit_code == 1
     assert isinstance(r.exception, RuntimeError)

@@ -24,14 +24,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import numpy as np
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from .. import __version__
 from ..errors import ConfigError, MkbaError, Problem
-from ..io.scenario_build import load_scenario
 from ..uncertainty.spaces import GROUP_BY, SAMPLERS, SENSITIVITY_SPACES
 
 #: What to do about an :class:`OSError`, by ``errno``.
@@ -139,6 +136,8 @@ InputsOption = Annotated[Inputs, typer.Option(
 
 def _infinite_keys(obj: Any, prefix: str = "") -> list[str]:
     """Dotted keys of the infinite numbers in a nested dict/list of results."""
+    import numpy as np
+
     if isinstance(obj, dict):
         return [k for key, v in obj.items() for k in _infinite_keys(v, f"{prefix}.{key}" if prefix else str(key))]
     if isinstance(obj, (list, tuple)):
@@ -189,6 +188,8 @@ def _command_line(ctx: typer.Context) -> list[str]:
 
 def _version(value: bool) -> None:
     if value:
+        from .. import __version__
+
         typer.echo(f"mkba-mc {__version__}")
         raise typer.Exit()
 
@@ -314,6 +315,7 @@ def _prepare(scenario: Path, set_: Optional[list[str]], distributions: Optional[
              force: bool) -> Any:
     """Load the scenario, then check that ``out`` may receive results (before computing)."""
     from ..io.atomic import check_writable
+    from ..io.scenario_build import load_scenario
 
     sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
     if out is not None:

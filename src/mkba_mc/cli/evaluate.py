@@ -10,11 +10,6 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import ConfigError, Problem
-from ..io.scenario_build import load_scenario, validate_file
-from ..model.diagnostics import result_warnings
-from ..model.parameters import PARAMETERS
-from ..model.point import point_summary
-from ..report.screens import realisation_of, render_point
 from .app import (
     DistOption,
     Lang,
@@ -45,6 +40,8 @@ def validate(
 ) -> None:
     """Check scenario and distribution files; report every problem at once."""
     from ..io.inputs import centring_warnings, parameter_listing
+    from ..io.scenario_build import validate_file
+    from ..model.parameters import PARAMETERS
     from ..report.labels import param_label
 
     if list_parameters and as_json:
@@ -86,6 +83,11 @@ def point(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.nl,
 ) -> None:
     """Point estimate: LPBL screens A (NCW of one year) and B (budget after 2 years)."""
+    from ..io.scenario_build import load_scenario
+    from ..model.diagnostics import result_warnings
+    from ..model.point import point_summary
+    from ..report.screens import realisation_of, render_point
+
     sc = load_scenario(scenario, overrides=set_ or [], distributions=distributions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -149,7 +151,7 @@ def run(
     )
     from ..execution.montecarlo import run as mc_run
     from ..execution.scheduling import open_evaluator
-    from ..io.results import summary_json, write_run
+    from ..model.diagnostics import result_warnings
     from ..report.console import render_run
 
     _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler)
@@ -169,10 +171,15 @@ def run(
     finally:
         bar.close()
     _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))
-    summary = summary_json(result) if as_json else None
+    summary = None
+    if as_json:
+        from ..io.results import summary_json  # xarray and pandas: only for --json and --out
+
+        summary = summary_json(result)
     if summary is not None:
         _check_finite(summary, sc)
     if out is not None:
+        from ..io.results import write_run
         from ..report.excel import write_summary_workbook
 
         write_run(result, out, force=force, command=_command_line(ctx), workbook=write_summary_workbook)

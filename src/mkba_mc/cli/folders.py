@@ -18,7 +18,6 @@ from .app import (
     _claim,
     app,
     err_console,
-    load_scenario,
     out_console,
 )
 
@@ -53,6 +52,7 @@ def _batch_memory_check(scenarios: list[Path], n: int, workers: int) -> None:
     memory for the largest of the scenarios that load (the others fail in the batch)."""
     from ..checks import memory_problems, raise_problems, run_bytes_per_sample
     from ..execution.montecarlo import ALL_KEPT_OUTPUTS
+    from ..io.scenario_build import load_scenario
 
     per_sample = 0
     for path in scenarios:

@@ -42,14 +42,46 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
         The data; not modified.
     path : str or pathlib.Path
         Target file (use :func:`write_atomic` around this for atomicity).
-        The file is built in memory first (it is smaller than the arrays,
-        which are compressed), so a full disk raises :class:`OSError`.
+        HDF5 writes it through a Python file object into disk space reserved
+        beforehand (:func:`mkba_mc.io.reserve.reserve`), so the file's image
+        is never held in memory and a full disk raises :class:`OSError`
+        before anything is written.  Where space cannot be reserved (not
+        Linux, or a file system without ``fallocate``) the file is built in
+        memory and written with ordinary file I/O, as before; both give the
+        same bytes.
 
     Raises
     ------
     ValueError
         If the ``seed`` attribute is not an integer in ``[0, 2^64)``.
+    OSError
+        If the disk is full (``ENOSPC``) or the file cannot be written.
     """
+    from .reserve import release_unused, reserve
+
+    out, encoding = _prepared(ds)
+    # HDF5 writing straight to a full disk reports ENOSPC only from h5py's
+    # destructors ("Exception ignored in ... __dealloc__") and then crashes
+    # the interpreter (SIGSEGV) instead of raising: the space is reserved
+    # first, or the file built in memory and written with a plain write.
+    bound = _size_bound(out)
+    with open(path, "w+b") as fh:
+        if reserve(fh.fileno(), bound, path):
+            out.to_netcdf(fh, engine=NETCDF_ENGINE, invalid_netcdf=False, encoding=encoding)
+            fh.flush()
+            release_unused(fh.fileno(), bound)
+            return
+        fh.write(netcdf_bytes(ds))
+
+
+def netcdf_bytes(ds: xr.Dataset) -> bytes:
+    """The bytes of the file :func:`write_netcdf` writes for ``ds``, built in memory."""
+    out, encoding = _prepared(ds)
+    return out.to_netcdf(None, engine=NETCDF_ENGINE, invalid_netcdf=False, encoding=encoding)
+
+
+def _prepared(ds: xr.Dataset) -> tuple[xr.Dataset, dict[str, dict[str, Any]]]:
+    """``ds`` with the seed attribute as ``uint64``, and the compression of every numeric variable."""
     attrs = dict(ds.attrs)
     if _SEED_ATTR in attrs:
         attrs[_SEED_ATTR] = _seed_attr(attrs[_SEED_ATTR])
@@ -58,14 +90,16 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
     encoding = {name: {"compression": "gzip", "compression_opts": NETCDF_COMPLEVEL, "shuffle": True}
                 for name, var in out.variables.items()
                 if var.ndim > 0 and var.size > 0 and np.issubdtype(var.dtype, np.number)}
-    # The file is built in memory and written with ordinary file I/O: HDF5
-    # writing straight to a full disk reports ENOSPC only from h5py's
-    # destructors ("Exception ignored in ... __dealloc__") and then crashes
-    # the interpreter (SIGSEGV) instead of raising; a plain write raises
-    # OSError (exit code 1, nothing left behind).
-    data = out.to_netcdf(None, engine=NETCDF_ENGINE, invalid_netcdf=False, encoding=encoding)
-    with open(path, "wb") as fh:
-        fh.write(data)
+    return out, encoding
+
+
+def _size_bound(ds: xr.Dataset) -> int:
+    """An upper bound of the file's size: the raw data (deflate adds at most
+    0.1 % and a few bytes per chunk to incompressible data) with 1 % and
+    64 KiB per variable to spare, plus 1 MiB for the attributes and the HDF5
+    metadata."""
+    raw = sum(int(v.nbytes) for v in ds.variables.values())
+    return int(raw * 1.01) + (64 << 10) * len(ds.variables) + (1 << 20)
 
 
 def open_netcdf(path: str | Path) -> xr.Dataset:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from ..model.outputs import POINT_KEYS
 from ..model.point import point_summary
@@ -28,6 +27,8 @@ from .netcdf import write_netcdf
 from .provenance import provenance, space_text, versions
 
 if TYPE_CHECKING:
+    import xarray as xr
+
     from ..execution.montecarlo import MonteCarloResult
 
 
@@ -64,6 +65,8 @@ def point_percentiles(result: MonteCarloResult) -> dict[str, tuple[float, float]
 def to_dataset(result: MonteCarloResult, command: Sequence[str] | None = None) -> xr.Dataset:
     """The kept samples as an :class:`xarray.Dataset` (dims ``sample``, ``actor``,
     ``parameter``) with the provenance in ``attrs`` (nested values as JSON)."""
+    import xarray as xr
+
     data_vars: dict[str, Any] = {}
     for name, arr in result.outputs.items():
         if arr.ndim == 1:
@@ -150,6 +153,8 @@ def with_programme_band(ds: xr.Dataset, result: MonteCarloResult) -> xr.Dataset:
     band = band_of() if callable(band_of) else None
     if not isinstance(band, Mapping):
         return ds
+    import xarray as xr
+
     values = np.stack([np.asarray(band[key], dtype=float) for key in BAND_VIEWS.values()])
     years = values.shape[-1]
     return ds.assign(programme_band=xr.DataArray(

@@ -29,7 +29,6 @@ from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import qmc
 
 from .spaces import SAMPLERS
 from .streams import block_stream, design_scramble_rng, input_stream
@@ -65,6 +64,8 @@ def block_uniforms(sampler: str, seed: int, dims: int, block: int, block_size: i
     if dims == 0:
         return np.empty((0, block_size))
     if sampler == "sobol":
+        from scipy.stats import qmc  # imported here: scipy.stats takes about a second to import
+
         engine = qmc.Sobol(dims, scramble=True, seed=design_scramble_rng(seed))
         if block:
             engine.fast_forward(block * block_size)

@@ -13,6 +13,14 @@ import numpy as np
 
 from ...errors import ConfigError, Problem
 
+
+def scipy_stats() -> Any:
+    """:mod:`scipy.stats`, imported on first use: it takes about a second to
+    import and only ``to_scipy`` needs it (sampling uses :mod:`scipy.special`)."""
+    from scipy import stats
+
+    return stats
+
 #: Supported values of ``dist``.
 DIST_NAMES: tuple[str, ...] = (
     "fixed",

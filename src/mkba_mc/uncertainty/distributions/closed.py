@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy import stats
 
 from ...errors import Problem
 from .base import (
@@ -21,6 +20,7 @@ from .base import (
     _mode_problems,
     _range_problems,
     _Work,
+    scipy_stats,
 )
 
 
@@ -93,7 +93,7 @@ class Uniform(_OnRange):
         _clip(out, self.low, self.high)
 
     def to_scipy(self):
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return scipy_stats().uniform(loc=self.low, scale=self.high - self.low)
 
     def mean(self) -> float:
         return 0.5 * (self.low + self.high)
@@ -143,7 +143,7 @@ class Triangular(Distribution):
 
     def to_scipy(self):
         w = self.high - self.low
-        return stats.triang((self.mode - self.low) / w, loc=self.low, scale=w)
+        return scipy_stats().triang((self.mode - self.low) / w, loc=self.low, scale=w)
 
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3.0
@@ -174,7 +174,7 @@ class LogUniform(_OnRange):
         _clip(out, self.low, self.high)
 
     def to_scipy(self):
-        return stats.loguniform(self.low, self.high)
+        return scipy_stats().loguniform(self.low, self.high)
 
     def mean(self) -> float:
         return (self.high - self.low) / (math.log(self.high) - math.log(self.low))

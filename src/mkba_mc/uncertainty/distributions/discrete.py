@@ -10,7 +10,6 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import stats
 
 from ...errors import Problem
 from .base import (
@@ -19,6 +18,7 @@ from .base import (
     Distribution,
     _as_number,
     _magnitude_problem,
+    scipy_stats,
 )
 
 
@@ -110,7 +110,7 @@ class Discrete(Distribution):
         xk, inverse = np.unique(v, return_inverse=True)
         pk = np.zeros(xk.size)
         np.add.at(pk, inverse, w)
-        return stats.rv_discrete(values=(xk.astype(np.int64), pk))
+        return scipy_stats().rv_discrete(values=(xk.astype(np.int64), pk))
 
     def mean(self) -> float:
         v, w = self._normalised()

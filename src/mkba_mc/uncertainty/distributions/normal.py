@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ...errors import Problem
 from .base import (
@@ -23,11 +23,9 @@ from .base import (
     Distribution,
     _clip,
     _fmt,
+    scipy_stats,
 )
-
-
 from .closed import _branch_masks
-
 
 #: Smallest log-probability of a truncnormal's interval (about 100 sd out in
 #: a tail; further out the mean and the tail formulas lose all precision).
@@ -71,7 +69,7 @@ class Normal(Distribution):
         out += self.loc
 
     def to_scipy(self):
-        return stats.norm(loc=self.loc, scale=self.sd)
+        return scipy_stats().norm(loc=self.loc, scale=self.sd)
 
     def mean(self) -> float:
         return self.loc
@@ -200,7 +198,7 @@ class TruncNormal(Distribution):
         _clip(out, self.low, self.high)
 
     def to_scipy(self):
-        return stats.truncnorm((self.low - self.loc) / self.sd, (self.high - self.loc) / self.sd,
+        return scipy_stats().truncnorm((self.low - self.loc) / self.sd, (self.high - self.loc) / self.sd,
                                loc=self.loc, scale=self.sd)
 
     def mean(self) -> float:
@@ -251,7 +249,7 @@ class LogNormal(Distribution):
         np.exp(out, out=out)
 
     def to_scipy(self):
-        return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
+        return scipy_stats().lognorm(s=self.sigma, scale=math.exp(self.mu))
 
     def mean(self) -> float:
         return math.exp(self.mu + 0.5 * self.sigma**2)

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ...errors import Problem
 from .base import (
@@ -27,6 +27,7 @@ from .base import (
     _clip,
     _mode_problems,
     _range_problems,
+    scipy_stats,
 )
 
 #: Half-width of the logit grid: covers u in [expit(-37.5), expit(37.5)] ~ [5e-17, 1 - 5e-17].
@@ -241,7 +242,7 @@ class Beta(_TabulatedBeta, Distribution):
         return (self.a, self.b)
 
     def to_scipy(self):
-        return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+        return scipy_stats().beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
     def mean(self) -> float:
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
@@ -281,7 +282,7 @@ class Pert(_TabulatedBeta, Distribution):
 
     def to_scipy(self):
         a, b = self._shape
-        return stats.beta(a, b, loc=self.low, scale=self.high - self.low)
+        return scipy_stats().beta(a, b, loc=self.low, scale=self.high - self.low)
 
     def mean(self) -> float:
         return (self.low + self.lamb * self.mode + self.high) / (self.lamb + 2.0)

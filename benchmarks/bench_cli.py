@@ -1,0 +1,80 @@
+"""Command-line timings (issue 14): what a user waits for.
+
+``mkba-mc --help``, a 1,000-sample ``run``, and a large ``run`` with and
+without ``--out`` (wall time, peak memory summed over the command's process
+tree, size of ``samples.nc``).  Used by ``bench_montecarlo.py``; it can also
+be run alone::
+
+    .venv/bin/python benchmarks/bench_cli.py [N]
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_montecarlo import SCENARIO, PeakMemory  # noqa: E402
+
+MKBA_MC = str(Path(sys.executable).parent / "mkba-mc")
+
+
+def timed_command(args: list[str]) -> dict:
+    """Run ``mkba-mc ARGS`` once; wall time and peak PSS/RSS of its process tree.
+
+    Raises
+    ------
+    RuntimeError
+        If the command exits with a non-zero code (its stderr is included).
+    """
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([MKBA_MC, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with PeakMemory(proc.pid) as mem:
+        _, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"mkba-mc {' '.join(args)} exited with {proc.returncode}:\n{err}")
+    return {"seconds": seconds, "peak_bytes": mem.peak, "peak_rss": mem.peak_rss}
+
+
+def best_of(args: list[str], repeats: int = 3) -> float:
+    """Best wall time of ``repeats`` runs of ``mkba-mc ARGS`` (start-up costs)."""
+    return min(timed_command(args)["seconds"] for _ in range(repeats))
+
+
+def run_pair(n: int, workers: int = 2) -> dict:
+    """``run -n N`` and ``run -n N --out DIR`` (same seed and workers): both
+    measurements and the size of the written ``samples.nc``."""
+    base = ["run", str(SCENARIO), "-n", str(n), "--seed", "1", "--workers", str(workers)]
+    plain = timed_command(base)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    try:
+        out = timed_command([*base, "--out", str(tmp / "run")])
+        nc = (tmp / "run" / "samples.nc").stat().st_size
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"n": n, "workers": workers, "run": plain, "out": out, "nc_bytes": nc}
+
+
+def cli_figures(big_n: int) -> dict:
+    """Every command-line figure of the benchmark, printed as measured."""
+    help_s = best_of(["--help"])
+    print(f"mkba-mc --help: {help_s:.2f} s (best of 3)", flush=True)
+    small = best_of(["run", str(SCENARIO), "-n", "1000", "--seed", "1"])
+    print(f"mkba-mc run -n 1000: {small:.2f} s (best of 3)", flush=True)
+    pair = run_pair(big_n)
+    for key in ("run", "out"):
+        r = pair[key]
+        print(f"mkba-mc run -n {big_n:,}{' --out' if key == 'out' else ''}: {r['seconds']:.2f} s, peak "
+              f"PSS {r['peak_bytes'] / 2**30:.2f} GiB, RSS {r['peak_rss'] / 2**30:.2f} GiB", flush=True)
+    print(f"samples.nc: {pair['nc_bytes'] / 2**20:.0f} MiB", flush=True)
+    return {"help": help_s, "small_run": small, "pair": pair}
+
+
+if __name__ == "__main__":
+    cli_figures(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

@@ -1,0 +1,108 @@
+"""The section "End to end (issue 14)" of ``benchmarks/results.md``: every
+figure as a ratio of two measurements of the same benchmark run, so that it
+compares across machines (absolute times on machines of the same kind differ
+2-3x).  Written by ``bench_montecarlo.py`` from its measurements."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from pathlib import Path
+
+from bench_montecarlo import CHUNK, replace_section
+
+#: N of the end-to-end and sampling ratios (the issue's acceptance N).
+KEY_N = 1 << 22
+
+
+def _rate(rows: list[dict], kind: str, n: int, workers: int) -> float:
+    r = next(r for r in rows if r["kind"] == kind and r["n"] == n and r["workers"] == workers)
+    return r["n"] / r["seconds"]
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool) -> None:
+    """Write the ratios against the targets of issue 14 into ``path``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        ``results.md``; other sections are kept.
+    rows : list of dict
+        The per-N measurements (kinds ``uniforms``, ``design``, ``sampling``,
+        ``model``, ``run``).
+    bw : dict
+        Streaming bandwidth in GB/s, ``gbps_1`` and ``gbps_2``.
+    cli : dict
+        :func:`bench_cli.cli_figures`.
+    quick : bool
+        Whether the run was ``--quick`` (N up to 2^20, the big run 10^6).
+    """
+    sizes = sorted({r["n"] for r in rows})
+    n_key = KEY_N if KEY_N in sizes else sizes[-1]
+    e_key = n_key.bit_length() - 1
+    dims, outs = rows[0]["dims"], rows[0]["outputs"]
+    uni = _rate(rows, "uniforms", n_key, 1)
+    design = _rate(rows, "design", n_key, 1)
+    samp = _rate(rows, "sampling", n_key, 1)
+    model1, model2 = _rate(rows, "model", n_key, 1), _rate(rows, "model", n_key, 2)
+    run1, run2 = _rate(rows, "run", n_key, 1), _rate(rows, "run", n_key, 2)
+    bound1 = bw["gbps_1"] * 1e9 / (8 * (dims + outs))
+    bound2 = bw["gbps_2"] * 1e9 / (8 * (dims + outs))
+    pair = cli["pair"]
+    big = pair["n"]
+    lines = [
+        "## End to end (issue 14)",
+        "",
+        f"Written by `benchmarks/bench_montecarlo.py{' --quick' if quick else ''}` on "
+        f"{time.strftime('%Y-%m-%d %H:%M')} ({platform.machine()}, {os.cpu_count()} cores); every figure is a "
+        f"ratio of two measurements of this one run. {dims} sampled inputs, {outs} kept output columns, chunks "
+        f"of {CHUNK:,}; rates in million samples per second at N = 2^{e_key} unless a column says otherwise.",
+        "",
+        "| what | measured | ratio | target |",
+        "|---|---|---|---|",
+        f"| uniform generation (PCG64, {dims} per sample, 1 process) | {uni / 1e6:.2f} M/s | 1 | reference |",
+        f"| the engine's uniforms (one PCG64 stream per input and block) | {design / 1e6:.2f} M/s | "
+        f"{_pct(design / uni)} of uniforms | – |",
+        f"| sampling (uniforms, copula, inverse CDFs), 1 worker | {samp / 1e6:.2f} M/s | {_pct(samp / uni)} of "
+        "uniforms | >= 30 % |",
+        f"| model only, 1 worker | {model1 / 1e6:.2f} M/s | {_pct(model1 / bound1)} of the bandwidth bound "
+        f"({bound1 / 1e6:.1f} M/s at {bw['gbps_1']:.1f} GB/s) | >= 50 % |",
+        f"| model only, 2 workers | {model2 / 1e6:.2f} M/s | {_pct(model2 / bound2)} of the bandwidth bound "
+        f"({bound2 / 1e6:.1f} M/s at {bw['gbps_2']:.1f} GB/s) | >= 50 % |",
+        f"| run (sampling, model, summary), 1 worker | {run1 / 1e6:.2f} M/s | {_pct(run1 / uni)} of uniforms; "
+        f"{_pct(run1 / model1)} of model only | >= 20 % of uniforms |",
+        f"| run, 2 workers | {run2 / 1e6:.2f} M/s | {run2 / run1:.2f}x the 1-worker run | >= 1.6x |",
+        f"| `mkba-mc run -n {big:,}` (2 workers) | {pair['run']['seconds']:.2f} s, peak "
+        f"{pair['run']['peak_bytes'] / 2**30:.2f} GiB PSS ({pair['run']['peak_rss'] / 2**30:.2f} GiB RSS) | 1 | "
+        "reference |",
+        f"| `mkba-mc run -n {big:,} --out DIR` | {pair['out']['seconds']:.2f} s, peak "
+        f"{pair['out']['peak_bytes'] / 2**30:.2f} GiB PSS ({pair['out']['peak_rss'] / 2**30:.2f} GiB RSS); "
+        f"samples.nc {pair['nc_bytes'] / 2**20:.0f} MiB | {pair['out']['seconds'] / pair['run']['seconds']:.2f}x "
+        "the run | <= 1.3x; < 2 GB at 10^7 |",
+        f"| `mkba-mc --help` | {cli['help']:.2f} s | – | < 0.5 s |",
+        f"| `mkba-mc run -n 1000` | {cli['small_run']:.2f} s | – | < 1.5 s |",
+        "",
+        "Cost per sample of a whole run (microseconds per sample; ratio to the cheapest N from 2^18 on):",
+        "",
+        "| N | run 1w | run 2w |",
+        "|---|---|---|",
+    ]
+    cost = {w: {n: 1e6 / _rate(rows, "run", n, w) for n in sizes} for w in (1, 2)}
+    ref = {w: min((c for n, c in cost[w].items() if n >= 1 << 18), default=float("nan")) for w in (1, 2)}
+    for n in sizes:
+        lines.append(f"| 2^{n.bit_length() - 1} | " + " | ".join(
+            f"{cost[w][n]:.3f} ({cost[w][n] / ref[w]:.2f})" for w in (1, 2)) + " |")
+    flat = {w: max(c for n, c in cost[w].items() if n >= 1 << 18) / ref[w] - 1 for w in (1, 2)}
+    lines += [
+        "",
+        f"Flat from 2^18 to 2^{sizes[-1].bit_length() - 1}: max/min - 1 = {_pct(flat[1])} (1 worker), "
+        f"{_pct(flat[2])} (2 workers); target <= 15 %. Peak memory is summed over the process and its "
+        "workers: PSS counts a page shared by forked workers once, RSS once per process.",
+        "",
+    ]
+    replace_section(path, lines)
