@@ -56,7 +56,7 @@ def test_small_run_loads_no_report_stack_or_scipy_stats() -> None:
         "        main()\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "assert 'ratio' in buf.getvalue().lower(), buf.getvalue()[:200]\n"
+        "assert 'Monte Carlo' in buf.getvalue() and 'P50' in buf.getvalue(), buf.getvalue()[:200]\n"
     )
     loaded = _loaded(code)
     assert "mkba_mc.execution.montecarlo" in loaded  # the run really ran
