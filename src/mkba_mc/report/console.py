@@ -53,14 +53,14 @@ def render_run(result: Any, lang: str) -> Any:
     """The table of ``mkba-mc run``: key outputs (point, its percentile, P50,
     mean, P5, P95) and the probabilities with their standard errors."""
     from ..io.results import point_percentiles
-    from ..uncertainty.spaces import INPUT_SPACES
+    from .text import space_text
 
     L = RUN_LABELS[lang]
     df = result.summary()
     points = point_percentiles(result)
     title = Text(L["title"].format(name=result.scenario.name, n=count(result.n, lang), seed=result.plan.seed,
                                    sampler=result.plan.sampler), style="bold")
-    space = Text(f"{L['space']}: {INPUT_SPACES.get(result.scenario.space, result.scenario.space)}")
+    space = Text(f"{L['space']}: {space_text(result.scenario.space, lang)}")
     t = Table(header_style="bold")
     t.add_column(L["output"])
     for col in (L["point"], L["pct"], "P50", L["mean"], "P5", "P95"):
@@ -84,9 +84,9 @@ def render_run(result: Any, lang: str) -> Any:
 
 def space_line(space: str, lang: str = "en") -> str:
     """The line naming the input space an analysis covers."""
-    from ..uncertainty.spaces import INPUT_SPACES
+    from .text import space_text
 
-    return f"{TABLE_WORDS[lang]['space']} ({space}): {INPUT_SPACES.get(space, space)}"
+    return f"{TABLE_WORDS[lang]['space']} ({space}): {space_text(space, lang)}"
 
 
 #: Titles and headers of the analysis tables, nl and en.

@@ -421,4 +421,10 @@ def space_sentence(T: Mapping[str, str], space: str | None, **values: str) -> st
     return T["space"].format(name=space, text=T[f"space_{key}"].format(**values))
 
 
-__all__ = ["TEXT", "param_label", "space_sentence", "texts"]
+def space_text(space: str, lang: str) -> str:
+    """What the input space ``space`` covers, in ``lang`` (the name itself when unknown)."""
+    key = "run" if space == "plan" else space
+    return TEXT[lang].get(f"space_{key}", space) if key != "curve" else space
+
+
+__all__ = ["TEXT", "param_label", "space_sentence", "space_text", "texts"]
