@@ -8,12 +8,13 @@ Layout of ``OUT``::
     OUT/<scenario>/sobol/            Sobol' indices per knop (sobol.nc, sobol.csv, manifest.json)
     OUT/<scenario>/tornado/          tornado and switch values (tornado.csv/.nc, spider.csv, manifest.json)
     OUT/<scenario>/curve/            acceptability curve over the QALY value (curve.nc, curve.csv, manifest.json)
+    OUT/<scenario>/breakeven/        break-even of the levers (breakeven.csv, robustness.csv/.nc, manifest.json)
     OUT/<scenario>/report.html       the report, figures in OUT/<scenario>/figures/
     OUT/<scenario>/done.json         written last: the scenario is complete
     OUT/comparison/                  all completed scenarios side by side
 
 What is atomic (see :mod:`mkba_mc.io.atomic`): each *step folder* (``run/``,
-``sobol/``, ``tornado/``, ``curve/``, ``comparison/``) is written all-or-nothing in a
+``sobol/``, ``tornado/``, ``curve/``, ``breakeven/``, ``comparison/``) is written all-or-nothing in a
 staging folder and renamed into place, and every single file
 (``batch.json``, ``point.json``, ``report.html``, the figures, ``done.json``)
 is renamed into place complete.  The batch folder as a whole and each
@@ -54,14 +55,19 @@ from .io.locks import hold_lock, remove_stale
 if TYPE_CHECKING:
     from .execution.evaluators import Evaluator
 
-STEPS = ("point", "run", "sobol", "tornado", "curve", "report")
+STEPS = ("point", "run", "sobol", "tornado", "curve", "breakeven", "report")
 #: Steps ``--skip`` may leave out.
-SKIPPABLE = ("sobol", "tornado", "curve", "report")
+SKIPPABLE = ("sobol", "tornado", "curve", "breakeven", "report")
 MARKER = "batch.json"
 #: The curve step sweeps this input over its default grid (:data:`mkba_mc.sensitivity.curve.DEFAULT_GRIDS`) ...
 CURVE_OVER = "qaly_value"
 #: ... with the run's n capped at this many samples per grid value (and the run's seed and sampler).
 CURVE_MAX_N = 20_000
+#: The break-even step takes the levers with a range (:data:`mkba_mc.sensitivity.problem.DEFAULT_LEVERS`,
+#: as ``mkba-mc breakeven`` does by default) over this many grid values (the command's default) ...
+BREAKEVEN_GRID = 11
+#: ... with the run's n capped at this many samples per grid value (the command's default n), and the run's seed.
+BREAKEVEN_MAX_N = 20_000
 #: The Sobol' step gives indices per knop (as ``mkba-mc sobol`` does by default).
 SOBOL_GROUP_BY = "knop"
 #: The command recorded in the manifests of the batch's steps.
@@ -171,8 +177,8 @@ def run_batch(
     on_event: Callable[[str, str, Any], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
-    """Run point, Monte Carlo, Sobol', tornado, the QALY acceptability curve
-    and report for each scenario, then the comparison.
+    """Run point, Monte Carlo, Sobol', tornado, the QALY acceptability curve,
+    break-even and report for each scenario, then the comparison.
 
     Parameters
     ----------
@@ -183,7 +189,7 @@ def run_batch(
     options : BatchOptions
         Analysis settings.
     evaluator : Evaluator, optional
-        Where the Monte Carlo, Sobol' and curve steps run
+        Where the Monte Carlo, Sobol', curve and break-even steps run
         (:mod:`mkba_mc.execution.evaluators`; used, not closed); default one
         local worker.
     force : bool
@@ -274,9 +280,9 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, evaluator
                step: Callable[[str], None], progress: Callable[[int, int], None] | None) -> None:
     """The steps of one scenario, each written by the writer of its single
     command (:mod:`mkba_mc.io.results`, :mod:`mkba_mc.io.analysis_results`),
-    so a step folder holds exactly the files of ``run``/``sobol``/``tornado``/``curve``."""
+    so a step folder holds exactly the files of ``run``/``sobol``/``tornado``/``curve``/``breakeven``."""
     from .execution.montecarlo import ALL_KEPT_OUTPUTS, run
-    from .io.analysis_results import write_curve, write_point, write_sobol, write_tornado
+    from .io.analysis_results import write_breakeven, write_curve, write_point, write_sobol, write_tornado
     from .io.results import write_run
     from .model.point import point_summary
 
@@ -312,6 +318,15 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, evaluator
         cds = acceptability_curve(sc.path, CURVE_OVER, n=n, seed=options.seed, sampler=options.sampler,
                                   evaluator=evaluator, command=COMMAND)
         write_curve(cds, folder / "curve", force=True, extra=extra)
+    if "breakeven" in options.steps and not _step_done(folder / "breakeven" / "manifest.json", key):
+        step("breakeven")
+        from .sensitivity.analyses import DEFAULT_LEVERS, breakeven
+
+        n = min(options.n, BREAKEVEN_MAX_N)
+        summary, table = breakeven(sc, list(DEFAULT_LEVERS), n=n, grid=BREAKEVEN_GRID, seed=options.seed,
+                                   evaluator=evaluator)
+        write_breakeven(summary, table, folder / "breakeven", scenario=sc, n=n, grid=BREAKEVEN_GRID, seed=options.seed,
+                        command=COMMAND, force=True, extra=extra)
     if "report" in options.steps:
         step("report")
         from .report import build_report
@@ -319,5 +334,5 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, evaluator
         build_report(folder, lang=options.lang)
 
 
-__all__ = ["CURVE_MAX_N", "CURVE_OVER", "MARKER", "RESERVED", "SKIPPABLE", "STEPS", "BatchOptions", "BatchResult", "clean_stale", "folder_names", "input_key",
-           "run_batch"]
+__all__ = ["BREAKEVEN_GRID", "BREAKEVEN_MAX_N", "CURVE_MAX_N", "CURVE_OVER", "MARKER", "RESERVED", "SKIPPABLE", "STEPS",
+           "BatchOptions", "BatchResult", "clean_stale", "folder_names", "input_key", "run_batch"]

@@ -2,7 +2,7 @@
 
 Each batch step goes through the writer of its command (``mkba_mc.io.results``,
 ``mkba_mc.io.analysis_results``): the step folder holds exactly the files of
-``run``/``sobol``/``tornado``/``curve --out`` and, for the same seed, the same
+``run``/``sobol``/``tornado``/``curve``/``breakeven --out`` and, for the same seed, the same
 numbers.
 """
 
@@ -27,6 +27,8 @@ SINGLE = {
     "sobol": ["sobol", str(SCENARIO), "-n", str(SOBOL_N), "--seed", str(SEED), "--workers", "1"],
     "tornado": ["tornado", str(SCENARIO)],
     "curve": ["curve", str(SCENARIO), "-n", str(N), "--seed", str(SEED), "--workers", "1"],
+    # the command's defaults: the levers with a range, 11 grid values
+    "breakeven": ["breakeven", str(SCENARIO), "-n", str(N), "--seed", str(SEED)],
 }
 
 
@@ -77,9 +79,20 @@ def test_the_manifests_name_the_same_analysis(folders: tuple[Path, Path]) -> Non
     import json
 
     batch, single = folders
-    for step in ("sobol", "tornado", "curve"):
+    for step in ("sobol", "tornado", "curve", "breakeven"):
         mb = json.loads((batch / step / "manifest.json").read_text())
         ms = json.loads((single / step / "manifest.json").read_text())
         assert mb.get("analysis") == ms.get("analysis") == step
         assert mb["batch_key"] and "batch_key" not in ms
         assert set(ms) <= set(mb), set(ms) - set(mb)
+
+
+def test_the_breakeven_step_covers_the_levers_with_a_range(folders: tuple[Path, Path]) -> None:
+    import pandas as pd
+
+    batch, _ = folders
+    table = pd.read_csv(batch / "breakeven" / "breakeven.csv")
+    assert list(table["lever"]) == ["substitution_new", "substitution_existing", "newly_found_share",
+                                    "additional_share_team", "caseload.mv_nzr"]
+    robustness = pd.read_csv(batch / "breakeven" / "robustness.csv")
+    assert robustness.groupby("lever").size().to_dict() == dict.fromkeys(table["lever"], 11)

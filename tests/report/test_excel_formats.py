@@ -32,10 +32,12 @@ def test_every_numeric_cell_of_summary_xlsx_has_a_format(run_dir: Path) -> None:
     assert len(cells) > 200  # every sheet of a default run
     assert [c for c in cells if c[3] == "General"] == []
     fmt = {(s, r, h): f for s, r, h, f in cells}
-    assert fmt[("samenvatting", "ratio_social", "p50")] == "0.00"
-    assert fmt[("samenvatting", "balance", "p50")] == EURO
-    assert fmt[("samenvatting", "ratio_social", "n_nan")] == "#,##0"
-    assert fmt[("kansen", "ratio_social_ge_1", "p")] == "0.0%"
+    assert fmt[("samenvatting", "Maatschappelijke K-B-verhouding", "Mediaan (P50)")] == "0.00"
+    assert fmt[("samenvatting", "Saldo (baten minus kosten)", "Mediaan (P50)")] == EURO
+    assert fmt[("samenvatting", "Maatschappelijke K-B-verhouding", "Aantal ongeldige trekkingen")] == "#,##0"
+    assert fmt[("kansen", "Maatschappelijke K-B-verhouding ≥ 1", "Kans")] == "0.0%"
+    assert fmt[("kansen", "Maatschappelijke K-B-verhouding ≥ 1", "Aantal trekkingen")] == "#,##0"
+    assert fmt[("puntschatting", "Benodigde formatie volgens caseload (fte)", "Puntschatting")] == "0.00"
     assert fmt[("scherm A (NCW)", "Maatschappelijke K-B-verhouding", "NCW (€)")] == "0.00"
     assert fmt[("scherm A (NCW)", "Totale kosten", "NCW (€)")] == EURO
     assert fmt[("scherm B (begroting)", "Saldo", "Gemeente")] == EURO
@@ -59,6 +61,7 @@ def test_every_numeric_cell_of_comparison_xlsx_has_a_format(comparison: Path) ->
     cells = numeric_cells(comparison)
     assert cells and [c for c in cells if c[3] == "General"] == []
     fmt = {h: f for _, _, h, f in cells}
-    assert fmt["P(ratio_social >= 1)"] == "0.0%"
-    assert fmt["ratio_social_p50"] == "0.00"
-    assert fmt["balance_p50"] == EURO
+    assert fmt["Kans Maatschappelijke K-B-verhouding ≥ 1"] == "0.0%"
+    assert fmt["Maatschappelijke K-B-verhouding, mediaan (P50)"] == "0.00"
+    assert fmt["Saldo (baten minus kosten), mediaan (P50)"] == EURO
+    assert fmt["Aantal trekkingen"] == "0"

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ..batch import SKIPPABLE
 from ..errors import ConfigError, MkbaError, Problem
 from .app import (
     ForceOption,
@@ -75,7 +76,7 @@ def batch(
     seed: Annotated[int, typer.Option("--seed", help="Seed of every analysis.")] = 2014,
     sampler: Annotated[Sampler, typer.Option("--sampler", help="Monte Carlo design.")] = Sampler.random,
     workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: the cores of this machine, at most 8).")] = None,
-    skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Step to leave out: sobol, tornado, curve, report (repeatable).")] = None,
+    skip: Annotated[Optional[list[str]], typer.Option("--skip", help=f"Step to leave out: {', '.join(SKIPPABLE)} (repeatable).")] = None,
     scheduler: SchedulerOption = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the reports.")] = Lang.nl,
     force: ForceOption = False,
@@ -85,7 +86,7 @@ def batch(
     Resumable: finished scenarios whose inputs did not change are skipped.
     The exit code is the number of scenarios that failed (0: all succeeded).
     """
-    from ..batch import SKIPPABLE, STEPS, BatchOptions, run_batch
+    from ..batch import STEPS, BatchOptions, run_batch
     from ..execution.montecarlo import default_workers
     from ..io.atomic import check_writable
 

@@ -9,6 +9,8 @@ scenario folder of ``mkba-mc batch``).
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from ..errors import OutputError
 from ..model.sets import ACTORS
 from .figures import localise
 from .formats import prob
-from .labels import COMPARE_LABELS
+from .labels import ACTOR_LABELS, COMPARE_LABELS
 
 RATIOS = ("ratio_social", "ratio_financial", "ratio_gemeente")
 
@@ -124,6 +126,62 @@ def comparison_format(_row: Any, column: Any) -> str:
     return "0.0" if col.startswith("payback") else "0"
 
 
+def comparison_header(column: str) -> str:
+    """The Dutch header of a column of the comparison table
+    (``ratio_social_p5`` -> ``Maatschappelijke K-B-verhouding, 5e percentiel (P5)``,
+    ``P(zorgverzekeraar balance >= 0)`` -> ``Kans saldo Zorgverzekeraar ≥ 0``);
+    the column name itself when it has none."""
+    from .excel import HEADERS, output_name
+
+    fixed = {"scenario": "Scenario", "folder": "Map", "n": "Aantal trekkingen", "seed": "Startgetal (seed)",
+             "P(gemeente balance >= 0)": "Kans saldo gemeente ≥ 0", "P(split incentive)": "Kans gesplitste prikkel"}
+    if column in fixed:
+        return fixed[column]
+    stat = re.fullmatch(r"(.+)_(p5|p50|p95)", column)
+    if stat:
+        text = HEADERS[stat[2]]
+        return f"{output_name(stat[1])}, {text[0].lower()}{text[1:]}"
+    chance = re.fullmatch(r"P\((\S+)( balance)? >= ([01])\)", column)
+    if chance:
+        name = output_name(chance[1]) if not chance[2] else f"saldo {ACTOR_LABELS['nl'].get(chance[1], chance[1])}"
+        return f"Kans {name} ≥ {chance[3]}"
+    return column
+
+
+def relative_folders(folders: pd.Series) -> list[str]:
+    """Each result folder relative to the folder that holds them all (the
+    batch or compare root), e.g. ``bijlage2/run``: no machine path in a workbook."""
+    paths = [Path(f) for f in folders]
+    if not paths:
+        return []
+    root = Path(os.path.commonpath([p.parent for p in paths])) if len({p.parent for p in paths}) > 1 else paths[0].parent
+    return [p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name for p in paths]
+
+
+def workbook_table(table: pd.DataFrame, lang: str = "nl") -> tuple[pd.DataFrame, Any]:
+    """The comparison table as ``comparison.xlsx`` shows it, with its cell format.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`comparison_table` (machine-readable columns, absolute folders).
+    lang : {"nl", "en"}
+        ``nl``: Dutch headers (:func:`comparison_header`); ``en`` keeps the
+        column names of ``comparison.csv``.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The table with the ``folder`` column relative to the common root
+        (:func:`relative_folders`) and, in Dutch, readable headers.
+    fmt : callable
+        The number format by row label and header (:func:`comparison_format`).
+    """
+    out = table.assign(folder=relative_folders(table["folder"])) if "folder" in table else table.copy()
+    heads = {comparison_header(str(c)) if lang == "nl" else str(c): c for c in out.columns}
+    return out.set_axis(list(heads), axis=1), lambda row, col: comparison_format(row, heads.get(col, col))
+
+
 def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = False, lang: str = "nl",
                      manifest: dict[str, Any] | None = None) -> dict[str, Path]:
     """``comparison.csv``, ``comparison.xlsx`` and ``comparison.png``, all or nothing
@@ -132,11 +190,13 @@ def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = 
     from ..io.output import write_bundle
 
     def xlsx(p: Path) -> None:
-        write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", table, False, comparison_format)])
+        frame, fmt = workbook_table(table, lang)
+        write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", frame, False, fmt)])
 
     return write_bundle(out_dir, {"comparison.csv": lambda p: table.to_csv(p, index=False), "comparison.xlsx": xlsx,
                                   "comparison.png": lambda p: comparison_figure(table, p, lang)},
                         manifest or {"analysis": "compare", "folders": list(table["folder"])}, force=force)
 
 
-__all__ = ["comparison_figure", "comparison_format", "comparison_table", "find_run", "row_for", "write_comparison"]
+__all__ = ["comparison_figure", "comparison_format", "comparison_header", "comparison_table", "find_run",
+           "relative_folders", "row_for", "workbook_table", "write_comparison"]

@@ -1,15 +1,19 @@
-"""The Excel workbook of a Monte Carlo run (``summary.xlsx``).
+"""The Excel workbook of a Monte Carlo run (``summary.xlsx``), for a policy officer.
 
 Risk summary, probabilities, the point estimate as screens A and B of the
-LPBL MKBA-tool (meta-analyse 2014, Bijlage 2) and per actor, and the run
-settings.  Cells are written by :func:`mkba_mc.io.excel.write_sheets`, which
-keeps user text (scenario names) as text.
+LPBL MKBA-tool (meta-analyse 2014, Bijlage 2: KOSTEN and BATEN headings,
+subtotals, saldo and ratios) and per actor, and the run settings.  Every
+header and row label is a plain Dutch label (:mod:`mkba_mc.report.labels`,
+plus the column names below), never a code name such as ``ncw_cost`` or
+``p5``; ``summary.csv`` keeps the machine-readable names.  Cells are written
+by :func:`mkba_mc.io.excel.write_sheets`, which keeps user text (scenario
+names) as text.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,32 +23,94 @@ from ..io.excel import write_sheets
 from ..io.provenance import provenance
 from ..model.outputs import COST_KEYS, POINT_KEYS
 from ..model.sets import ACTORS, BUDGET_COLUMNS
-from .labels import LABELS
+from .labels import ACTOR_LABELS, LABELS
 from .screens import realisation_of, realisation_text
+
+#: Column headers of the sheets (Dutch): statistics, probabilities, actors, settings.
+HEADERS: dict[str, str] = {
+    "output": "Uitkomst", "mean": "Gemiddelde", "sd": "Standaardafwijking", "p5": "5e percentiel (P5)",
+    "p10": "10e percentiel (P10)", "p50": "Mediaan (P50)", "p90": "90e percentiel (P90)",
+    "p95": "95e percentiel (P95)", "n_nan": "Aantal ongeldige trekkingen",
+    "event": "Gebeurtenis", "p": "Kans", "se": "Standaardfout", "n": "Aantal trekkingen",
+    "actor": "Actor", "ncw_cost": "Kosten, NCW (€)", "ncw_benefit": "Baten, NCW (€)",
+    "budget_year2_cost": "Kosten, begroting na 2 jaar (€)", "budget_year2_benefit": "Baten, begroting na 2 jaar (€)",
+    "post": "Post", "point": "Puntschatting", "key": "Instelling", "value": "Waarde",
+    "budget": "Begroting na 2 jaar",
+}
+
+#: Names of the outputs that screens A and B do not name (Dutch).
+OUTPUT_NAMES: dict[str, str] = {
+    "benefit_financial": "Financiële baten", "fte_need": "Benodigde formatie volgens caseload (fte)",
+    "team_fte": "Omvang team (fte)", "payback_year": "Terugverdiend in jaar (programma)",
+    "prefinancing": "Voorfinanciering (programma)", "payback_year_gemeente": "Terugverdiend in jaar, gemeente",
+    "prefinancing_gemeente": "Voorfinanciering, gemeente", "balance_gemeente": "Saldo gemeente",
+    "persons_to_work": "Personen naar werk", "prevented_escalations": "Voorkomen escalaties",
+    "split_incentive": "Gesplitste prikkel (maatschappij wint, gemeente verliest)",
+}
+
+
+def output_name(output: str) -> str:
+    """The Dutch name of an output or event of ``summary.csv``
+    (``actor_balance.corporatie`` -> ``Saldo Woningcorporatie``,
+    ``ratio_social_ge_1`` -> ``Maatschappelijke K-B-verhouding ≥ 1``); the
+    code name itself when it has none."""
+    L = LABELS["nl"]
+    base, _, actor = output.partition(".")
+    if base in ("actor_balance", "actor_balance_ge_0") and actor in ACTOR_LABELS["nl"]:
+        return f"Saldo {ACTOR_LABELS['nl'][actor]}" + (" ≥ 0" if base.endswith("_ge_0") else "")
+    for suffix, text in (("_ge_1", " ≥ 1"), ("_ge_0", " ≥ 0")):
+        if output.endswith(suffix):
+            return output_name(output[:-len(suffix)]) + text
+    if output in OUTPUT_NAMES:
+        return OUTPUT_NAMES[output]
+    return L[output].strip() if output in L else output
 
 
 def point_screens(point: Mapping[str, Any], params: Mapping[str, float],
                   lang: str = "nl") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Screens A (NCW of one year) and B (budget after 2 years) of the point
-    estimate ``point`` (:func:`mkba_mc.model.point.point_summary`), with the
-    LPBL labels; ``params`` are the scenario's point values (realisation)."""
+    """Screens A and B of the LPBL MKBA-tool (Bijlage 2) as frames.
+
+    Parameters
+    ----------
+    point : mapping
+        The point estimate (:func:`mkba_mc.model.point.point_summary`).
+    params : mapping
+        The scenario's point values (for the verzilvering line of screen B).
+    lang : {"nl", "en"}
+
+    Returns
+    -------
+    screen_a, screen_b : pandas.DataFrame
+        Screen A, the NCW of one year: a KOSTEN heading, the total and the
+        cost posts, a BATEN heading, the total, the subtotals *1 Besparing
+        organisatiekosten* (a, b) and *4 Immateriële baten* (a, b, c), the
+        saldo and the ratios (a heading has no value).  Screen B, the budget
+        after 2 years: costs, benefits and saldo per budget column, and a note.
+    """
     L = LABELS[lang]
     s = point
-    rows = [(L["cost_total"], s["cost_total"])]
-    rows += [(L[k].strip(), s[k]) for k in COST_KEYS]
-    rows += [(L["benefit_total"], s["benefit_total"])]
-    rows += [(L[k].strip(), s[k]) for k in ("benefit_new_for_old", "benefit_substitution", "benefit_effectiveness",
-                                            "benefit_escalation", "benefit_children", "benefit_quality_of_life",
-                                            "benefit_nuisance")]
-    rows += [(L["balance"], s["balance"])] + [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente",
-                                                                     "ratio_gemeente_realised")]
-    screen_a = pd.DataFrame(rows, columns=["post", L["ncw"]])
+
+    def total(keys: tuple[str, ...]) -> float:
+        return sum(s[k] or 0 for k in keys)
+
+    organisation = ("benefit_new_for_old", "benefit_substitution")
+    immaterial = ("benefit_children", "benefit_quality_of_life", "benefit_nuisance")
+    rows: list[tuple[str, Any]] = [(L["costs"], None), (L["cost_total"], s["cost_total"])]
+    rows += [(L[k], s[k]) for k in COST_KEYS]
+    rows += [(L["benefits"], None), (L["benefit_total"], s["benefit_total"]), (L["organisation"], total(organisation))]
+    rows += [(L[k], s[k]) for k in organisation]
+    rows += [(L[k], s[k]) for k in ("benefit_effectiveness", "benefit_escalation")]
+    rows += [(L["immaterial"], total(immaterial))] + [(L[k], s[k]) for k in immaterial]
+    rows += [(L["balance"], s["balance"])]
+    rows += [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised")]
+    screen_a = pd.DataFrame(rows, columns=[HEADERS["post"] if lang == "nl" else "Item", L["ncw"]])
     cols = {col: (sum(point["actors"][a]["budget_year2_cost"] for a in actors),
                   sum(point["actors"][a]["budget_year2_benefit"] for a in actors))
             for col, actors in BUDGET_COLUMNS.items()}
     screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost, None] for c, (cost, ben) in cols.items()},
                             index=[L["total_costs"], L["total_benefits"], L["saldo"],
                                    f"{L['screen_b_note']}; {realisation_text(realisation_of(params), lang)}"])
+    screen_b.index.name = HEADERS["budget"] if lang == "nl" else "Budget after 2 years"
     return screen_a, screen_b
 
 
@@ -60,9 +126,9 @@ PLAIN = {"fte_need": "0.00", "team_fte": "0.00", "payback_year": "0.0", "payback
 
 
 def output_format(output: Any, header: Any = None) -> str:
-    """The number format of a value of model output ``output`` (a row of the
-    summary or point sheet): a ratio, a year or count, else euros; counts of
-    samples (``n``, ``n_nan``) are whole numbers."""
+    """The number format of a value of model output ``output`` (its code name
+    or label) in column ``header``: a ratio, a year or count, else euros;
+    counts of samples (``n``, ``n_nan``) are whole numbers."""
     if header in ("n", "n_nan"):
         return "#,##0"
     name = str(output)
@@ -71,30 +137,59 @@ def output_format(output: Any, header: Any = None) -> str:
     return PLAIN.get(name, EURO)
 
 
+def labelled(frame: pd.DataFrame, key: str, fmt: Callable[[Any, Any], str]) -> tuple[pd.DataFrame, Callable]:
+    """``frame`` with its ``key`` column (or index) and headers as Dutch
+    labels, and ``fmt`` (a number format by code name and code header) turned
+    into a format by label and Dutch header for :func:`write_sheets`."""
+    codes = {output_name(str(c)): c for c in (frame.index if key == frame.index.name else frame[key])}
+    heads = {HEADERS.get(str(h), str(h)): h for h in (key, *frame.columns)}
+    out = frame.rename(index=output_name) if key == frame.index.name else frame.assign(**{key: frame[key].map(output_name)})
+    out = out.rename(columns=lambda h: HEADERS.get(str(h), h))
+    out.index.name = HEADERS.get(str(out.index.name), out.index.name)
+    return out, lambda row, col: fmt(codes.get(row, row), heads.get(col, col))
+
+
 def write_summary_workbook(result: Any, summary: pd.DataFrame, probs: pd.DataFrame, point: Mapping[str, Any],
                            path: Path) -> None:
-    """Workbook of a Monte Carlo run ``result``: risk summary, probabilities,
-    the point estimate ``point`` as screens A and B and per actor, and the run
-    settings (text stays text, see :mod:`mkba_mc.io.excel`: the scenario name
-    is user input)."""
-    actor_rows = [(a, *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit", "budget_year2_cost",
-                                                          "budget_year2_benefit")))
+    """Write the workbook of a Monte Carlo run.
+
+    Parameters
+    ----------
+    result : MonteCarloResult
+        The run (its scenario and provenance).
+    summary, probs : pandas.DataFrame
+        The statistics (index ``output``) and probabilities (index ``event``)
+        of ``summary.csv``.
+    point : mapping
+        The point estimate, shown as screens A and B and per actor.
+    path : Path
+        The ``.xlsx`` file (text stays text, see :mod:`mkba_mc.io.excel`:
+        the scenario name is user input).
+    """
+    actor_rows = [(ACTOR_LABELS["nl"][a], *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit",
+                                                                            "budget_year2_cost",
+                                                                            "budget_year2_benefit")))
                   for a in (*ACTORS, "gemeente")]
     screen_a, screen_b = point_screens(point, result.scenario.params)
     prov = provenance(result)
-    actors = pd.DataFrame(actor_rows, columns=["actor", "ncw_cost", "ncw_benefit", "budget_year2_cost",
-                                               "budget_year2_benefit"])
+    actors = pd.DataFrame(actor_rows, columns=[HEADERS[k] for k in ("actor", "ncw_cost", "ncw_benefit",
+                                                                    "budget_year2_cost", "budget_year2_benefit")])
+    stats, stats_fmt = labelled(summary, "output", output_format)
+    chances, chances_fmt = labelled(probs, "event", lambda _row, col: "#,##0" if col == "n" else PERCENT)
+    points, points_fmt = labelled(pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "point"]),
+                                  "post", output_format)
+    settings = pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
+                            columns=[HEADERS["key"], HEADERS["value"]])
     write_sheets(path, [
-        ("samenvatting", summary, True, output_format),
-        ("kansen", probs, True, lambda _row, col: "#,##0" if col == "n" else PERCENT),
+        ("samenvatting", stats, True, stats_fmt),
+        ("kansen", chances, True, chances_fmt),
         ("scherm A (NCW)", screen_a, False, output_format),
         ("scherm B (begroting)", screen_b, True, lambda _row, _col: EURO),
-        ("puntschatting", pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "puntschatting"]), False,
-         output_format),
+        ("puntschatting", points, False, points_fmt),
         ("actoren", actors, False, lambda _row, _col: EURO),
-        ("run", pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
-                             columns=["key", "value"]), False),
+        ("run", settings, False),
     ])
 
 
-__all__ = ["EURO", "PERCENT", "RATIO", "output_format", "point_screens", "write_summary_workbook"]
+__all__ = ["EURO", "HEADERS", "OUTPUT_NAMES", "PERCENT", "RATIO", "labelled", "output_format", "output_name",
+           "point_screens", "write_summary_workbook"]
