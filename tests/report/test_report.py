@@ -54,10 +54,8 @@ def report_nl(results: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def report_en(results: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    copy = tmp_path_factory.mktemp("results_en") / "r"
-    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("figures", "report.html"))
-    return build_report(copy, lang="en").read_text(encoding="utf-8")
+def report_en(results: Path, fresh_copy) -> str:
+    return build_report(fresh_copy(results, "results_en"), lang="en").read_text(encoding="utf-8")
 
 
 def summary_probability(run_dir: Path, event: str) -> float:

@@ -42,10 +42,8 @@ def page(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def page_en(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    copy = tmp_path_factory.mktemp("curve_report_en") / "r"
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("figures", "report.html"))
-    return build_report(copy, lang="en").read_text(encoding="utf-8")
+def page_en(folder: Path, fresh_copy) -> str:
+    return build_report(fresh_copy(folder, "curve_report_en"), lang="en").read_text(encoding="utf-8")
 
 
 def section(page: str, anchor: str) -> str:
