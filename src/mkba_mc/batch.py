@@ -296,7 +296,8 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, evaluator
                   progress=progress, evaluator=evaluator)
         from .report.excel import write_summary_workbook
 
-        write_run(res, folder / "run", force=True, command=COMMAND, extra=extra, workbook=write_summary_workbook)
+        write_run(res, folder / "run", force=True, command=COMMAND, extra=extra,
+                  workbook=lambda *args: write_summary_workbook(*args, lang=options.lang))  # in the batch's language
     if "sobol" in options.steps and not _step_done(folder / "sobol" / "manifest.json", key):
         step("sobol")
         from .sensitivity.analyses import sobol

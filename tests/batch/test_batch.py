@@ -121,8 +121,8 @@ def test_compare_cli(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
     r = runner.invoke(app, ["compare", str(a), str(b), "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.png", "comparison.xlsx",
-                                                     "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.html", "comparison.png",
+                                                     "comparison.xlsx", "manifest.json"]
     table = pd.read_csv(out / "comparison.csv")
     assert list(table["scenario"]) == ["Bijlage 2 voorbeeld (LPBL MKBA-tool, 2014)", "Team voor kwetsbare ouderen"]
     assert table["P(ratio_gemeente >= 1)"].between(0, 1).all()

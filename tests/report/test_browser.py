@@ -109,3 +109,84 @@ def test_dumped_dom_has_all_images_and_key_figures(report: Path, tmp_path: Path)
     assert (int(m.group(1)), int(m.group(2))) == (images, images), f"broken images: {m.group(0)}"
     for key, value in key_figures(report).items():
         assert f'data-key="{key}">{value}<' in dom, f"{key} = {value} not in the rendered page"
+
+
+# --- the Dutch report of every shipped scenario (issue 12) --------------------------------------------------------
+
+#: A machine path: a drive-less absolute path of a usual root, or a file URI.
+ABSOLUTE = re.compile(r"(?<![\w.~-])/(?:home|tmp|work|usr|root|Users|var|opt|mnt)/|file://")
+#: An English decimal in running text: a point followed by one, two or four and more digits
+#: (a Dutch thousands separator is followed by exactly three).
+ENGLISH_DECIMAL = re.compile(r"(?<![\w.,])\d+\.(?:\d{1,2}|\d{4,})(?![\w.,])")
+
+
+def visible_text(dom: str) -> str:
+    """The text a reader sees: no script, style, tags, attributes or data URIs."""
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", dom)
+
+
+def code_names() -> list[str]:
+    """Every parameter code name of the registry that cannot be an ordinary word
+    (it holds ``_`` or ``.``), its base names, and the severity codes with ``_``."""
+    from mkba_mc.model.parameters import PARAMETERS
+
+    names = {n for n in PARAMETERS if "_" in n or "." in n} | {n.split(".")[0] for n in PARAMETERS
+                                                                 if "_" in n.split(".")[0]}
+    return sorted(names | {"mv_zr", "mv_nzr"}, key=len, reverse=True)
+
+
+def render(report: Path, tmp_path: Path, shot: Path) -> str:
+    """Screenshot ``report`` to ``shot`` and return its DOM after the load script ran."""
+    chromium = require_chromium()
+    profile = f"--user-data-dir={tmp_path / ('profile-' + shot.stem)}"
+    res = run_chromium(chromium, [*FLAGS, profile, "--window-size=1280,2400", f"--screenshot={shot}", report.as_uri()],
+                       tmp_path)
+    assert res.returncode == 0 and shot.read_bytes().startswith(PNG_MAGIC), res.stderr[-2000:]
+    res = run_chromium(chromium, [*FLAGS, profile, "--window-size=1280,2400", "--virtual-time-budget=5000",
+                                  "--dump-dom", report.as_uri()], tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+@pytest.mark.slow  # a batch of the five scenarios with every step, then two Chromium runs per report (~1 min)
+def test_dutch_report_of_every_shipped_scenario(batch_all, tmp_path: Path) -> None:
+    out, names = batch_all
+    shots = Path(os.environ.get("MKBA_SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    codes = code_names()
+    for name in names:
+        report = out / name / "report.html"
+        dom = render(report, tmp_path, shots / f"{name}.png")
+        # every image decoded (the page's load script counts them)
+        images = report.read_text(encoding="utf-8").count("<img ")
+        m = re.search(r'data-images-ok="(\d+)/(\d+)"', dom)
+        assert images >= 7 and m and (int(m[1]), int(m[2])) == (images, images), (name, m and m[0])
+        text = visible_text(dom)
+        # no machine path anywhere in what the reader sees (the appendix included)
+        assert not ABSOLUTE.search(text), (name, ABSOLUTE.search(text)[0])
+        assert str(out) not in dom
+        # no code name outside the technical appendix
+        main_text = visible_text(dom.split('<section id="appendix">')[0])
+        found = [c for c in codes if re.search(rf"(?<![\w.]){re.escape(c)}(?![\w])", main_text)]
+        assert found == [], (name, found)
+        assert '<section id="appendix">' in dom and "mv_nzr" in dom.split('<section id="appendix">')[1]
+        # ratios and probabilities with a decimal comma: key figures, and no English decimal in the text
+        keys = dict(re.findall(r'data-key="([^"]+)">([^<]*)<', dom))
+        ratios = {k: v for k, v in keys.items() if k.startswith("ratio_")}
+        probs = {k: v for k, v in keys.items() if k.startswith("p_")}
+        assert len(ratios) >= 3 and len(probs) >= 5, (name, keys)
+        assert [v for v in ratios.values() if not re.fullmatch(r"\d+,\d\d", v)] == [], (name, ratios)
+        assert [v for v in probs.values() if not re.fullmatch(r"\d+,\d %|geen stromen", v)] == [], (name, probs)
+        # (the evidence notes of the distribution file are English, marked lang="en" and said so in the header)
+        dutch_text = visible_text(re.sub(r'<i lang="en">.*?</i>', " ", dom.split('<section id="appendix">')[0]))
+        assert not ENGLISH_DECIMAL.search(dutch_text), (name, ENGLISH_DECIMAL.findall(dutch_text)[:5])
+        # the batch report links to the comparison page, which exists
+        assert 'href="../comparison/comparison.html"' in dom
+    page = out / "comparison" / "comparison.html"
+    dom = render(page, tmp_path, shots / "comparison.png")
+    m = re.search(r'data-images-ok="(\d+)/(\d+)"', dom)
+    assert m and m[1] == m[2] == "1"
+    assert not ABSOLUTE.search(visible_text(dom))
+    for name in names:  # each scenario's report, by a relative link that resolves
+        assert f'href="../{name}/report.html"' in dom and (page.parent / f"../{name}/report.html").resolve().is_file()

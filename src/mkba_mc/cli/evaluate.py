@@ -182,7 +182,8 @@ def run(
         from ..io.results import write_run
         from ..report.excel import write_summary_workbook
 
-        write_run(result, out, force=force, command=_command_line(ctx), workbook=write_summary_workbook)
+        write_run(result, out, force=force, command=_command_line(ctx),
+                  workbook=lambda *args: write_summary_workbook(*args, lang=lang.value))  # summary.xlsx in --lang
     if summary is not None:
         typer.echo(json.dumps(summary, indent=2, allow_nan=False))
     else:

@@ -67,6 +67,11 @@ def _batch_memory_check(scenarios: list[Path], n: int, workers: int) -> None:
                                        advice="lower -n"))
 
 
+#: What the batch progress bar shows during each step (``on_event(name, "step", step)``).
+STEP_NAMES = {"point": "point estimate", "run": "Monte Carlo samples", "sobol": "Sobol' indices",
+              "tornado": "tornado", "curve": "acceptability curve", "breakeven": "break-even", "report": "report"}
+
+
 @app.command()
 def batch(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.")],
@@ -115,7 +120,11 @@ def batch(
 
     def on_event(name: str, event: str, detail: Any) -> None:
         if event == "start":
-            progress.update(sample_task, completed=0, description=f"{name}: samples")
+            progress.update(sample_task, completed=0, description=f"{name}: starting")
+        elif event == "step":  # the bar names the step it is in, not only the Monte Carlo samples
+            # samples are counted in the Monte Carlo step only; the other steps show a moving bar
+            progress.update(sample_task, description=f"{name}: {STEP_NAMES.get(detail, detail)}", completed=0,
+                            total=n if detail == "run" else None)
         elif event in ("done", "skip", "fail"):
             progress.advance(scen_task)
         if event == "fail":

@@ -14,7 +14,7 @@ as a visible ``\\xNN`` escape instead of failing the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +69,17 @@ def default_format(value: float) -> str:
     return "#,##0" if float(value).is_integer() else "#,##0.00"
 
 
-def lay_out(ws: Any, index: bool, fmt: CellFormat | None) -> None:
+#: Row styles of a sheet: row label -> (bold, indent level of the label), as
+#: the LPBL MKBA-tool lays out its screens (headings and totals bold, posts indented).
+RowStyles = Mapping[str, "tuple[bool, int]"]
+
+
+def lay_out(ws: Any, index: bool, fmt: CellFormat | None, rows: RowStyles | None = None) -> None:
     """Freeze the header row (and the index column), size the columns to their
-    text (at most 60 characters) and give every numeric cell an explicit
-    number format (``fmt`` by row label and header, else :func:`default_format`)."""
+    text (at most 60 characters), give every numeric cell an explicit number
+    format (``fmt`` by row label and header, else :func:`default_format`) and
+    style the rows named in ``rows`` (bold; the label indented)."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     ws.freeze_panes = "B2" if index else "A2"
@@ -83,28 +90,34 @@ def lay_out(ws: Any, index: bool, fmt: CellFormat | None) -> None:
             if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 code = fmt(label, headers[cell.column - 1]) if fmt is not None else None
                 cell.number_format = code or default_format(cell.value)
+        bold, indent = (rows or {}).get(label, (False, 0)) if isinstance(label, str) else (False, 0)
+        if bold:
+            for cell in row:
+                cell.font = Font(bold=True)
+        if indent:
+            row[0].alignment = Alignment(indent=indent, horizontal="left")
     for i, column in enumerate(ws.iter_cols(), start=1):
-        width = max((len(str(c.value)) if not isinstance(c.value, (int, float)) else 12
+        width = max((len(str(c.value)) + 2 * ((rows or {}).get(c.value, (False, 0))[1] if isinstance(c.value, str) else 0)
+                     if not isinstance(c.value, (int, float)) else 12
                      for c in column if c.value is not None), default=8)
         ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
 
 
-def write_sheets(path: str | Path, sheets: Sequence[tuple[str, pd.DataFrame, bool] | tuple[str, pd.DataFrame, bool,
-                                                                                             CellFormat | None]]) -> None:
-    """Write ``(sheet name, frame, with index[, cell format])`` tuples as one workbook.
+def write_sheets(path: str | Path, sheets: Sequence[tuple[Any, ...]]) -> None:
+    """Write ``(sheet name, frame, with index[, cell format[, row styles]])`` tuples as one workbook.
 
     Every text is stored as text (see the module notes); every numeric cell
     gets an explicit number format (:func:`lay_out`), the header row is
-    frozen and the columns are as wide as their text. This is the only place
-    mkba_mc writes Excel.
+    frozen, the columns are as wide as their text and the rows named in the
+    row styles are bold or indented. This is the only place mkba_mc writes Excel.
     """
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, df, index, *fmt in sheets:
+        for name, df, index, *rest in sheets:
             sheet = excel_text(name)
             safe_frame(df).to_excel(xl, sheet_name=sheet, index=index)
-            lay_out(xl.book[sheet], index, fmt[0] if fmt else None)
+            lay_out(xl.book[sheet], index, rest[0] if rest else None, rest[1] if len(rest) > 1 else None)
         protect_cells(xl.book)
 
 
-__all__ = ["FORMULA_START", "CellFormat", "default_format", "excel_text", "lay_out", "protect_cells", "safe_frame",
+__all__ = ["FORMULA_START", "CellFormat", "RowStyles", "default_format", "excel_text", "lay_out", "protect_cells", "safe_frame",
            "write_sheets"]

@@ -112,6 +112,9 @@ def summary_json(result: MonteCarloResult) -> dict[str, Any]:
         return out
 
     obj: dict[str, Any] = {key: stats(key) for key in POINT_KEYS}
+    # the municipal programme view beside the total one (None without --programme)
+    obj["payback_year_gemeente"] = stats("payback_year_gemeente")
+    obj["prefinancing_gemeente"] = stats("prefinancing_gemeente")
     actors: dict[str, Any] = {}
     for actor in ACTORS:
         actors[actor] = {"balance": stats(f"actor_balance.{actor}"),

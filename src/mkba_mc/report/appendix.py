@@ -17,7 +17,8 @@ from typing import Any, Final
 from .artefacts import read_json
 from .context import Context
 from .html import Section, esc, html_table
-from .labels import KNOP_LABELS, PARAMETER_LABELS, factor_label
+from .formats import decimal
+from .labels import INDEX_LABELS, KNOP_LABELS, PARAMETER_LABELS, SEVERITY_GLOSSARY, factor_label
 
 #: Sentences of the appendix and of the contents statement, nl and en.
 _APPENDIX_TEXT: Final[dict[str, tuple[Any, Any]]] = {
@@ -34,6 +35,14 @@ _APPENDIX_TEXT: Final[dict[str, tuple[Any, Any]]] = {
     "label": ("naam in het rapport", "name in the report"),
     "code": ("codenaam", "code name"),
     "paths": ("Paden zijn relatief aan de resultatenmap.", "Paths are relative to the results folder."),
+    "glossary": ("Begrippen: zwaarte van de problematiek", "Terms: severity of the problems"),
+    "glossary_caption": ("De huishoudens in de aanpak zijn ingedeeld naar de zwaarte van hun problematiek "
+                         "(meta-analyse 2014, §2.2 en tabel 3.10). In de codenamen staan daarvoor de afkortingen "
+                         "hieronder.",
+                         "The households in the approach are grouped by the severity of their problems "
+                         "(meta-analysis 2014, §2.2 and table 3.10). The code names use the abbreviations below."),
+    "term": ("naam in het rapport", "name in the report"),
+    "meaning": ("betekenis", "meaning"),
 }
 APPENDIX_TEXT: Final[dict[str, dict[str, Any]]] = {lang: {k: v[i] for k, v in _APPENDIX_TEXT.items()}
                                                  for i, lang in enumerate(("nl", "en"))}
@@ -76,7 +85,8 @@ def _provenance(ctx: Context) -> str:
               ("discount_regime", m.get("discount_regime")), ("chunk_size", m.get("chunk_size")),
               ("workers", m.get("workers")), ("elapsed", m.get("elapsed_seconds")), ("created", m.get("created_utc")),
               ("sampled", len(m.get("sampled_parameters") or []))]
-    rows = [[esc(T[k]), esc("–" if v is None else v)] for k, v in fields]
+    rows = [[esc(T[k]), esc("–" if v is None else decimal(v, ctx.lang, 3) if isinstance(v, float) else v)]
+            for k, v in fields]
     rows.append([esc(T["command"]), f"<code>{esc(command_text(m.get('command'), root))}</code>"])
     body = (f"<h3>{esc(T['manifest'])}</h3><p>{esc(T['manifest_caption'])}</p>"
             + html_table([esc(T["key"]), esc(T["val"])], rows, left=2))
@@ -124,6 +134,17 @@ def _code_names(ctx: Context) -> str:
             + html_table([esc(A["label"]), esc(A["code"])], rows, left=2))
 
 
+def glossary(lang: str) -> str:
+    """The severity codes (``ev``, ``mv_zr``, ``mv_nzr``, ``top``) with their
+    name in the report and what they mean (:data:`~mkba_mc.report.labels.SEVERITY_GLOSSARY`)."""
+    A = APPENDIX_TEXT[lang]
+    i = 0 if lang == "nl" else 1
+    rows = [[f"<code>{esc(code)}</code>", esc(INDEX_LABELS[code][i]), esc(text[i])]
+            for code, text in SEVERITY_GLOSSARY.items()]
+    return (f'<h3 id="glossary">{esc(A["glossary"])}</h3><p>{esc(A["glossary_caption"])}</p>'
+            + html_table([esc(A["code"]), esc(A["term"]), esc(A["meaning"])], rows, left=3))
+
+
 def section_appendix(ctx: Context) -> Section:
     """The technical appendix: what is missing and how to make it, provenance, code names."""
     A = APPENDIX_TEXT[ctx.lang]
@@ -132,8 +153,8 @@ def section_appendix(ctx: Context) -> Section:
         rows = [[esc(what), f"<code>{esc(files)}</code>", f"<code>{esc(how)}</code>"] for what, files, how in ctx.missing]
         body += (f"<h3>{esc(A['missing'])}</h3><p>{esc(A['missing_caption'])}</p>"
                  + html_table([esc(ctx.T["analysis"]), esc(A["looked_for"]), esc(A["make"])], rows, left=3))
-    body += _provenance(ctx) + _code_names(ctx)
+    body += _provenance(ctx) + glossary(ctx.lang) + _code_names(ctx)
     return Section("appendix", A["appendix"], body)
 
 
-__all__ = ["ANALYSES", "APPENDIX_TEXT", "command_text", "contents_items", "relative", "section_appendix"]
+__all__ = ["ANALYSES", "APPENDIX_TEXT", "command_text", "contents_items", "glossary", "relative", "section_appendix"]

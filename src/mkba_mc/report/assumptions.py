@@ -9,6 +9,7 @@ sum of ST over those factors.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from .context import Context
 from .formats import decimal, finite
 from .html import Section, esc, fill, html_table, key_figure
-from .labels import knop_label, param_label
+from .labels import PARAMETER_LABELS, knop_label, param_label
 from .text import space_sentence
 
 if TYPE_CHECKING:
@@ -105,6 +106,37 @@ def prepare_assumptions(ctx: Context) -> None:
         ctx.assumptions = assumption_rows(ctx.scenario, ds, dim)
 
 
+#: A code name in a note: words joined by ``_`` (``qaly_per_escalation``), with an optional ``.index``.
+_CODE = re.compile(r"(?<![\w.])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)((?:\.[a-z_]+)*)(?![\w])")
+
+
+def named(text: str, lang: str) -> str:
+    """``text`` with every parameter code name (``qaly_per_escalation``,
+    ``care_profile``) replaced by its plain-language label in quotes, so that
+    code names stay in the appendix."""
+    def label(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name.split(".")[0] not in PARAMETER_LABELS:
+            return name
+        return f"‘{param_label(name, lang)}’"
+
+    return _CODE.sub(label, text)
+
+
+def evidence_html(evidence: str, lang: str, T: Mapping[str, str]) -> str:
+    """An input's evidence note as a table cell.  The notes of
+    ``distributions/kengetallen.toml`` are written in English: a Dutch report
+    translates the leading word ("assumption" -> "aanname") and marks the rest
+    as English text (``lang="en"``, the column header says so)."""
+    text = named(str(evidence).strip(), lang)
+    if lang == "en":
+        return f'<span class="ev">{esc(text)}</span>'
+    head, sep, rest = text.partition(":")
+    if sep and is_assumption(head):
+        return f'<span class="ev">{esc(T["assumption_word"])}: <i lang="en">{esc(rest.strip())}</i></span>'
+    return f'<span class="ev"><i lang="en">{esc(text)}</i></span>'
+
+
 def section_assumptions(ctx: Context) -> Section:
     """Table of the assumption-based inputs of the Sobol' space with their ST, and the sum of ST."""
     T = ctx.T
@@ -135,7 +167,7 @@ def section_assumptions(ctx: Context) -> Section:
                esc(knop_label(r["knop"], ctx.lang)), esc(decimal(r["st"], ctx.lang, 3))]
         if has_g:
             row.append(esc(decimal(r["st_gemeente"], ctx.lang, 3)))
-        row.append(f'<span class="ev">{esc(r["evidence"])}</span>')
+        row.append(evidence_html(r["evidence"], ctx.lang, T))
         trows.append(row)
     body += html_table([esc(h) for h in header], trows, left=3, also_left=(len(header) - 1,))
     return Section("assumptions", T["assumptions"], body)

@@ -32,6 +32,7 @@ from .artefacts import Artefacts, find_artefacts, load_run, load_run_scenario, l
 from .appendix import contents_items, section_appendix
 from .appendix import relative as relative_folder
 from .assumptions import prepare_assumptions, section_assumptions
+from .comparison_page import comparison_link
 from .consistency import one_scenario
 from .context import Context
 from .curves import CURVE_FIGURE, load_curves, section_curve
@@ -39,6 +40,7 @@ from .html import render_page
 from .labels import LABELS
 from .sections_analyses import check_other_inputs, section_breakeven, section_sobol, section_tornado
 from .sections_run import section_actors, section_cashflow, section_point, section_posts, section_ratios
+from .section_s2 import section_sobol_pairs
 from .summary import section_summary
 from .text import texts
 
@@ -148,11 +150,14 @@ def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str, left
         prepare_assumptions(ctx)
         sections = [section_point(ctx), section_ratios(ctx), section_posts(ctx),
                     section_actors(ctx), section_cashflow(ctx), section_tornado(ctx), section_sobol(ctx),
+                    section_sobol_pairs(ctx),  # None without S2 (sobol --second-order)
                     section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx)]
+        sections = [s for s in sections if s is not None]
         ctx.contents = contents_items(ctx, sections)  # what the sections found, for the summary
         sections = [section_summary(ctx), *sections, section_appendix(ctx)]
         name = run.manifest.get("scenario") or (scenario.name if scenario is not None else root.name)
-        page = render_page(lang, ctx.T, ctx.notes, sections, LABELS[lang]["title"].format(name=name))
+        page = render_page(lang, ctx.T, ctx.notes, sections, LABELS[lang]["title"].format(name=name),
+                           comparison_link(root, lang))
         stage("report.html").write_text(page, encoding="utf-8")
     for stale in FIGURE_FILES:  # figures of an earlier report whose inputs are gone
         if stale not in ctx.written:

@@ -57,10 +57,15 @@ def row_for(folder: str | Path) -> dict[str, Any]:
             row[f"{label}_p50"] = float(stats.loc[key, "p50"])
     if "balance_gemeente_ge_0" in probs.index:
         row["P(gemeente balance >= 0)"] = float(probs.loc["balance_gemeente_ge_0", "p"])
+    flat = []
     for actor in ACTORS:
         key = f"actor_balance_ge_0.{actor}"
         if key in probs.index:
             row[f"P({actor} balance >= 0)"] = float(probs.loc[key, "p"])
+        stat = f"actor_balance.{actor}"
+        if stat in stats.index and float(stats.loc[stat, "mean"]) == 0.0 and float(stats.loc[stat, "sd"]) == 0.0:
+            flat.append(actor)  # € 0 in every draw: no flows, P(balance >= 0) = 1 says nothing
+    row["no_flows"] = " ".join(flat)
     if "split_incentive" in probs.index:
         row["P(split incentive)"] = float(probs.loc["split_incentive", "p"])
     # the median payback year is summary.csv's p50 of payback_year: the one
@@ -126,25 +131,37 @@ def comparison_format(_row: Any, column: Any) -> str:
     return "0.0" if col.startswith("payback") else "0"
 
 
-def comparison_header(column: str) -> str:
-    """The Dutch header of a column of the comparison table
+#: Fixed headers of comparison.xlsx per language.
+FIXED_HEADERS: dict[str, dict[str, str]] = {
+    "nl": {"scenario": "Scenario", "folder": "Map", "n": "Aantal trekkingen", "seed": "Startgetal (seed)",
+           "P(gemeente balance >= 0)": "Kans saldo gemeente ≥ 0", "P(split incentive)": "Kans gesplitste prikkel",
+           "no_flows": "Actoren zonder stromen", "chance": "Kans", "balance": "saldo"},
+    "en": {"scenario": "Scenario", "folder": "Folder", "n": "Number of draws", "seed": "Seed",
+           "P(gemeente balance >= 0)": "Probability municipal balance ≥ 0",
+           "P(split incentive)": "Probability of a split incentive", "no_flows": "Actors without flows",
+           "chance": "Probability", "balance": "balance"},
+}
+
+
+def comparison_header(column: str, lang: str = "nl") -> str:
+    """The header of a column of the comparison table in ``lang``
     (``ratio_social_p5`` -> ``Maatschappelijke K-B-verhouding, 5e percentiel (P5)``,
     ``P(zorgverzekeraar balance >= 0)`` -> ``Kans saldo Zorgverzekeraar ≥ 0``);
     the column name itself when it has none."""
-    from .excel import HEADERS, output_name
+    from .excel import headers, output_name
 
-    fixed = {"scenario": "Scenario", "folder": "Map", "n": "Aantal trekkingen", "seed": "Startgetal (seed)",
-             "P(gemeente balance >= 0)": "Kans saldo gemeente ≥ 0", "P(split incentive)": "Kans gesplitste prikkel"}
-    if column in fixed:
+    fixed = FIXED_HEADERS[lang]
+    if column in fixed and column not in ("chance", "balance"):
         return fixed[column]
     stat = re.fullmatch(r"(.+)_(p5|p50|p95)", column)
     if stat:
-        text = HEADERS[stat[2]]
-        return f"{output_name(stat[1])}, {text[0].lower()}{text[1:]}"
+        text = headers(lang)[stat[2]]
+        return f"{output_name(stat[1], lang)}, {text[0].lower()}{text[1:]}"
     chance = re.fullmatch(r"P\((\S+)( balance)? >= ([01])\)", column)
     if chance:
-        name = output_name(chance[1]) if not chance[2] else f"saldo {ACTOR_LABELS['nl'].get(chance[1], chance[1])}"
-        return f"Kans {name} ≥ {chance[3]}"
+        name = (output_name(chance[1], lang) if not chance[2]
+                else f"{fixed['balance']} {ACTOR_LABELS[lang].get(chance[1], chance[1])}")
+        return f"{fixed['chance']} {name} ≥ {chance[3]}"
     return column
 
 
@@ -166,8 +183,8 @@ def workbook_table(table: pd.DataFrame, lang: str = "nl") -> tuple[pd.DataFrame,
     table : pandas.DataFrame
         :func:`comparison_table` (machine-readable columns, absolute folders).
     lang : {"nl", "en"}
-        ``nl``: Dutch headers (:func:`comparison_header`); ``en`` keeps the
-        column names of ``comparison.csv``.
+        Language of the headers (:func:`comparison_header`; ``comparison.csv``
+        keeps the machine-readable column names).
 
     Returns
     -------
@@ -178,25 +195,33 @@ def workbook_table(table: pd.DataFrame, lang: str = "nl") -> tuple[pd.DataFrame,
         The number format by row label and header (:func:`comparison_format`).
     """
     out = table.assign(folder=relative_folders(table["folder"])) if "folder" in table else table.copy()
-    heads = {comparison_header(str(c)) if lang == "nl" else str(c): c for c in out.columns}
+    if "no_flows" in out:  # actor names, not code names
+        out["no_flows"] = [", ".join(ACTOR_LABELS[lang].get(a, a) for a in str(v).split()) if isinstance(v, str) else ""
+                           for v in out["no_flows"]]
+    heads = {comparison_header(str(c), lang): c for c in out.columns}
     return out.set_axis(list(heads), axis=1), lambda row, col: comparison_format(row, heads.get(col, col))
 
 
 def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = False, lang: str = "nl",
                      manifest: dict[str, Any] | None = None) -> dict[str, Path]:
-    """``comparison.csv``, ``comparison.xlsx`` and ``comparison.png``, all or nothing
+    """``comparison.csv``, ``comparison.xlsx``, ``comparison.png`` and
+    ``comparison.html`` (:mod:`mkba_mc.report.comparison_page`), all or nothing
     (:func:`mkba_mc.io.output.write_bundle`); scenario names stay text in the workbook."""
     from ..io.excel import write_sheets
     from ..io.output import write_bundle
+    from .comparison_page import write_comparison_page
 
     def xlsx(p: Path) -> None:
         frame, fmt = workbook_table(table, lang)
         write_sheets(p, [("vergelijking" if lang == "nl" else "comparison", frame, False, fmt)])
 
     return write_bundle(out_dir, {"comparison.csv": lambda p: table.to_csv(p, index=False), "comparison.xlsx": xlsx,
-                                  "comparison.png": lambda p: comparison_figure(table, p, lang)},
+                                  "comparison.png": lambda p: comparison_figure(table, p, lang),
+                                  # after the figure: the page embeds it; links relative to the final folder
+                                  "comparison.html": lambda p: write_comparison_page(table, p, lang,
+                                                                                     page_dir=Path(out_dir))},
                         manifest or {"analysis": "compare", "folders": list(table["folder"])}, force=force)
 
 
-__all__ = ["comparison_figure", "comparison_format", "comparison_header", "comparison_table", "find_run",
+__all__ = ["FIXED_HEADERS", "comparison_figure", "comparison_format", "comparison_header", "comparison_table", "find_run",
            "relative_folders", "row_for", "workbook_table", "write_comparison"]

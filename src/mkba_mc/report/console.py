@@ -21,20 +21,20 @@ from .labels import factor_label, knop_label, output_label, param_label
 RUN_LABELS = {
     "nl": {"title": "Monte Carlo: {name} (n = {n}, seed {seed}, {sampler})", "output": "uitkomst",
            "mean": "gemiddelde", "prob": "kans", "se": "st.fout", "event": "gebeurtenis",
-           "ratio_social_ge_1": "P(maatschappelijke K-B-verhouding >= 1)",
-           "ratio_financial_ge_1": "P(financiële K-B-verhouding >= 1)",
-           "ratio_gemeente_ge_1": "P(gemeentelijke K-B-verhouding >= 1)",
-           "balance_ge_0": "P(saldo >= 0)", "balance_gemeente_ge_0": "P(saldo gemeente >= 0)",
-           "split_incentive": "P(maatschappij wint, gemeente verliest)", "actor": "P(saldo {actor} >= 0)",
+           "ratio_social_ge_1": "P(maatschappelijke K-B-verhouding ≥ 1)",
+           "ratio_financial_ge_1": "P(financiële K-B-verhouding ≥ 1)",
+           "ratio_gemeente_ge_1": "P(gemeentelijke K-B-verhouding ≥ 1)",
+           "balance_ge_0": "P(saldo ≥ 0)", "balance_gemeente_ge_0": "P(saldo gemeente ≥ 0)",
+           "split_incentive": "P(maatschappij wint, gemeente verliest)", "actor": "P(saldo {actor} ≥ 0)",
            "point": "puntschatting", "pct": "percentiel punt", "space": "invoerruimte",
            "payback_year": "terugverdienjaar", "prefinancing": "voorfinanciering"},
     "en": {"title": "Monte Carlo: {name} (n = {n}, seed {seed}, {sampler})", "output": "output",
            "mean": "mean", "prob": "probability", "se": "std.err", "event": "event",
-           "ratio_social_ge_1": "P(social cost-benefit ratio >= 1)",
-           "ratio_financial_ge_1": "P(financial cost-benefit ratio >= 1)",
-           "ratio_gemeente_ge_1": "P(municipal cost-benefit ratio >= 1)",
-           "balance_ge_0": "P(balance >= 0)", "balance_gemeente_ge_0": "P(municipal balance >= 0)",
-           "split_incentive": "P(society gains, municipality loses)", "actor": "P(balance {actor} >= 0)",
+           "ratio_social_ge_1": "P(social cost-benefit ratio ≥ 1)",
+           "ratio_financial_ge_1": "P(financial cost-benefit ratio ≥ 1)",
+           "ratio_gemeente_ge_1": "P(municipal cost-benefit ratio ≥ 1)",
+           "balance_ge_0": "P(balance ≥ 0)", "balance_gemeente_ge_0": "P(municipal balance ≥ 0)",
+           "split_incentive": "P(society gains, municipality loses)", "actor": "P(balance {actor} ≥ 0)",
            "point": "point", "pct": "point pct", "space": "input space",
            "payback_year": "payback year", "prefinancing": "pre-financing need"},
 }
@@ -78,7 +78,7 @@ def render_run(result: Any, lang: str) -> Any:
     p.add_column(L["se"], justify="right")
     for key, v in result.probabilities().items():
         label = L["actor"].format(actor=output_label(key.split(".", 1)[1], lang)) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
-        p.add_row(label, prob(v["p"], lang), prob(v["se"], lang, 2))
+        p.add_row(label, prob(v["p"], lang), prob(v["se"], lang, 1))
     return Group(title, space, t, p)
 
 
@@ -121,8 +121,10 @@ _TABLE_WORDS: Final[dict[str, tuple[Any, Any]]] = {
     "median_gemeente": ("mediaan gem. K-B", "median municipal ratio"),
     "crosses": ("{e}: gaat door 50 % bij {a}, 80 % bij {b}", "{e}: crosses 50 % at {a}, 80 % at {b}"),
     "comparison": ("Vergelijking", "Comparison"),
-    "compare_cols": (("scenario", "maatsch. K-B P50", "P(maatsch. ≥ 1)", "gem. K-B P50", "P(gem. ≥ 1)", "P(gesplitste prikkel)", "terugverdienjaar P50"),
-                     ("scenario", "social ratio P50", "P(social ≥ 1)", "municipal ratio P50", "P(municipal ≥ 1)", "P(split incentive)", "payback year P50")),
+    "compare_cols": (("scenario", "maatsch.\nK-B\nP50", "P(maat-\nsch. ≥ 1)", "gem.\nK-B\nP50", "P(gem.\n≥ 1)",
+                      "P(gesplit-\nste\nprikkel)", "terugver-\ndienjaar\nP50"),
+                     ("scenario", "social\nratio\nP50", "P(social\n≥ 1)", "munic.\nratio\nP50", "P(munic.\n≥ 1)",
+                      "P(split\nincen-\ntive)", "payback\nyear\nP50")),
 }
 TABLE_WORDS: Final[dict[str, dict[str, Any]]] = {lang: {k: v[i] for k, v in _TABLE_WORDS.items()}
                                                for i, lang in enumerate(("nl", "en"))}
@@ -222,11 +224,15 @@ def render_curve(obj: dict[str, Any], over: str, lang: str = "nl") -> Any:
 def render_comparison(table: Any, lang: str) -> Any:
     """The table of ``mkba-mc compare``: ratio ranges and P(gain) per scenario."""
     W = TABLE_WORDS[lang]
-    t = Table(title=W["comparison"], title_justify="left", header_style="bold")
+    # no outer edge: the seven columns fit an 80-character terminal with every header whole
+    t = Table(title=W["comparison"], title_justify="left", header_style="bold", show_edge=False)
     cols = ["scenario", "ratio_social_p50", "P(ratio_social >= 1)", "ratio_gemeente_p50", "P(ratio_gemeente >= 1)",
             "P(split incentive)", "payback_year_p50"]
     for c, head in zip(cols, W["compare_cols"]):
-        t.add_column(head, justify="left" if c == "scenario" else "right")
+        if c == "scenario":  # the names wrap; the numeric columns keep their whole header
+            t.add_column(head, justify="left", ratio=1, overflow="fold", min_width=10)
+        else:
+            t.add_column(head, justify="right", no_wrap=True, min_width=max(7, *map(len, head.split("\n"))))
 
     def cell(r: Any, c: str) -> str:
         if c == "scenario":

@@ -37,6 +37,17 @@ HEADERS: dict[str, str] = {
     "post": "Post", "point": "Puntschatting", "key": "Instelling", "value": "Waarde",
     "budget": "Begroting na 2 jaar",
 }
+#: The same headers in English (``run --lang en``, ``batch --lang en``).
+HEADERS_EN: dict[str, str] = {
+    "output": "Output", "mean": "Mean", "sd": "Standard deviation", "p5": "5th percentile (P5)",
+    "p10": "10th percentile (P10)", "p50": "Median (P50)", "p90": "90th percentile (P90)",
+    "p95": "95th percentile (P95)", "n_nan": "Number of invalid draws",
+    "event": "Event", "p": "Probability", "se": "Standard error", "n": "Number of draws",
+    "actor": "Actor", "ncw_cost": "Costs, NPV (€)", "ncw_benefit": "Benefits, NPV (€)",
+    "budget_year2_cost": "Costs, budget after 2 years (€)", "budget_year2_benefit": "Benefits, budget after 2 years (€)",
+    "post": "Item", "point": "Point estimate", "key": "Setting", "value": "Value",
+    "budget": "Budget after 2 years",
+}
 
 #: Names of the outputs that screens A and B do not name (Dutch).
 OUTPUT_NAMES: dict[str, str] = {
@@ -47,22 +58,43 @@ OUTPUT_NAMES: dict[str, str] = {
     "persons_to_work": "Personen naar werk", "prevented_escalations": "Voorkomen escalaties",
     "split_incentive": "Gesplitste prikkel (maatschappij wint, gemeente verliest)",
 }
+#: The same in English.
+OUTPUT_NAMES_EN: dict[str, str] = {
+    "benefit_financial": "Financial benefits", "fte_need": "Team size needed by caseload (fte)",
+    "team_fte": "Team size (fte)", "payback_year": "Paid back in year (programme)",
+    "prefinancing": "Pre-financing need (programme)", "payback_year_gemeente": "Paid back in year, municipality",
+    "prefinancing_gemeente": "Pre-financing need, municipality", "balance_gemeente": "Balance municipality",
+    "persons_to_work": "Persons to work", "prevented_escalations": "Prevented escalations",
+    "split_incentive": "Split incentive (society gains, municipality loses)",
+}
+#: Sheet names per language.
+SHEETS: dict[str, tuple[str, ...]] = {
+    "nl": ("samenvatting", "kansen", "scherm A (NCW)", "scherm B (begroting)", "puntschatting", "actoren", "run"),
+    "en": ("summary", "probabilities", "screen A (NPV)", "screen B (budget)", "point estimate", "actors", "run"),
+}
 
 
-def output_name(output: str) -> str:
-    """The Dutch name of an output or event of ``summary.csv``
+def headers(lang: str = "nl") -> dict[str, str]:
+    """The column headers of the workbook in ``lang``."""
+    return HEADERS if lang == "nl" else HEADERS_EN
+
+
+def output_name(output: str, lang: str = "nl") -> str:
+    """The name of an output or event of ``summary.csv`` in ``lang``
     (``actor_balance.corporatie`` -> ``Saldo Woningcorporatie``,
     ``ratio_social_ge_1`` -> ``Maatschappelijke K-B-verhouding ≥ 1``); the
     code name itself when it has none."""
-    L = LABELS["nl"]
+    L = LABELS[lang]
     base, _, actor = output.partition(".")
-    if base in ("actor_balance", "actor_balance_ge_0") and actor in ACTOR_LABELS["nl"]:
-        return f"Saldo {ACTOR_LABELS['nl'][actor]}" + (" ≥ 0" if base.endswith("_ge_0") else "")
+    if base in ("actor_balance", "actor_balance_ge_0") and actor in ACTOR_LABELS[lang]:
+        word = "Saldo" if lang == "nl" else "Balance"
+        return f"{word} {ACTOR_LABELS[lang][actor]}" + (" ≥ 0" if base.endswith("_ge_0") else "")
     for suffix, text in (("_ge_1", " ≥ 1"), ("_ge_0", " ≥ 0")):
         if output.endswith(suffix):
-            return output_name(output[:-len(suffix)]) + text
-    if output in OUTPUT_NAMES:
-        return OUTPUT_NAMES[output]
+            return output_name(output[:-len(suffix)], lang) + text
+    names = OUTPUT_NAMES if lang == "nl" else OUTPUT_NAMES_EN
+    if output in names:
+        return names[output]
     return L[output].strip() if output in L else output
 
 
@@ -103,14 +135,14 @@ def point_screens(point: Mapping[str, Any], params: Mapping[str, float],
     rows += [(L["immaterial"], total(immaterial))] + [(L[k], s[k]) for k in immaterial]
     rows += [(L["balance"], s["balance"])]
     rows += [(L[k], s[k]) for k in ("ratio_financial", "ratio_social", "ratio_gemeente", "ratio_gemeente_realised")]
-    screen_a = pd.DataFrame(rows, columns=[HEADERS["post"] if lang == "nl" else "Item", L["ncw"]])
+    screen_a = pd.DataFrame([(label.strip(), v) for label, v in rows], columns=[headers(lang)["post"], L["ncw"]])
     cols = {col: (sum(point["actors"][a]["budget_year2_cost"] for a in actors),
                   sum(point["actors"][a]["budget_year2_benefit"] for a in actors))
             for col, actors in BUDGET_COLUMNS.items()}
     screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost, None] for c, (cost, ben) in cols.items()},
                             index=[L["total_costs"], L["total_benefits"], L["saldo"],
                                    f"{L['screen_b_note']}; {realisation_text(realisation_of(params), lang)}"])
-    screen_b.index.name = HEADERS["budget"] if lang == "nl" else "Budget after 2 years"
+    screen_b.index.name = headers(lang)["budget"]
     return screen_a, screen_b
 
 
@@ -137,20 +169,45 @@ def output_format(output: Any, header: Any = None) -> str:
     return PLAIN.get(name, EURO)
 
 
-def labelled(frame: pd.DataFrame, key: str, fmt: Callable[[Any, Any], str]) -> tuple[pd.DataFrame, Callable]:
-    """``frame`` with its ``key`` column (or index) and headers as Dutch
-    labels, and ``fmt`` (a number format by code name and code header) turned
-    into a format by label and Dutch header for :func:`write_sheets`."""
-    codes = {output_name(str(c)): c for c in (frame.index if key == frame.index.name else frame[key])}
-    heads = {HEADERS.get(str(h), str(h)): h for h in (key, *frame.columns)}
-    out = frame.rename(index=output_name) if key == frame.index.name else frame.assign(**{key: frame[key].map(output_name)})
-    out = out.rename(columns=lambda h: HEADERS.get(str(h), h))
-    out.index.name = HEADERS.get(str(out.index.name), out.index.name)
+def labelled(frame: pd.DataFrame, key: str, fmt: Callable[[Any, Any], str],
+             lang: str = "nl") -> tuple[pd.DataFrame, Callable]:
+    """``frame`` with its ``key`` column (or index) and headers as labels in
+    ``lang``, and ``fmt`` (a number format by code name and code header) turned
+    into a format by label and header for :func:`write_sheets`."""
+    H = headers(lang)
+
+    def name(c: Any) -> str:
+        return output_name(str(c), lang)
+
+    codes = {name(c): c for c in (frame.index if key == frame.index.name else frame[key])}
+    heads = {H.get(str(h), str(h)): h for h in (key, *frame.columns)}
+    out = frame.rename(index=name) if key == frame.index.name else frame.assign(**{key: frame[key].map(name)})
+    out = out.rename(columns=lambda h: H.get(str(h), h))
+    out.index.name = H.get(str(out.index.name), out.index.name)
     return out, lambda row, col: fmt(codes.get(row, row), heads.get(col, col))
 
 
+def screen_a_styles(lang: str = "nl") -> dict[str, tuple[bool, int]]:
+    """Row label of screen A -> (bold, indent), as the LPBL MKBA-tool lays it
+    out (meta-analyse 2014, Bijlage 2): the KOSTEN and BATEN headings, the
+    totals, the subtotals and the saldo bold; posts indented once, their
+    parts (a, b, c) twice."""
+    L = LABELS[lang]
+    style = {L[k]: (True, 0) for k in ("costs", "benefits", "cost_total", "benefit_total", "balance")}
+    style |= {L[k]: (True, 1) for k in ("organisation", "immaterial")}
+    style |= {L[k]: (False, 1) for k in (*COST_KEYS, "benefit_effectiveness", "benefit_escalation")}
+    style |= {L[k].strip(): (False, 2) for k in ("benefit_new_for_old", "benefit_substitution", "benefit_children",
+                                                 "benefit_quality_of_life", "benefit_nuisance")}
+    return style
+
+
+def screen_b_styles(lang: str = "nl") -> dict[str, tuple[bool, int]]:
+    """Row label of screen B -> (bold, indent): the saldo bold, as in Bijlage 2."""
+    return {LABELS[lang]["saldo"]: (True, 0)}
+
+
 def write_summary_workbook(result: Any, summary: pd.DataFrame, probs: pd.DataFrame, point: Mapping[str, Any],
-                           path: Path) -> None:
+                           path: Path, lang: str = "nl") -> None:
     """Write the workbook of a Monte Carlo run.
 
     Parameters
@@ -165,31 +222,36 @@ def write_summary_workbook(result: Any, summary: pd.DataFrame, probs: pd.DataFra
     path : Path
         The ``.xlsx`` file (text stays text, see :mod:`mkba_mc.io.excel`:
         the scenario name is user input).
+    lang : {"nl", "en"}
+        Language of the sheet names, headers and row labels (Dutch by default).
     """
-    actor_rows = [(ACTOR_LABELS["nl"][a], *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit",
-                                                                            "budget_year2_cost",
-                                                                            "budget_year2_benefit")))
+    H = headers(lang)
+    actor_rows = [(ACTOR_LABELS[lang][a], *(point["actors"][a][k] for k in ("ncw_cost", "ncw_benefit",
+                                                                           "budget_year2_cost",
+                                                                           "budget_year2_benefit")))
                   for a in (*ACTORS, "gemeente")]
-    screen_a, screen_b = point_screens(point, result.scenario.params)
+    screen_a, screen_b = point_screens(point, result.scenario.params, lang)
     prov = provenance(result)
-    actors = pd.DataFrame(actor_rows, columns=[HEADERS[k] for k in ("actor", "ncw_cost", "ncw_benefit",
-                                                                    "budget_year2_cost", "budget_year2_benefit")])
-    stats, stats_fmt = labelled(summary, "output", output_format)
-    chances, chances_fmt = labelled(probs, "event", lambda _row, col: "#,##0" if col == "n" else PERCENT)
+    actors = pd.DataFrame(actor_rows, columns=[H[k] for k in ("actor", "ncw_cost", "ncw_benefit",
+                                                              "budget_year2_cost", "budget_year2_benefit")])
+    stats, stats_fmt = labelled(summary, "output", output_format, lang)
+    chances, chances_fmt = labelled(probs, "event", lambda _row, col: "#,##0" if col == "n" else PERCENT, lang)
     points, points_fmt = labelled(pd.DataFrame([(k, point[k]) for k in POINT_KEYS], columns=["post", "point"]),
-                                  "post", output_format)
+                                  "post", output_format, lang)
     settings = pd.DataFrame([(k, json.dumps(v) if not isinstance(v, (str, int, float)) else v) for k, v in prov.items()],
-                            columns=[HEADERS["key"], HEADERS["value"]])
+                            columns=[H["key"], H["value"]])
+    names = SHEETS[lang]
     write_sheets(path, [
-        ("samenvatting", stats, True, stats_fmt),
-        ("kansen", chances, True, chances_fmt),
-        ("scherm A (NCW)", screen_a, False, output_format),
-        ("scherm B (begroting)", screen_b, True, lambda _row, _col: EURO),
-        ("puntschatting", points, False, points_fmt),
-        ("actoren", actors, False, lambda _row, _col: EURO),
-        ("run", settings, False),
+        (names[0], stats, True, stats_fmt),
+        (names[1], chances, True, chances_fmt),
+        (names[2], screen_a, False, output_format, screen_a_styles(lang)),
+        (names[3], screen_b, True, lambda _row, _col: EURO, screen_b_styles(lang)),
+        (names[4], points, False, points_fmt),
+        (names[5], actors, False, lambda _row, _col: EURO, {ACTOR_LABELS[lang]["gemeente"]: (True, 0)}),
+        (names[6], settings, False),
     ])
 
 
-__all__ = ["EURO", "HEADERS", "OUTPUT_NAMES", "PERCENT", "RATIO", "labelled", "output_format", "output_name",
-           "point_screens", "write_summary_workbook"]
+__all__ = ["EURO", "HEADERS", "HEADERS_EN", "OUTPUT_NAMES", "OUTPUT_NAMES_EN", "PERCENT", "RATIO", "SHEETS", "headers",
+           "labelled", "output_format", "output_name", "point_screens", "screen_a_styles", "screen_b_styles",
+           "write_summary_workbook"]

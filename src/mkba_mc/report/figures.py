@@ -137,7 +137,9 @@ def fig_posts(rows: Sequence[tuple[str, float, float, float, float | None]], lan
                        Patch(color="#4f8f3a", alpha=0.75, label=T["benefits"] + f" ({T['median']})"),
                        Line2D([], [], color="#222", lw=2.2, label="P10–P90"),
                        Line2D([], [], marker="D", color="black", markerfacecolor="#ffd54f", lw=0,
-                              label=T["point_marker"])], loc="lower right", fontsize=9)
+                              label=T["point_marker"])],
+              # below the plot, so the legend never covers a bar or whisker
+              loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=4, fontsize=9, frameon=False)
     ax.set_title(LABELS[lang]["screen_a"].split("  ", 1)[-1], fontsize=12)
     return localise(fig, lang)
 
@@ -157,7 +159,9 @@ def fig_actors(rows: Sequence[tuple[str, float, float, float, float | None]], sp
         ax.plot([p50, p50], [yi - 0.3, yi + 0.3], color="black", lw=2.2)
     ax.set_yticks(y, [ACTOR_LABELS[lang][r[0]] for r in rows], fontsize=10)
     for yi, row in zip(y, rows):
-        ax.text(1.01, yi, f"P(≥ 0) = {prob(row[4], lang)}", transform=ax.get_yaxis_transform(), va="center", fontsize=10)
+        # an actor without flows (every draw € 0) has no chance of a gain or a loss to show
+        text = f"P(≥ 0) = {prob(row[4], lang)}" if row[4] is not None else T["no_flows"]
+        ax.text(1.01, yi, text, transform=ax.get_yaxis_transform(), va="center", fontsize=10)
     ax.axvline(0, color="#c62828", lw=1.5)
     ax.xaxis.set_major_formatter(FuncFormatter(thousands(lang)))
     ax.set_xlabel(T["balance_axis"], fontsize=10)
@@ -174,7 +178,7 @@ def fig_cashflow(band: Mapping[str, Array], n: int, point_marks: Mapping[str, tu
     from matplotlib.ticker import FuncFormatter
 
     T = texts(lang)
-    fig = new_figure(11, 4.8)
+    fig = new_figure(11, 5.8)
     axes = fig.subplots(1, len(band), squeeze=False)[0]
     for ax, (label, (p10, p50, p90)) in zip(axes, band.items()):
         years = np.arange(1, p50.size + 1)
@@ -200,7 +204,8 @@ def fig_cashflow(band: Mapping[str, Array], n: int, point_marks: Mapping[str, tu
         ax.yaxis.set_major_formatter(FuncFormatter(thousands(lang)))
         ax.set_title(T[label], fontsize=12)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="upper left")
+        # below the panel, so the legend never covers the band
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     return localise(fig, lang)
 
 
@@ -223,8 +228,9 @@ def fig_tornado(df: pd.DataFrame, lang: str) -> Figure:
     ax.axvline(base, color="#555", lw=1.2, ls="--")
     ax.set_xlabel(T["ratio_axis"], fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=9, loc="lower right")
-    ax.set_title(T["tornado_title"], fontsize=12)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    # over the whole figure: above the axes alone the long title is cut off at the right edge
+    fig.suptitle(T["tornado_title"], fontsize=12)
     return localise(fig, lang)
 
 

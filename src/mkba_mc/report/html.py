@@ -83,8 +83,9 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int =
 
 
 def render_page(lang: str, T: Mapping[str, str], notes: Sequence[str], sections: Sequence[Section],
-                title: str) -> str:
-    """The whole HTML page: title, navigation, the notes (each once) and the sections."""
+                title: str, links: str = "") -> str:
+    """The whole HTML page: title, navigation, ``links`` (HTML, e.g. to the
+    comparison page of a batch), the notes (each once) and the sections."""
     created = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     box = ""
     if notes:
@@ -96,7 +97,7 @@ def render_page(lang: str, T: Mapping[str, str], notes: Sequence[str], sections:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
             f"<h1>{esc(title)}</h1>\n<p class=\"sub\">{esc(T['subtitle'].format(created=created))}</p>\n"
-            f"<nav>{nav}</nav>\n{box}\n{body}\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+            f"<nav>{nav}</nav>\n{links}{box}\n{body}\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
 
 
 __all__ = ["CSS", "SCRIPT", "Section", "esc", "fill", "html_table", "key_figure", "render_page"]

@@ -192,6 +192,27 @@ INDEX_LABELS: Final[dict[str, tuple[str, str]]] = {
     "top": ("top / intramuraal", "top / intramural"),
 }
 
+#: What the severity codes mean (meta-analyse 2014 §2.2 and Tabel 3.10, with
+#: the caseload per fte per year of each), for the report's glossary.
+SEVERITY_GLOSSARY: Final[dict[str, tuple[str, str]]] = {
+    "ev": ("geen of enkelvoudige problematiek: één probleem; het huishouden redt zich verder zelf "
+           "(caseload 300 huishoudens per fte per jaar)",
+           "no or a single problem: one problem; the household otherwise copes on its own "
+           "(caseload 300 households per fte a year)"),
+    "mv_zr": ("meervoudige problematiek, zelfredzaam: meerdere problemen tegelijk, maar met steun kan het "
+              "huishouden zelf verder (caseload 150)",
+              "multiple problems, self-reliant: several problems at once, but with support the household "
+              "manages on its own (caseload 150)"),
+    "mv_nzr": ("meervoudige problematiek, niet zelfredzaam: meerdere problemen en het huishouden heeft langdurig "
+               "begeleiding nodig (caseload 40)",
+               "multiple problems, not self-reliant: several problems and the household needs long-term "
+               "support (caseload 40)"),
+    "top": ("top / intramuraal: de zwaarste groep, vaak multiprobleemgezinnen (MPG) met opname of "
+            "uithuisplaatsing (caseload 10)",
+            "top / intramural: the heaviest group, often multi-problem families with admission or out-of-home "
+            "placement (caseload 10)"),
+}
+
 #: The knoppen (lever groups of ``distributions/kengetallen.toml``) of the
 #: meta-analysis §5.1.
 KNOP_LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -262,4 +283,4 @@ def post_label(post: str, lang: str) -> str:
 
 
 __all__ = ["ACTOR_LABELS", "COMPARE_LABELS", "INDEX_LABELS", "KNOP_LABELS", "LABELS", "NOT_APPLICABLE",
-           "PARAMETER_LABELS", "VERDICTS", "factor_label", "knop_label", "output_label", "param_label", "post_label"]
+           "PARAMETER_LABELS", "SEVERITY_GLOSSARY", "VERDICTS", "factor_label", "knop_label", "output_label", "param_label", "post_label"]

@@ -145,6 +145,13 @@ def section_posts(ctx: Context) -> Section:
     return Section("posts", T["posts"], body)
 
 
+def no_flows(stats: Any) -> bool:
+    """True when an actor's balance is € 0 in every draw (mean and standard
+    deviation 0, no invalid draw): it has no flows, so P(balance ≥ 0) = 100 %
+    says nothing and the report shows "geen stromen" instead."""
+    return float(stats["mean"]) == 0.0 and float(stats["sd"]) == 0.0 and not float(stats.get("n_nan", 0) or 0)
+
+
 def section_actors(ctx: Context) -> Section:
     """Balance per actor: figure and table."""
     T, run, lang = ctx.T, ctx.run, ctx.lang
@@ -154,7 +161,7 @@ def section_actors(ctx: Context) -> Section:
     for actor, stat_row, event in sources:
         if stat_row in run.stats.index:
             rows.append((actor, *(float(run.stats.at[stat_row, c]) for c in ("p10", "p50", "p90")),
-                         run.probs.get(event)))
+                         None if no_flows(run.stats.loc[stat_row]) else run.probs.get(event)))
     if not rows:
         return Section("actors", T["actors"], ctx.not_computed(T["actors"], "actor_balance (summary.csv)",
                                                                   "mkba-mc run SCENARIO --out DIR"))
@@ -163,7 +170,8 @@ def section_actors(ctx: Context) -> Section:
                     split=key_figure("p_split_incentive_fig", prob(split, lang)) if split is not None else esc(T["not_kept"]))
     body = ctx.figure("actors.png", fig_actors(rows, split, lang), T["actors"], caption)
     table_rows = [[esc(ACTOR_LABELS[lang][a]), esc(eur(p10, lang)), esc(eur(p50, lang)), esc(eur(p90, lang)),
-                   key_figure(f"p_balance_ge_0.{a}", prob(pg, lang))] for a, p10, p50, p90, pg in rows]
+                   key_figure(f"p_balance_ge_0.{a}", prob(pg, lang) if pg is not None else T["no_flows"])]
+                  for a, p10, p50, p90, pg in rows]
     body += html_table([esc(T["actor"]), "P10", "P50", "P90", esc(T["p_ge_0"])], table_rows, bold=(0, 1))
     return Section("actors", T["actors"], body)
 

@@ -71,7 +71,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "actors_caption": "P10–P90 (balk) en mediaan (streep) van het saldo (NCW baten min kosten) per actor en voor "
                           "de gemeente als geheel, over alle {n} trekkingen; rechts P(saldo ≥ 0). "
                           "Gesplitste prikkel (maatschappij wint, gemeente verliest): {split}.",
-        "actor": "Actor", "p_ge_0": "P(saldo ≥ 0)",
+        "actor": "Actor", "p_ge_0": "P(saldo ≥ 0)", "no_flows": "geen stromen",
         "cashflow": "Programma: kasstroom over de jaren",
         "cashflow_caption": ("Cumulatief saldo van het programma (een cohort per jaar, opbouw over {ramp} jaar), totaal en "
                 "gemeente. De band (P10–P90) en de mediaan per jaar komen uit de trekkingen van de run ({m} "
@@ -184,7 +184,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "param_qaly_value": "QALY-waarde", "param_discount_rate": "discontovoet",
         "assumptions": "Invoer die op aannames rust",
         "assumptions_intro": "Elke getrokken invoer van de Sobol-analyse waarvan de onderbouwing een aanname is "
-                             "(de evidence begint met ‘assumption’) in plaats van een bron. De onderbouwing is die "
+                             "in plaats van een bron. De onderbouwing is die "
                              "van de verdeling die in deze invoerruimte getrokken wordt: voor hefbomen en "
                              "waarderingen hun plausibele bereik. Gesorteerd op de totale Sobol-index ST voor de "
                              "maatschappelijke K-B-verhouding.",
@@ -203,7 +203,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "assumptions_none": "Geen van de getrokken invoeren van de Sobol-analyse rust op een aanname.",
         "assumptions_no_scenario": "Niet te bepalen: het scenario van de run is niet te laden, dus de onderbouwing "
                                    "van de invoer is onbekend.",
-        "evidence": "onderbouwing", "kind": "soort", "st_knop": "ST (knop)", "st_gemeente": "ST gemeente",
+        "evidence": "onderbouwing (bronnotitie, in het Engels)", "assumption_word": "aanname", "kind": "soort", "st_knop": "ST (knop)", "st_gemeente": "ST gemeente",
         "st_knop_gemeente": "ST gemeente (knop)",
         "kind_uncertainty": "onzekerheid", "kind_lever": "hefboom", "kind_normative": "normatief",
     },
@@ -262,7 +262,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "actors_caption": "P10–P90 (bar) and median (tick) of the balance (NPV benefits minus costs) per actor and "
                           "for the municipality as a whole, over all {n} samples; at the right P(balance ≥ 0). "
                           "Split incentive (society gains, municipality loses): {split}.",
-        "actor": "Actor", "p_ge_0": "P(balance ≥ 0)",
+        "actor": "Actor", "p_ge_0": "P(balance ≥ 0)", "no_flows": "no flows",
         "cashflow": "Programme: cash flow over the years",
         "cashflow_caption": ("Cumulative balance of the programme (one cohort a year, build-up over {ramp} years), in total and "
                 "for the municipality. The band (P10–P90) and the median per year are read from the run's samples "
@@ -390,7 +390,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "assumptions_none": "None of the sampled inputs of the Sobol analysis rests on an assumption.",
         "assumptions_no_scenario": "Cannot be determined: the run's scenario cannot be loaded, so the evidence of "
                                    "the inputs is unknown.",
-        "evidence": "evidence", "kind": "kind", "st_knop": "ST (knop)", "st_gemeente": "ST municipal",
+        "evidence": "evidence", "assumption_word": "assumption", "kind": "kind", "st_knop": "ST (knop)", "st_gemeente": "ST municipal",
         "st_knop_gemeente": "ST municipal (knop)",
         "kind_uncertainty": "uncertainty", "kind_lever": "lever", "kind_normative": "normative",
     },
