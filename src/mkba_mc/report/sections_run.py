@@ -78,7 +78,7 @@ def _screen_b(s: Mapping[str, Any], lang: str) -> str:
               [esc(L["total_benefits"]), *(esc(eur(b, lang)) for _, b in cols.values())],
               [esc(L["saldo"]), *(esc(eur(b - c, lang)) for c, b in cols.values())]]
     return (f"<div><h3>{esc(L['screen_b'])}</h3>" + html_table(["", *(esc(L[c]) for c in cols)], b_rows, bold=(2,))
-            + f"<p>{esc(L['screen_b_note'])}</p></div>")
+            + f"<p>{esc(L['screen_b_note'][0].upper() + L['screen_b_note'][1:])}.</p></div>")
 
 
 def section_point(ctx: Context) -> Section:

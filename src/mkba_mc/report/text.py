@@ -65,7 +65,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
                           "Niet-gedefinieerde verhoudingen (kosten ≤ 0; {nan} trekkingen) tellen als niet ≥ 1. "
                           "Het histogram toont P0,5–P99,5.",
         "posts": "NCW per post",
-        "posts_caption_run": "Mediaan (staaf) en P10–P90 (lijn) van elke post over alle {n} trekkingen van de run "
+        "posts_caption_run": "Mediaan (staaf) en P10–P90 (lijn) van elke post over alle {n} trekkingen van de run"
                              "; de ruit is de puntschatting.",
         "actors": "Saldo per actor",
         "actors_caption": "P10–P90 (balk) en mediaan (streep) van het saldo (NCW baten min kosten) per actor en voor "
@@ -256,7 +256,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
                           "from the run's summary and equals the share in the samples. Undefined ratios (costs ≤ 0; {nan} "
                           "samples) count as not ≥ 1. The histogram shows P0.5–P99.5.",
         "posts": "NPV per post",
-        "posts_caption_run": "Median (bar) and P10–P90 (line) of every post over all {n} samples of the run "
+        "posts_caption_run": "Median (bar) and P10–P90 (line) of every post over all {n} samples of the run"
                              "; the diamond is the point estimate.",
         "actors": "Balance per actor",
         "actors_caption": "P10–P90 (bar) and median (tick) of the balance (NPV benefits minus costs) per actor and "
