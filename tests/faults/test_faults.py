@@ -415,8 +415,9 @@ def test_batch_folder_names_are_safe_and_unique(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == sorted([*names, "batch.json", "comparison"])
     for n in names:
         assert (out / n / "done.json").exists()
-    assert sorted(p.name for p in (out / "comparison").iterdir()) == ["comparison.csv", "comparison.png",
-                                                                     "comparison.xlsx", "manifest.json"]
+    assert sorted(p.name for p in (out / "comparison").iterdir()) == ["comparison.csv", "comparison.html",
+                                                                     "comparison.png", "comparison.xlsx",
+                                                                     "manifest.json"]
     assert len(pd.read_csv(out / "comparison" / "comparison.csv")) == 5
     assert json.loads((out / "batch.json").read_text())["scenarios"]["x_2"] == str(files[4])
 

@@ -141,7 +141,8 @@ def point_screens(point: Mapping[str, Any], params: Mapping[str, float],
             for col, actors in BUDGET_COLUMNS.items()}
     screen_b = pd.DataFrame({L[c]: [cost, ben, ben - cost, None] for c, (cost, ben) in cols.items()},
                             index=[L["total_costs"], L["total_benefits"], L["saldo"],
-                                   f"{L['screen_b_note']}; {realisation_text(realisation_of(params), lang)}"])
+                                   f"{L['screen_b_note'][0].upper()}{L['screen_b_note'][1:]}; "
+                                   f"{realisation_text(realisation_of(params), lang)}"])
     screen_b.index.name = headers(lang)["budget"]
     return screen_a, screen_b
 
