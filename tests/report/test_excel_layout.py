@@ -69,3 +69,19 @@ def test_english_run_writes_an_english_workbook(run_en: Path) -> None:
     assert formats and "General" not in formats
     ratio = next(r for r in wb["screen A (NPV)"].iter_rows(min_row=2) if r[0].value == "Social cost-benefit ratio")
     assert ratio[1].number_format == "0.00"
+
+
+def test_english_comparison_workbook_has_english_headers(run_dir: Path, tmp_path: Path) -> None:
+    import re
+
+    from mkba_mc.report.compare import comparison_table, write_comparison
+
+    write_comparison(comparison_table([run_dir, run_dir]), tmp_path / "cmp", lang="en")
+    ws = openpyxl.load_workbook(tmp_path / "cmp" / "comparison.xlsx")["comparison"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:4] == ["Scenario", "Folder", "Number of draws", "Seed"]
+    assert "Social cost-benefit ratio, median (P50)" in headers
+    assert "Probability balance Health insurer ≥ 0" in headers and "Actors without flows" in headers
+    assert [h for h in headers if re.search(r"_|>=|^P\(", h)] == []
+    assert [c.number_format for row in ws.iter_rows(min_row=2) for c in row
+            if isinstance(c.value, (int, float)) and c.number_format == "General"] == []
