@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from ..errors import ConfigError, Problem
 from ..model.core import ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
 from ..uncertainty.spaces import GROUP_BY
+from .dependence import dependence_for, dependence_units, grouped_factors, has_dependence
 from .sobol import Problem as SobolProblem
 
 if TYPE_CHECKING:
@@ -78,12 +79,28 @@ def in_space(scenario: Scenario, inputs: str | None = DEFAULT_INPUTS) -> Scenari
     return scenario.in_space(SENSITIVITY_INPUTS[inputs])
 
 
-def problem_for(scenario: Scenario, group_by: str = "parameter") -> SobolProblem:
+def dependence_mode(scenario: Scenario, ignore_dependence: bool = False) -> str:
+    """How a Sobol' analysis treats the scenario's dependent inputs
+    (:data:`~mkba_mc.sensitivity.dependence.DEPENDENCE_MODES`): ``none``
+    without correlations or share vectors, else ``grouped``, or ``ignored``
+    only when asked for explicitly."""
+    if not has_dependence(scenario.correlation, scenario.share_groups):
+        return "none"
+    return "ignored" if ignore_dependence else "grouped"
+
+
+def problem_for(scenario: Scenario, group_by: str = "parameter", dependence: str = "grouped") -> SobolProblem:
     """The scenario's sampled parameters as a sensitivity problem.
 
     ``group_by="knop"`` groups them by the knop of their kengetal (the
-    lever groups of meta-analyse §5.1); correlations are not used (Sobol'
-    indices assume independent inputs).
+    lever groups of meta-analyse §5.1).  With dependent inputs and
+    ``dependence="grouped"`` (the default) every correlated set and every
+    share vector is one group, sampled jointly with its copula or Dirichlet
+    distribution (:mod:`mkba_mc.sensitivity.dependence`; Jacques et al. 2006),
+    and per knop the knoppen such a group links are merged.  With
+    ``dependence="ignored"`` correlations and share vectors are left out, as
+    before issue 13: Sobol' indices of independent inputs, which the scenario
+    does not have.
     """
     if group_by not in GROUP_BY:
         raise ConfigError([Problem("--group-by", "group_by", group_by, "knop or parameter")])
@@ -91,8 +108,16 @@ def problem_for(scenario: Scenario, group_by: str = "parameter") -> SobolProblem
     if not names:
         raise ConfigError([Problem(str(scenario.path), "parameters", "<none>",
                                    "at least one parameter with a distribution")])
-    groups = tuple(scenario.info[n].knop for n in names) if group_by == "knop" else None
-    return SobolProblem(tuple(names), tuple(scenario.distributions[n] for n in names), groups)
+    if dependence == "ignored" or not has_dependence(scenario.correlation, scenario.share_groups):
+        groups = tuple(scenario.info[n].knop for n in names) if group_by == "knop" else None
+        return SobolProblem(tuple(names), tuple(scenario.distributions[n] for n in names), groups)
+    units = dependence_units(names, scenario.correlation, scenario.share_groups)
+    design = list(names) + [m for u in units if u.kind == "shares" for m in u.members]
+    dists = tuple(scenario.distributions.get(n) if n in names else None for n in design)
+    knop_of = {n: scenario.info[n].knop if n in scenario.info else n for n in design} if group_by == "knop" else None
+    factor = grouped_factors(units, knop_of)
+    return SobolProblem(tuple(design), dists, tuple(factor[n] for n in design),
+                        dependence_for(design, scenario.correlation, scenario.share_groups))
 
 
 def model_for(scenario: Scenario, outputs: Sequence[str]) -> Callable[[Mapping[str, Array]], dict[str, Array]]:
@@ -125,5 +150,5 @@ def _space_text(space: str) -> str:
     return INPUT_SPACES.get(space, space)
 
 
-__all__ = ["DEFAULT_INPUTS", "DEFAULT_LEVERS", "DEFAULT_SOBOL_OUTPUTS", "INDICATORS", "SENSITIVITY_INPUTS",
+__all__ = ["DEFAULT_INPUTS", "dependence_mode", "DEFAULT_LEVERS", "DEFAULT_SOBOL_OUTPUTS", "INDICATORS", "SENSITIVITY_INPUTS",
            "SENSITIVITY_OUTPUTS", "check_outputs", "in_space", "model_for", "problem_for"]
