@@ -120,6 +120,29 @@ def problem_for(scenario: Scenario, group_by: str = "parameter", dependence: str
                         dependence_for(design, scenario.correlation, scenario.share_groups))
 
 
+def shapley_problem_for(scenario: Scenario, group_by: str = "parameter") -> SobolProblem:
+    """The players of a Shapley analysis (:mod:`mkba_mc.sensitivity.shapley`).
+
+    Per parameter every sampled parameter is a player, correlated ones too
+    (the estimator samples them conditionally), and every share vector one
+    player; per knop the knoppen, merged only where a share vector spans two.
+    """
+    if group_by not in GROUP_BY:
+        raise ConfigError([Problem("--group-by", "group_by", group_by, "knop or parameter")])
+    names = scenario.sampled
+    if not names:
+        raise ConfigError([Problem(str(scenario.path), "parameters", "<none>",
+                                   "at least one parameter with a distribution")])
+    units = [u for u in dependence_units(names, None, scenario.share_groups)]
+    design = list(names) + [m for u in units if u.kind == "shares" for m in u.members]
+    dists = tuple(scenario.distributions.get(n) if n in names else None for n in design)
+    knop_of = {n: scenario.info[n].knop if n in scenario.info else n for n in design} if group_by == "knop" else None
+    factor = grouped_factors(units, knop_of)
+    groups = tuple(factor[n] for n in design)
+    return SobolProblem(tuple(design), dists, groups,
+                        dependence_for(design, scenario.correlation, scenario.share_groups))
+
+
 def model_for(scenario: Scenario, outputs: Sequence[str]) -> Callable[[Mapping[str, Array]], dict[str, Array]]:
     """A vectorised function of the sampled parameters returning ``outputs``
     (model outputs or the indicators of :data:`INDICATORS`)."""
@@ -151,4 +174,5 @@ def _space_text(space: str) -> str:
 
 
 __all__ = ["DEFAULT_INPUTS", "dependence_mode", "DEFAULT_LEVERS", "DEFAULT_SOBOL_OUTPUTS", "INDICATORS", "SENSITIVITY_INPUTS",
-           "SENSITIVITY_OUTPUTS", "check_outputs", "in_space", "model_for", "problem_for"]
+           "SENSITIVITY_OUTPUTS", "check_outputs", "in_space", "model_for", "problem_for",
+           "shapley_problem_for"]
