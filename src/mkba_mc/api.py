@@ -146,7 +146,7 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
           n_max: int | None = None, inputs: str = DEFAULT_INPUTS, workers: int | None = None,
           scheduler: str | None = None, evaluator: Evaluator | None = None,
           progress: Callable[[int, int], None] | None = None, method: str = "sobol",
-          ignore_dependence: bool = False) -> xr.Dataset:
+          ignore_dependence: bool = False, groups: Mapping[str, Sequence[str]] | None = None) -> xr.Dataset:
     """Sobol' indices per knop or parameter with bootstrap intervals (``mkba-mc sobol``).
 
     Parameters
@@ -185,6 +185,10 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
         Sobol' indices with every input sampled independently although the
         scenario's inputs are dependent (``attrs["dependence"] = "ignored"``);
         never done without this.
+    groups : mapping of str to list of str, optional
+        Groups of the user's own (name -> parameters), each reported as one
+        factor; a parameter that is not sampled in the input space raises
+        :class:`~mkba_mc.errors.ConfigError`.
 
     Returns
     -------
@@ -211,7 +215,8 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
         res = run_sobol(sc, n, outputs=list(outputs or DEFAULT_SOBOL_OUTPUTS), seed=seed, second_order=second_order,
                         group_by=group_by, evaluator=ev, resamples=resamples, target_ci=target_ci,
                         n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                        progress=progress, inputs=inputs, method=method, ignore_dependence=ignore_dependence)
+                        progress=progress, inputs=inputs, method=method, ignore_dependence=ignore_dependence,
+                        groups=groups)
     wide = res.wide_intervals()
     if wide:
         o, kind, name, _, w = max(wide, key=lambda x: x[4])

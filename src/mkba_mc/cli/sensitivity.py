@@ -64,6 +64,8 @@ def sobol(
     ignore_dependence: Annotated[bool, typer.Option("--ignore-dependence", help="Sobol' indices with every input "
                                                     "drawn independently, although the scenario's inputs move "
                                                     "together (labelled so).")] = False,
+    group: Annotated[Optional[list[str]], typer.Option("--group", help="A group of your own, reported as one factor: "
+                                                       "NAME=PARAMETER,PARAMETER,... (repeatable).")] = None,
 ) -> None:
     """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides).
 
@@ -76,8 +78,10 @@ def sobol(
     from ..report.console import render_sobol
     from ..sensitivity.analyses import DEFAULT_SOBOL_OUTPUTS
     from ..sensitivity.analyses import sobol as run_sobol
+    from ..sensitivity.dependence import parse_groups
 
     _check_options(seed=seed, n=n, workers=workers, resamples=resamples, scheduler=scheduler)
+    groups = parse_groups(group or [])
     sc = _prepare(scenario, set_, distributions, out, force)
     n_workers = default_workers() if workers is None else workers
     bar = _LazyProgress("base samples")
@@ -87,7 +91,8 @@ def sobol(
                             second_order=second_order, group_by=group_by.value, evaluator=evaluator,
                             resamples=resamples, target_ci=target_ci,
                             n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                            progress=bar, inputs=inputs.value, method=method, ignore_dependence=ignore_dependence)
+                            progress=bar, inputs=inputs.value, method=method, ignore_dependence=ignore_dependence,
+                            groups=groups)
     finally:
         bar.close()
     wide = res.wide_intervals()

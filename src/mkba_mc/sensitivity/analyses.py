@@ -16,7 +16,7 @@ so that ``from mkba_mc.sensitivity.analyses import tornado`` keeps working.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, Problem
@@ -51,6 +51,7 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
           progress: Callable[[int, int], None] | None = None,
           inputs: str | None = DEFAULT_INPUTS,
           method: str = "sobol", ignore_dependence: bool = False,
+          groups: Mapping[str, Sequence[str]] | None = None,
           ) -> SobolResult | ShapleyResult:
     """Sobol' indices of a scenario.
 
@@ -72,6 +73,9 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
       (:func:`~mkba_mc.sensitivity.shapley.shapley_effects`, ``n`` random
       permutations), valid for dependent inputs.
 
+    ``groups`` (name -> parameters, ``--group``) adds groups of the user's
+    own; a group that is not a subset of the sampled inputs is a ConfigError.
+
     Raises
     ------
     ConfigError
@@ -89,7 +93,8 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
     if method == "shapley":
         return _shapley(scenario, n, problems, outputs=outputs, seed=seed, second_order=second_order,
                         group_by=group_by, evaluator=evaluator, workers=workers, resamples=resamples,
-                        target_ci=target_ci, ignore_dependence=ignore_dependence, progress=progress)
+                        target_ci=target_ci, ignore_dependence=ignore_dependence, progress=progress,
+                        groups=groups)
     if n < 2 or n & (n - 1):
         problems.append(Problem("-n", "n", n, "a power of 2 (Sobol' designs balance only there), e.g. 1024, 65536"))
     if target_ci is not None and not 0 < target_ci < 1:
@@ -100,7 +105,7 @@ def sobol(scenario: Scenario, n: int, *, outputs: Sequence[str] = DEFAULT_SOBOL_
         raise ConfigError(problems)
     check_outputs(outputs)
     mode = dependence_mode(scenario, ignore_dependence)
-    problem = problem_for(scenario, group_by, mode)
+    problem = problem_for(scenario, group_by, mode, groups)
     res = sobol_indices(model_for(scenario, outputs), problem, n, outputs=outputs, seed=seed,
                         second_order=second_order, evaluator=evaluator, workers=workers, resamples=resamples, target_ci=target_ci,
                         n_max=n_max, progress=progress)
@@ -118,7 +123,8 @@ METHODS = ("sobol", "shapley")
 def _shapley(scenario: Scenario, n: int, problems: list[Problem], *, outputs: Sequence[str], seed: int,
              second_order: bool, group_by: str, evaluator: Evaluator | None, workers: int, resamples: int,
              target_ci: float | None, ignore_dependence: bool,
-             progress: Callable[[int, int], None] | None) -> ShapleyResult:
+             progress: Callable[[int, int], None] | None,
+             groups: Mapping[str, Sequence[str]] | None = None) -> ShapleyResult:
     """``sobol(..., method="shapley")``: options checked together, then the effects."""
     from .shapley import shapley_effects
 
@@ -132,7 +138,7 @@ def _shapley(scenario: Scenario, n: int, problems: list[Problem], *, outputs: Se
     if problems:
         raise ConfigError(problems)
     check_outputs(outputs)
-    problem = shapley_problem_for(scenario, group_by)
+    problem = shapley_problem_for(scenario, group_by, groups)
     res = shapley_effects(model_for(scenario, outputs), problem, n, outputs=outputs, seed=seed, resamples=resamples,
                           evaluator=evaluator, workers=workers, progress=progress)
     res.input_space = scenario.space

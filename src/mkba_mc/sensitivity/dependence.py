@@ -128,13 +128,16 @@ def dependence_units(names: Sequence[str], correlation: Correlation | None,
     return units
 
 
-def grouped_factors(units: Sequence[Unit], knop_of: Mapping[str, str] | None) -> dict[str, str]:
+def grouped_factors(units: Sequence[Unit], knop_of: Mapping[str, str] | None,
+                    compact: bool = False) -> dict[str, str]:
     """Factor of every parameter in a grouped analysis.
 
     Per parameter (``knop_of`` None) the factors are the units.  Per knop,
     every knop whose parameters share a unit with another knop is merged with
     it (union-find), and the merged factor is named ``"knop A + knop B
-    (samenhangend)"`` in the order the knoppen first appear.
+    (samenhangend)"`` in the order the knoppen first appear; with ``compact``
+    (keys that are parameters or the user's groups) ``"a + b"`` as
+    :func:`set_label` writes it.
     """
     if knop_of is None:
         return {m: u.name for u in units for m in u.members}
@@ -156,7 +159,12 @@ def grouped_factors(units: Sequence[Unit], knop_of: Mapping[str, str] | None) ->
     members: dict[str, list[str]] = {}
     for k in order:
         members.setdefault(find(k), []).append(k)
-    label = {k: (" + ".join(ms) + LINKED if len(ms) > 1 else ms[0]) for ms in members.values() for k in ms}
+    def name(ms: list[str]) -> str:
+        if len(ms) == 1:
+            return ms[0]
+        return set_label(ms) if compact else " + ".join(ms) + LINKED
+
+    label = {k: name(ms) for ms in members.values() for k in ms}
     return {m: label[knop_of[m]] for u in units for m in u.members}
 
 
@@ -227,6 +235,32 @@ def members_json(problem: Any) -> str:
                        for f, cols in zip(problem.factor_names, problem.factor_columns)})
 
 
+def parse_groups(specs: Sequence[str]) -> dict[str, list[str]]:
+    """``--group NAME=PARAMETER,PARAMETER,...`` (repeatable) as a mapping.
+
+    Raises
+    ------
+    ConfigError
+        For a spec without ``=``, an empty name or a name given twice.
+    """
+    from ..errors import ConfigError, Problem
+
+    out: dict[str, list[str]] = {}
+    problems = []
+    for spec in specs:
+        name, sep, rest = spec.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            problems.append(Problem("--group", "group", spec, "NAME=PARAMETER,PARAMETER,..."))
+        elif name in out:
+            problems.append(Problem("--group", f"group.{name}", spec, "each group name once"))
+        else:
+            out[name] = [p.strip() for p in rest.split(",") if p.strip()]
+    if problems:
+        raise ConfigError(problems)
+    return out
+
+
 def has_dependence(correlation: Correlation | None, share_groups: Mapping[str, Any]) -> bool:
     """Whether a scenario's sampled inputs are dependent (a correlation with a
     non-zero off-diagonal entry, or a share vector)."""
@@ -236,4 +270,4 @@ def has_dependence(correlation: Correlation | None, share_groups: Mapping[str, A
 
 
 __all__ = ["DEPENDENCE_MODES", "LINKED", "Dependence", "Unit", "components", "dependence_for", "dependence_units",
-           "grouped_factors", "has_dependence", "members_json", "set_label"]
+           "grouped_factors", "has_dependence", "members_json", "parse_groups", "set_label"]
