@@ -140,7 +140,7 @@ def test_grouped_sobol_and_shapley_same_numbers_whatever_the_evaluator(sc) -> No
     for ev in (SerialEvaluator(), ProcessEvaluator(2)):
         with ev:
             s = sobol(sc, 1 << 14, outputs=["ratio_social"], seed=6, evaluator=ev)  # two tasks of 8,192 rows
-            h = sobol(sc, 130, outputs=["ratio_social"], seed=6, evaluator=ev, method="shapley")  # 3 tasks
+            h = sobol(sc, 1000, outputs=["ratio_social"], seed=6, evaluator=ev, method="shapley")  # 9 tasks
             out.append((s.indices["ratio_social"], h.indices["ratio_social"]))
     for a, b in zip(out[0], out[1]):
         for k in a:

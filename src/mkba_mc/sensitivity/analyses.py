@@ -2,7 +2,9 @@
 
 * :func:`sobol` -- Sobol' indices per knop or parameter
   (:mod:`mkba_mc.sensitivity.sobol`, estimators in
-  :mod:`mkba_mc.sensitivity.estimators`);
+  :mod:`mkba_mc.sensitivity.estimators`), grouped where inputs are dependent
+  (:mod:`mkba_mc.sensitivity.dependence`), or Shapley effects
+  (:mod:`mkba_mc.sensitivity.shapley`);
 * :func:`~mkba_mc.sensitivity.morris.morris` -- Morris screening (SALib);
 * :func:`~mkba_mc.sensitivity.oat.tornado`, :func:`~mkba_mc.sensitivity.oat.spider`,
   :func:`~mkba_mc.sensitivity.oat.switch_value` -- one parameter at a time;

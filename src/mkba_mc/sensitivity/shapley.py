@@ -28,7 +28,7 @@ ordered fixed-first, the Cholesky factor ``L`` of the reordered ``R`` gives
 e.g. Rasmussen & Williams 2006, A.2).  A share vector is one player (its
 Dirichlet law has no density on the unit cube's full dimension, so its
 members are never split).  Every row's arithmetic is elementwise in a fixed
-order and each task of :data:`PERMS_PER_TASK` permutations has its own
+order and each task of :func:`perms_per_task` permutations has its own
 seed stream (:func:`~mkba_mc.uncertainty.streams.shapley_stream`), so the
 numbers do not depend on the workers or the scheduler.
 
@@ -58,8 +58,14 @@ ModelFn = Callable[[Mapping[str, Array]], Mapping[str, Array]]
 
 #: Inner conditional draws per (permutation, position) (Song et al. 2016 §5: N_O = 1, N_I = 3).
 INNER: Final[int] = 3
-#: Permutations per task: fixed, so a task's streams and rows do not depend on the workers.
-PERMS_PER_TASK: Final[int] = 64
+#: Model rows per permutation task (about): a task holds ``TASK_ROWS // ((P - 1) N_I)``
+#: permutations, fixed by the problem, so a task's streams and rows do not depend on the workers.
+TASK_ROWS: Final[int] = 1 << 14
+
+
+def perms_per_task(players: int) -> int:
+    """Permutations per task of a problem with ``players`` players."""
+    return max(1, TASK_ROWS // (max(players - 1, 1) * INNER))
 #: Joint draws for Var Y, and per task.
 VARIANCE_ROWS: Final[int] = 1 << 16
 VARIANCE_TASK_ROWS: Final[int] = 1 << 13
@@ -291,9 +297,10 @@ def shapley_effects(func: ModelFn, problem: Problem, n: int, *, outputs: Sequenc
     t0 = time.perf_counter()
     P = len(problem.factor_names)
     job = ShapleyJob(problem, func, tuple(outputs), int(seed))
+    per = perms_per_task(P)
     specs = ([("var", t, min(VARIANCE_TASK_ROWS, VARIANCE_ROWS - t * VARIANCE_TASK_ROWS))
               for t in range(VARIANCE_ROWS // VARIANCE_TASK_ROWS)]
-             + [("perm", t, min(PERMS_PER_TASK, n - t * PERMS_PER_TASK)) for t in range(-(-n // PERMS_PER_TASK))])
+             + [("perm", t, min(per, n - t * per)) for t in range(-(-n // per))])
     own = evaluator is None
     if evaluator is None:
         evaluator = local_evaluator(workers)
@@ -336,4 +343,4 @@ def shapley_effects(func: ModelFn, problem: Problem, n: int, *, outputs: Sequenc
                          elapsed=time.perf_counter() - t0)
 
 
-__all__ = ["INNER", "PERMS_PER_TASK", "VARIANCE_ROWS", "ShapleyJob", "ShapleyResult", "effects", "shapley_effects"]
+__all__ = ["INNER", "TASK_ROWS", "perms_per_task", "VARIANCE_ROWS", "ShapleyJob", "ShapleyResult", "effects", "shapley_effects"]
