@@ -84,7 +84,7 @@ def sobol(
     groups = parse_groups(group or [])
     sc = _prepare(scenario, set_, distributions, out, force)
     n_workers = default_workers() if workers is None else workers
-    bar = _LazyProgress("base samples")
+    bar = _LazyProgress("model evaluations" if method == "shapley" else "base samples")
     try:
         with open_evaluator(scheduler, n_workers) as evaluator:
             res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,

@@ -286,6 +286,8 @@ def shapley_effects(func: ModelFn, problem: Problem, n: int, *, outputs: Sequenc
         Poisson bootstrap replicates and the intervals' level.
     evaluator, workers
         Where the tasks run (as :func:`~mkba_mc.sensitivity.sobol.sobol_indices`).
+    progress : callable, optional
+        ``progress(model_rows_done, total)``.
 
     Returns
     -------
@@ -318,7 +320,7 @@ def shapley_effects(func: ModelFn, problem: Problem, n: int, *, outputs: Sequenc
                 for o in outputs:
                     cs[o].append(part["c"][o])
             if progress is not None:
-                progress(spec[2] * (1 if spec[0] == "var" else (P - 1) * INNER), 0)
+                progress(spec[2] * (1 if spec[0] == "var" else (P - 1) * INNER), VARIANCE_ROWS + n * (P - 1) * INNER)
     finally:
         if own:
             evaluator.close()
