@@ -145,7 +145,8 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
           second_order: bool = False, group_by: str = "knop", resamples: int = 100, target_ci: float | None = None,
           n_max: int | None = None, inputs: str = DEFAULT_INPUTS, workers: int | None = None,
           scheduler: str | None = None, evaluator: Evaluator | None = None,
-          progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+          progress: Callable[[int, int], None] | None = None, method: str = "sobol",
+          ignore_dependence: bool = False, groups: Mapping[str, Sequence[str]] | None = None) -> xr.Dataset:
     """Sobol' indices per knop or parameter with bootstrap intervals (``mkba-mc sobol``).
 
     Parameters
@@ -173,12 +174,28 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
         Where the tasks run, as for :func:`run_monte_carlo`.
     progress : callable, optional
         ``progress(base_rows_done, total)``.
+    method : {"sobol", "shapley"}
+        ``sobol``: Sobol' indices; where the scenario has correlations or
+        share vectors, every correlated set and share vector is one group
+        sampled with its dependence (``attrs["dependence"] = "grouped"``,
+        the groups in ``attrs["group_members"]``).  ``shapley``: Shapley
+        effects ``Sh`` (Song, Nelson & Staum 2016) per parameter or knop,
+        ``n`` random permutations.
+    ignore_dependence : bool
+        Sobol' indices with every input sampled independently although the
+        scenario's inputs are dependent (``attrs["dependence"] = "ignored"``);
+        never done without this.
+    groups : mapping of str to list of str, optional
+        Groups of the user's own (name -> parameters), each reported as one
+        factor; a parameter that is not sampled in the input space raises
+        :class:`~mkba_mc.errors.ConfigError`.
 
     Returns
     -------
     xarray.Dataset
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (and ``S2``) by ``output`` and
-        ``knop`` (or ``parameter``); provenance in ``attrs``.
+        ``knop`` (or ``parameter``), or ``Sh``, ``Sh_conf`` with
+        ``method="shapley"``; provenance in ``attrs``.
 
     Warns
     -----
@@ -198,7 +215,8 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
         res = run_sobol(sc, n, outputs=list(outputs or DEFAULT_SOBOL_OUTPUTS), seed=seed, second_order=second_order,
                         group_by=group_by, evaluator=ev, resamples=resamples, target_ci=target_ci,
                         n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                        progress=progress, inputs=inputs)
+                        progress=progress, inputs=inputs, method=method, ignore_dependence=ignore_dependence,
+                        groups=groups)
     wide = res.wide_intervals()
     if wide:
         o, kind, name, _, w = max(wide, key=lambda x: x[4])
@@ -207,7 +225,7 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
     if target_ci is not None and res.max_half_width() > target_ci:
         _warn([f"target_ci {target_ci:g} not reached at n = {res.n:,} (widest half-width {res.max_half_width():.4f})"])
     ds = res.to_dataset()
-    ds.attrs.update(_attrs(sc, analysis="sobol", rounds=res.rounds))
+    ds.attrs.update(_attrs(sc, analysis="sobol", rounds=res.rounds, method=method))
     return ds
 
 

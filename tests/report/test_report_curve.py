@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 import shutil
 import tomllib
@@ -136,8 +137,11 @@ def test_assumptions_table_lists_exactly_the_assumption_based_inputs(folder: Pat
     expected = assumption_inputs_from_toml()
     with xr.open_dataset(folder / "sobol" / "sobol.nc") as ds:
         st = ds["ST"].sel(output="ratio_social").to_series()
-        sobol_space = set(ds["parameter"].values.astype(str))
-    assert set(expected) <= sobol_space  # every one of them is sampled by the Sobol' analysis
+        # since issue 13 a correlated set is one factor; its members are in group_members
+        members = json.loads(ds.attrs["group_members"])
+    factor_of = {p: f for f, ps in members.items() for p in ps}
+    assert set(expected) <= set(factor_of)  # every one of them is sampled by the Sobol' analysis
+    st = {p: st[f] for p, f in factor_of.items()}
     body = section(page, "assumptions")
     listed = re.findall(r'data-assumption="([^"]+)"', body)
     assert len(listed) == len(set(listed))
@@ -152,9 +156,10 @@ def test_assumptions_table_lists_exactly_the_assumption_based_inputs(folder: Pat
     for name, kind, _knop, value in rows:
         assert float(value.replace(",", ".")) == pytest.approx(st[name], abs=0.0005)
         assert kind == kinds[expected[name]]
-    total = sum(float(st[n]) for n in expected)
+    total = sum(float(v) for v in {factor_of[n]: st[n] for n in expected}.values())  # a group's ST once
     assert re.search(r'data-key="assumption_st_sum">([^<]+)<', body).group(1) == styled(total)
-    assert f"de som van ST over deze {len(expected)} invoeren" in body
+    # the sum runs over factors: a correlated set of assumption-based inputs counts once
+    assert f"de som van ST over deze {len({factor_of[n] for n in expected})} invoeren" in body
 
 
 def test_assumptions_per_knop_show_the_knops_st(tmp_path: Path) -> None:
@@ -171,14 +176,16 @@ def test_assumptions_per_knop_show_the_knops_st(tmp_path: Path) -> None:
         knop_of[name] = entry["knop"]
     with xr.open_dataset(tmp_path / "sobol" / "sobol.nc") as ds:
         st = ds["ST"].sel(output="ratio_social").to_series()
+        # since issue 13 knoppen linked by a correlation are one factor ("selectie + prijzen (samenhangend)")
+        factor_of = {p: f for f, ps in json.loads(ds.attrs["group_members"]).items() for p in ps}
     rows = re.findall(r'<span data-assumption="([^"]+)">.*?</td><td class="l">[^<]*</td>'
                       r'<td class="l">([^<]*)</td><td>([^<]*)</td>', body)
     assert {r[0] for r in rows} == set(expected)
     for name, knop, value in rows:
         assert knop == knop_label(knop_of[name], "nl")
-        assert float(value.replace(",", ".")) == pytest.approx(st[knop_of[name]], abs=0.0005)
+        assert float(value.replace(",", ".")) == pytest.approx(st[factor_of[name]], abs=0.0005)
     assert "per knop berekend" in body  # and it says that the ST is the knop's
-    total = sum(float(st[k]) for k in set(knop_of.values()))
+    total = sum(float(st[k]) for k in {factor_of[n] for n in expected})
     assert re.search(r'data-key="assumption_st_sum">([^<]+)<', body).group(1) == styled(total)
 
 

@@ -59,48 +59,83 @@ def sobol(
     as_json: JsonOption = False,
     lang: LangOption = Lang.nl,
     inputs: InputsOption = Inputs.all,
+    method: Annotated[str, typer.Option("--method", help="sobol: Sobol' indices (inputs that move together as one "
+                                        "group); shapley: Shapley effects, -n random permutations.")] = "sobol",
+    ignore_dependence: Annotated[bool, typer.Option("--ignore-dependence", help="Sobol' indices with every input "
+                                                    "drawn independently, although the scenario's inputs move "
+                                                    "together (labelled so).")] = False,
+    group: Annotated[Optional[list[str]], typer.Option("--group", help="A group of your own, reported as one factor: "
+                                                       "NAME=PARAMETER,PARAMETER,... (repeatable).")] = None,
 ) -> None:
-    """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides)."""
+    """Sobol' indices per knop or parameter, with 95 % bootstrap intervals (which knob decides).
+
+    Inputs that move together (a correlation, shares that sum to 1) are one
+    group each, drawn with their dependence; --method shapley gives Shapley
+    effects instead."""
     from ..execution.montecarlo import default_workers
     from ..execution.scheduling import open_evaluator
     from ..io.analysis_results import write_sobol
     from ..report.console import render_sobol
     from ..sensitivity.analyses import DEFAULT_SOBOL_OUTPUTS
     from ..sensitivity.analyses import sobol as run_sobol
+    from ..sensitivity.dependence import parse_groups
 
     _check_options(seed=seed, n=n, workers=workers, resamples=resamples, scheduler=scheduler)
+    groups = parse_groups(group or [])
     sc = _prepare(scenario, set_, distributions, out, force)
     n_workers = default_workers() if workers is None else workers
-    bar = _LazyProgress("base samples")
+    bar = _LazyProgress("model evaluations" if method == "shapley" else "base samples")
     try:
         with open_evaluator(scheduler, n_workers) as evaluator:
             res = run_sobol(sc, n, outputs=output or list(DEFAULT_SOBOL_OUTPUTS), seed=seed,
                             second_order=second_order, group_by=group_by.value, evaluator=evaluator,
                             resamples=resamples, target_ci=target_ci,
                             n_max=n_max if n_max is not None else (max(n, 1 << 20) if target_ci else None),
-                            progress=bar, inputs=inputs.value)
+                            progress=bar, inputs=inputs.value, method=method, ignore_dependence=ignore_dependence,
+                            groups=groups)
     finally:
         bar.close()
     wide = res.wide_intervals()
     if wide:
         _warn([f"{len(wide)} indices have a 95 % half-width above max(10 % of the index, 0.02); "
                f"widest: {max(wide, key=lambda w: w[4])[1]} of {max(wide, key=lambda w: w[4])[2]} for "
-               f"{max(wide, key=lambda w: w[4])[0]} (+/- {max(w[4] for w in wide):.3f}); increase -n or use --target-ci"])
+               f"{max(wide, key=lambda w: w[4])[0]} (+/- {max(w[4] for w in wide):.3f}); increase -n"
+               + ("" if method == "shapley" else " or use --target-ci")])
     if target_ci is not None and res.max_half_width() > target_ci:
         _warn([f"--target-ci {target_ci:g} not reached at n = {res.n:,} (widest half-width {res.max_half_width():.4f})"])
     ds = res.to_dataset()
+    if res.dependence == "ignored":
+        _warn(["--ignore-dependence: the scenario's correlations and share vectors were left out; these are Sobol' "
+               "indices of independent inputs, not of the scenario's joint distribution"])
     if out is not None:
         write_sobol(res, out, scenario=sc, group_by=group_by.value, command=_command_line(ctx), force=force)
+    keys = ("Sh", "Sh_conf") if method == "shapley" else ("S1", "S1_conf", "ST", "ST_conf")
     if as_json:
         obj = {"n": res.n, "seed": seed, "group_by": group_by.value, "second_order": second_order,
                "input_space": res.input_space, "input_space_text": ds.attrs.get("input_space_text", ""),
                "kinds": dict(zip(res.problem.names, res.kinds)),
-               "evaluations": res.evaluations, "rounds": res.rounds, "indices": {
-                   o: {name: {k: float(res.indices[o][k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+               "evaluations": res.evaluations, "rounds": res.rounds, "method": method,
+               "dependence": res.dependence, "dependence_text": ds.attrs.get("dependence_text", ""),
+               "groups": json.loads(ds.attrs.get("group_members", "{}")), "indices": {
+                   o: {name: {k: float(res.indices[o][k][i]) for k in keys}
                        for i, name in enumerate(res.problem.factor_names)} for o in res.outputs}}
         typer.echo(json.dumps(obj, indent=2))
         return
+    from ..report.dependence import dependence_sentence, render_shapley
+
+    if method == "shapley":
+        out_console.print(render_shapley(res, group_by.value, lang.value))
+        return
+    if res.dependence in ("grouped", "ignored"):  # grouped factors in plain language
+        import dataclasses
+
+        from ..report.dependence import group_label
+
+        labels = tuple(group_label(g, lang.value) for g in res.problem.groups or res.problem.names)
+        res = dataclasses.replace(res, problem=dataclasses.replace(res.problem, groups=labels))
     out_console.print(render_sobol(res, group_by.value, lang.value))
+    if dependence_sentence(ds.attrs, lang.value):
+        out_console.print(dependence_sentence(ds.attrs, lang.value))
 
 
 @app.command()

@@ -10,7 +10,7 @@ folder all-or-nothing (:func:`mkba_mc.io.atomic.write_bundle`) with a
 =================  ==========================================================
 writer             files (besides ``manifest.json``)
 =================  ==========================================================
-:func:`write_sobol`      ``sobol.nc``, ``sobol.csv``
+:func:`write_sobol`      ``sobol.nc``, ``sobol.csv`` (Shapley effects: ``shapley.nc``, ``shapley.csv``)
 :func:`write_morris`     ``morris.nc``, ``morris.csv``
 :func:`write_tornado`    ``tornado.csv``, ``tornado.nc``, ``spider.csv``
 :func:`write_breakeven`  ``breakeven.csv``, ``robustness.csv``, ``robustness.nc``
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
+    from ..sensitivity.shapley import ShapleyResult
     from ..sensitivity.sobol import SobolResult
     from .scenario import Scenario
 
@@ -42,23 +43,32 @@ CURVE_JSON_ATTRS = ("switch_values", "input_hashes", "versions", "sampled_from",
                     "fixed_normative", "overrides", "command")
 
 
-def write_sobol(res: SobolResult, out: str | Path, *, scenario: Scenario, group_by: str,
+def write_sobol(res: SobolResult | ShapleyResult, out: str | Path, *, scenario: Scenario, group_by: str,
                 command: Sequence[str] | None = None, force: bool = False,
                 extra: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write ``sobol.nc`` (:meth:`SobolResult.to_dataset`), ``sobol.csv`` (the
     same as a table) and the manifest (design, rounds, input space, each
-    parameter's knop and kind)."""
+    parameter's knop and kind, how dependent inputs were treated and the
+    members of every group).  Shapley effects (``sobol --method shapley``,
+    a :class:`~mkba_mc.sensitivity.shapley.ShapleyResult`) go to
+    ``shapley.nc`` and ``shapley.csv`` instead."""
     ds = res.to_dataset()
     table = ds.to_dataframe().reset_index()
+    method = str(ds.attrs.get("method", "sobol"))
+    dep = {k: ds.attrs[k] for k in ("dependence", "dependence_text") if k in ds.attrs}
+    if "group_members" in ds.attrs:
+        dep["group_members"] = json.loads(ds.attrs["group_members"])
     manifest = analysis_manifest(
-        scenario, command, analysis="sobol", n=res.n, seed=res.seed, second_order=res.second_order,
+        scenario, command, analysis="sobol", method=method, n=res.n, seed=res.seed, second_order=res.second_order,
         group_by=group_by, resamples=res.resamples, evaluations=res.evaluations, rounds=res.rounds,
         elapsed_seconds=round(res.elapsed, 3), input_space=res.input_space,
         input_space_text=ds.attrs.get("input_space_text", ""),
-        parameters={nm: {"knop": scenario.info[nm].knop, "kind": k} for nm, k in zip(res.problem.names, res.kinds)},
-        **(extra or {}))
-    return write_bundle(out, {"sobol.nc": lambda p: write_netcdf(ds, p),
-                              "sobol.csv": lambda p: table.to_csv(p, index=False)}, manifest, force=force)
+        parameters={nm: {"knop": scenario.info[nm].knop if nm in scenario.info else "", "kind": k}
+                    for nm, k in zip(res.problem.names, res.kinds)},
+        **dep, **(extra or {}))
+    stem = "shapley" if method == "shapley" else "sobol"
+    return write_bundle(out, {f"{stem}.nc": lambda p: write_netcdf(ds, p),
+                              f"{stem}.csv": lambda p: table.to_csv(p, index=False)}, manifest, force=force)
 
 
 def write_morris(ds: xr.Dataset, out: str | Path, *, scenario: Scenario, trajectories: int, levels: int, seed: int,

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 def sobol_parameters(ds: Any, dim: str) -> dict[str, str]:
     """The sampled parameters of a Sobol' result and their factor (the
-    parameter itself, or its knop from the ``groups`` attribute)."""
-    if dim == "parameter":
+    parameter itself, or its knop or group from the ``groups`` attribute;
+    per parameter with dependent inputs a correlated set is one group)."""
+    if dim == "parameter" and not ds.attrs.get("groups"):
         return {str(p): str(p) for p in ds["parameter"].values}
     out = {}
     for item in str(ds.attrs.get("groups", "")).split(","):

@@ -52,30 +52,42 @@ def section_tornado(ctx: Context) -> Section:
 
 
 def section_sobol(ctx: Context) -> Section:
-    """Sobol' figure and the full table of indices."""
+    """Sobol' figure and the full table of indices; how dependent inputs were
+    treated, and the Shapley effects where a ``shapley.nc`` is present
+    (:mod:`mkba_mc.report.dependence`)."""
+    from .dependence import dependence_sentence, find_shapley, group_label, relabelled, shapley_html
+
     T, lang = ctx.T, ctx.lang
+    shapley = find_shapley(ctx.root)
+    words = {"knop": T["knop"], "parameter": T["parameter"]}
     if ctx.sobol is None:
+        if shapley is not None:
+            return Section("sobol", T["sobol"], shapley_html(ctx, shapley, words))
         return Section("sobol", T["sobol"], ctx.not_computed(T["sobol"], "sobol.nc", "mkba-mc sobol SCENARIO --out DIR"))
     ds, dim = ctx.sobol
     factor = T["knop"] if dim == "knop" else T["parameter"]
     n_factors = int(ds.sizes[dim])
     top = T["sobol_top"].format(k=SOBOL_TOP, factor=factor) if n_factors > SOBOL_TOP else ""
+    dependence = dependence_sentence(ds.attrs, lang)
     caption = esc(T["sobol_caption"].format(factor=factor, n=ds.attrs.get("n", "?"),
                                            evaluations=count(int(ds.attrs.get("evaluations", 0)), lang), top=top)
-                 + " " + space_sentence(T, ds.attrs.get("input_space")))
-    parts = []
+                 + " " + space_sentence(T, ds.attrs.get("input_space")) + (" " + dependence if dependence else ""))
+    parts = [f"<p>{esc(dependence)}</p>"] if dependence else []
     if sobol_panels([str(o) for o in ds["output"].values]):
-        parts.append(ctx.figure("sobol.png", fig_sobol(ds, dim, lang), T["sobol"], caption))
+        parts.append(ctx.figure("sobol.png", fig_sobol(relabelled(ds, dim, lang), dim, lang), T["sobol"], caption))
+    label = group_label if "group_members" in ds.attrs else factor_label  # files written before issue 13: plain factors
     rows = []
     for o in ds["output"].values:
         sub = ds.sel(output=o)
         order = np.argsort(-np.nan_to_num(sub["ST"].values.astype(float), nan=-np.inf))
         for i in order:
-            rows.append([esc(sobol_output_title(str(o), lang)), esc(factor_label(str(sub[dim].values[i]), lang)), *(esc(decimal(float(sub[v].values[i]), lang, 3))
+            rows.append([esc(sobol_output_title(str(o), lang)), esc(label(str(sub[dim].values[i]), lang)), *(esc(decimal(float(sub[v].values[i]), lang, 3))
                                                           for v in ("S1", "S1_conf", "ST", "ST_conf"))])
     parts.append(f"<details><summary>{esc(T['sobol_table'])}</summary>"
                  + html_table([esc(T["output"]), esc(factor), "S1", "± (95 %)", "ST", "± (95 %)"], rows, left=2)
                  + "</details>")
+    if shapley is not None:
+        parts.append(shapley_html(ctx, shapley, words))
     return Section("sobol", T["sobol"], "".join(parts))
 
 

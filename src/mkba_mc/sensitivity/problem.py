@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from ..errors import ConfigError, Problem
 from ..model.core import ALL_OUTPUTS, PROGRAMME_OUTPUTS, evaluate
 from ..uncertainty.spaces import GROUP_BY
+from .dependence import dependence_for, dependence_units, grouped_factors, has_dependence
 from .sobol import Problem as SobolProblem
 
 if TYPE_CHECKING:
@@ -78,21 +79,103 @@ def in_space(scenario: Scenario, inputs: str | None = DEFAULT_INPUTS) -> Scenari
     return scenario.in_space(SENSITIVITY_INPUTS[inputs])
 
 
-def problem_for(scenario: Scenario, group_by: str = "parameter") -> SobolProblem:
+def dependence_mode(scenario: Scenario, ignore_dependence: bool = False) -> str:
+    """How a Sobol' analysis treats the scenario's dependent inputs
+    (:data:`~mkba_mc.sensitivity.dependence.DEPENDENCE_MODES`): ``none``
+    without correlations or share vectors, else ``grouped``, or ``ignored``
+    only when asked for explicitly."""
+    if not has_dependence(scenario.correlation, scenario.share_groups):
+        return "none"
+    return "ignored" if ignore_dependence else "grouped"
+
+
+def _factor_keys(scenario: Scenario, design: Sequence[str], group_by: str,
+                 groups: Mapping[str, Sequence[str]] | None) -> dict[str, str] | None:
+    """Per design row the key factors are built from: its knop (``group_by="knop"``)
+    or itself, overridden by the user's ``groups``; ``None`` for plain
+    parameters.  A group with a parameter outside ``design`` or a parameter in
+    two groups is a clean error, all problems at once."""
+    if not groups and group_by != "knop":
+        return None
+    keys = {n: (scenario.info[n].knop if n in scenario.info else n) if group_by == "knop" else n for n in design}
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for name, members in (groups or {}).items():
+        if not members:
+            problems.append(Problem("--group", f"group.{name}", [], "at least one parameter"))
+        for m in members:
+            if m not in keys:
+                problems.append(Problem("--group", f"group.{name}", m, "a parameter sampled in this input space "
+                                        f"({scenario.space}; see mkba-mc validate --list)"))
+            elif m in seen:
+                problems.append(Problem("--group", f"group.{name}", m, f"a parameter of one group only (also in {seen[m]})"))
+            else:
+                seen[m] = name
+                keys[m] = name
+    if problems:
+        raise ConfigError(problems)
+    return keys
+
+
+def _checked(scenario: Scenario, group_by: str) -> tuple[str, ...]:
+    if group_by not in GROUP_BY:
+        raise ConfigError([Problem("--group-by", "group_by", group_by, "knop or parameter")])
+    if not scenario.sampled:
+        raise ConfigError([Problem(str(scenario.path), "parameters", "<none>",
+                                   "at least one parameter with a distribution")])
+    return tuple(scenario.sampled)
+
+
+def problem_for(scenario: Scenario, group_by: str = "parameter", dependence: str = "grouped",
+                groups: Mapping[str, Sequence[str]] | None = None) -> SobolProblem:
     """The scenario's sampled parameters as a sensitivity problem.
 
     ``group_by="knop"`` groups them by the knop of their kengetal (the
-    lever groups of meta-analyse §5.1); correlations are not used (Sobol'
-    indices assume independent inputs).
+    lever groups of meta-analyse §5.1); ``groups`` (name -> parameters) puts
+    parameters in groups of the user's own.  With dependent inputs and
+    ``dependence="grouped"`` (the default) every correlated set and every
+    share vector is one group, sampled jointly with its copula or Dirichlet
+    distribution (:mod:`mkba_mc.sensitivity.dependence`; Jacques et al. 2006),
+    and the knoppen (or groups) such a set links are merged.  With
+    ``dependence="ignored"`` correlations and share vectors are left out, as
+    before issue 13: Sobol' indices of independent inputs, which the scenario
+    does not have.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown ``group_by``, no sampled parameter, or a group that is
+        empty, names a parameter not sampled here, or shares one with another.
     """
-    if group_by not in GROUP_BY:
-        raise ConfigError([Problem("--group-by", "group_by", group_by, "knop or parameter")])
-    names = scenario.sampled
-    if not names:
-        raise ConfigError([Problem(str(scenario.path), "parameters", "<none>",
-                                   "at least one parameter with a distribution")])
-    groups = tuple(scenario.info[n].knop for n in names) if group_by == "knop" else None
-    return SobolProblem(tuple(names), tuple(scenario.distributions[n] for n in names), groups)
+    names = _checked(scenario, group_by)
+    if dependence == "ignored" or not has_dependence(scenario.correlation, scenario.share_groups):
+        keys = _factor_keys(scenario, names, group_by, groups)
+        return SobolProblem(names, tuple(scenario.distributions[n] for n in names),
+                            None if keys is None else tuple(keys[n] for n in names))
+    units = dependence_units(names, scenario.correlation, scenario.share_groups)
+    design = list(names) + [m for u in units if u.kind == "shares" for m in u.members]
+    dists = tuple(scenario.distributions.get(n) if n in names else None for n in design)
+    factor = grouped_factors(units, _factor_keys(scenario, design, group_by, groups), compact=group_by != "knop")
+    return SobolProblem(tuple(design), dists, tuple(factor[n] for n in design),
+                        dependence_for(design, scenario.correlation, scenario.share_groups))
+
+
+def shapley_problem_for(scenario: Scenario, group_by: str = "parameter",
+                        groups: Mapping[str, Sequence[str]] | None = None) -> SobolProblem:
+    """The players of a Shapley analysis (:mod:`mkba_mc.sensitivity.shapley`).
+
+    Per parameter every sampled parameter is a player, correlated ones too
+    (the estimator samples them conditionally), and every share vector one
+    player; per knop (or per user group) the knoppen, merged only where a
+    share vector spans two.
+    """
+    names = _checked(scenario, group_by)
+    units = dependence_units(names, None, scenario.share_groups)
+    design = list(names) + [m for u in units if u.kind == "shares" for m in u.members]
+    dists = tuple(scenario.distributions.get(n) if n in names else None for n in design)
+    factor = grouped_factors(units, _factor_keys(scenario, design, group_by, groups), compact=group_by != "knop")
+    return SobolProblem(tuple(design), dists, tuple(factor[n] for n in design),
+                        dependence_for(design, scenario.correlation, scenario.share_groups))
 
 
 def model_for(scenario: Scenario, outputs: Sequence[str]) -> Callable[[Mapping[str, Array]], dict[str, Array]]:
@@ -125,5 +208,6 @@ def _space_text(space: str) -> str:
     return INPUT_SPACES.get(space, space)
 
 
-__all__ = ["DEFAULT_INPUTS", "DEFAULT_LEVERS", "DEFAULT_SOBOL_OUTPUTS", "INDICATORS", "SENSITIVITY_INPUTS",
-           "SENSITIVITY_OUTPUTS", "check_outputs", "in_space", "model_for", "problem_for"]
+__all__ = ["DEFAULT_INPUTS", "dependence_mode", "DEFAULT_LEVERS", "DEFAULT_SOBOL_OUTPUTS", "INDICATORS", "SENSITIVITY_INPUTS",
+           "SENSITIVITY_OUTPUTS", "check_outputs", "in_space", "model_for", "problem_for",
+           "shapley_problem_for"]

@@ -47,11 +47,36 @@ class Problem:
         the uniform on [0, 1] through unchanged.
     groups : tuple of str, optional
         Group (knop) of each parameter; indices are then per group.
+    dependence : Dependence, optional
+        Joint transform of dependent inputs
+        (:class:`mkba_mc.sensitivity.dependence.Dependence`: copula within each
+        correlated set, Dirichlet share vectors); every correlated set and
+        share vector must lie inside one group, so groups stay independent.
     """
 
     names: tuple[str, ...]
     dists: tuple[Any, ...]
     groups: tuple[str, ...] | None = None
+    dependence: Any = None
+
+    def values(self, ua: Array, ub: Array | None = None) -> tuple[Array, Array | None]:
+        """Design uniforms ``(rows, d)`` to parameter values ``(d, rows)``."""
+        out = []
+        for u in (ua, ub):
+            if u is None:
+                out.append(None)
+                continue
+            if self.dependence is not None:
+                out.append(self.dependence.values(np.ascontiguousarray(u.T), self.dists))
+                continue
+            x = np.empty((self.d, u.shape[0]))
+            for j, dist in enumerate(self.dists):
+                if dist is None:
+                    x[j] = u[:, j]
+                else:
+                    dist.ppf(np.ascontiguousarray(u[:, j]), out=x[j])
+            out.append(x)
+        return out[0], out[1]
 
     @property
     def d(self) -> int:
@@ -122,6 +147,10 @@ class SobolResult:
     input_space: str = ""
     #: Kind of every parameter of the problem (uncertainty, lever, normative).
     kinds: tuple[str, ...] = ()
+    #: ``knop`` or ``parameter``: what the factors are ("" = from the groups).
+    factor_dim: str = ""
+    #: How dependent inputs were treated (:data:`~mkba_mc.sensitivity.dependence.DEPENDENCE_MODES`); "" outside a scenario.
+    dependence: str = ""
 
     @property
     def evaluations(self) -> int:
@@ -145,7 +174,7 @@ class SobolResult:
         import xarray as xr
 
         factors = list(self.problem.factor_names)
-        dim = "knop" if self.problem.groups is not None else "parameter"
+        dim = self.factor_dim or ("knop" if self.problem.groups is not None else "parameter")
         data = {}
         for key in ("S1", "S1_conf", "ST", "ST_conf"):
             data[key] = (("output", dim), np.array([self.indices[o][key] for o in self.outputs]))
@@ -168,6 +197,12 @@ class SobolResult:
             ds.attrs["input_space_text"] = INPUT_SPACES.get(self.input_space, self.input_space)
         if self.kinds:
             ds.attrs["kinds"] = ", ".join(f"{n}={k}" for n, k in zip(self.problem.names, self.kinds))
+        if self.dependence:
+            from .dependence import DEPENDENCE_MODES, members_json
+
+            ds.attrs["dependence"] = self.dependence
+            ds.attrs["dependence_text"] = DEPENDENCE_MODES[self.dependence]
+            ds.attrs["group_members"] = members_json(self.problem)
         return ds
 
 
@@ -207,14 +242,7 @@ class SobolJob:
         task, rows = spec
         problem = self.problem
         ua, ub = base_uniforms(problem.d, self.seed, task * TASK_ROWS, rows)
-        xa = np.empty((problem.d, rows))
-        xb = np.empty((problem.d, rows))
-        for j, dist in enumerate(problem.dists):
-            if dist is None:
-                xa[j], xb[j] = ua[:, j], ub[:, j]
-            else:
-                dist.ppf(np.ascontiguousarray(ua[:, j]), out=xa[j])
-                dist.ppf(np.ascontiguousarray(ub[:, j]), out=xb[j])
+        xa, xb = problem.values(ua, ub)
 
         def run(x: Array) -> Mapping[str, Array]:
             return self.func({nm: x[j] for j, nm in enumerate(problem.names)})
@@ -249,12 +277,8 @@ class SobolJob:
 def _shifts(func: ModelFn, problem: Problem, n: int, seed: int, outputs: Sequence[str]) -> dict[str, float]:
     """Per output the mean over the first (at most 256) rows of ``A``."""
     probe_a, _ = base_uniforms(problem.d, seed, 0, min(n, 256))
-    xp = {}
-    for j, nm in enumerate(problem.names):
-        dist = problem.dists[j]
-        col = np.ascontiguousarray(probe_a[:, j])
-        xp[nm] = col if dist is None else dist.ppf(col)
-    probe = func(xp)
+    xa, _ = problem.values(probe_a)
+    probe = func({nm: xa[j] for j, nm in enumerate(problem.names)})
     return {o: float(np.mean(probe[o])) for o in outputs}
 
 

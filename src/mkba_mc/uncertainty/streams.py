@@ -18,6 +18,9 @@ Sobol' design scrambling    ``default_rng(SeedSequence(seed))``               :f
 Sobol' analysis base        ``qmc.Sobol(2 d, seed=seed)`` (the same stream)   :func:`analysis_scramble_seed`
 Sobol' bootstrap, task      ``SeedSequence(seed, spawn_key=(0x5B, task))``    :func:`bootstrap_stream`
 Morris design and analysis  SALib's ``seed=seed``                             :func:`morris_seed`
+Shapley permutations, task  ``SeedSequence(seed, spawn_key=(0x5C, 0, task))``  :func:`shapley_stream`
+Shapley variance rows       ``SeedSequence(seed, spawn_key=(0x5C, 1, task))``  :func:`shapley_stream`
+Shapley bootstrap           ``SeedSequence(seed, spawn_key=(0x5C, 2, 0))``     :func:`shapley_stream`
 ==========================  ===============================================  ==========================
 
 The keys must never change: they are part of the numbers a seed gives
@@ -67,6 +70,20 @@ def bootstrap_stream(seed: int, task: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(BOOTSTRAP_KEY, task))
 
 
+#: First spawn-key entry of the Shapley-effect streams (``0x5C`` = 92); their
+#: keys have three entries, so they never equal a design stream's two.
+SHAPLEY_KEY: Final[int] = 0x5C
+#: Second entry: which Shapley stream (permutation tasks, variance rows, bootstrap).
+SHAPLEY_PERMUTATIONS, SHAPLEY_VARIANCE, SHAPLEY_BOOTSTRAP = 0, 1, 2
+
+
+def shapley_stream(seed: int, part: int, task: int) -> np.random.SeedSequence:
+    """Seed of one task of the Shapley-effect estimator
+    (:mod:`mkba_mc.sensitivity.shapley`): ``part`` is
+    :data:`SHAPLEY_PERMUTATIONS`, :data:`SHAPLEY_VARIANCE` or :data:`SHAPLEY_BOOTSTRAP`."""
+    return np.random.SeedSequence(seed, spawn_key=(SHAPLEY_KEY, part, task))
+
+
 def morris_seed(seed: int) -> int:
     """Seed handed to SALib's Morris sampler and analyser (used as given)."""
     return int(seed)
@@ -80,4 +97,9 @@ __all__ = [
     "design_scramble_rng",
     "input_stream",
     "morris_seed",
+    "SHAPLEY_BOOTSTRAP",
+    "SHAPLEY_KEY",
+    "SHAPLEY_PERMUTATIONS",
+    "SHAPLEY_VARIANCE",
+    "shapley_stream",
 ]
