@@ -367,5 +367,68 @@ def build_report(folder: str | Path, lang: str = "nl", *, run: str | None = None
     return build(folder, lang=lang, run=run)
 
 
+def voi(scenario: ScenarioLike, n: int = 100_000, *, seed: int | None = None, sampler: str = "random",
+        actors: Sequence[str] | None = None, population: float = 1.0, chunk_size: int = DEFAULT_CHUNK,
+        workers: int | None = None, scheduler: str | None = None, evaluator: Evaluator | None = None,
+        progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Value of information: EVPI and EVPPI per parameter and knop, per actor (``mkba-mc voi``).
+
+    The decision "invest in the approach or not" from the view of society,
+    the municipality and each actor; the samples are those of
+    :func:`run_monte_carlo` with the same ``n``, ``seed`` and ``sampler``
+    (see :mod:`mkba_mc.sensitivity.voi` for the method, Strong, Oakley &
+    Brennan 2014).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario.
+    n, seed, sampler, chunk_size, workers, scheduler, evaluator, progress
+        As for :func:`run_monte_carlo` (a fresh seed is drawn and recorded if omitted).
+    actors : sequence of str, optional
+        Perspectives (default all:
+        :data:`~mkba_mc.sensitivity.voi.PERSPECTIVES`, society and the
+        municipality first).
+    population : float
+        Cohorts (municipalities x years) the ``*_population`` values are scaled by.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``evpi``, ``evpi_se``, ``evpi_population``, ``mean_net_benefit`` by
+        ``perspective``; ``evppi``, ``evppi_se``, ``evppi_population``,
+        ``evppi_raw``, ``r2``, ``residual_mean``, ``flag`` by ``factor``
+        (coordinates ``kind``, ``knop``) and ``perspective``, in euros per
+        cohort; provenance in ``attrs``.
+
+    Warns
+    -----
+    MkbaWarning
+        When an EVPPI fails its regression check (clipped to [0, EVPI]).
+
+    Examples
+    --------
+    >>> from mkba_mc import voi
+    >>> ds = voi("scenarios/bijlage2_voorbeeld.toml", 100_000, seed=2014)          # doctest: +SKIP
+    >>> ds["evppi"].sel(perspective="gemeente").to_series().nlargest(5)           # doctest: +SKIP
+    """
+    from .execution.montecarlo import new_seed
+    from .sensitivity.voi import PERSPECTIVES, check_voi
+    from .sensitivity.voi import voi as run_voi
+
+    persp = list(actors) if actors is not None else list(PERSPECTIVES)
+    check_voi(n, persp, population, chunk_size)
+    sc = _scenario(scenario)
+    seed = new_seed() if seed is None else seed
+    with _evaluator(evaluator, workers, scheduler) as ev:
+        res = run_voi(sc, n, seed=seed, sampler=sampler, perspectives=persp, population=population,
+                      chunk_size=chunk_size, evaluator=ev, progress=progress)
+    _warn(res.warnings)
+    ds = res.to_dataset()
+    ds.attrs.update(_attrs(sc, analysis="voi", n=n, seed=seed, sampler=sampler, population=float(population),
+                           input_space=sc.space))
+    return ds
+
+
 __all__ = ["acceptability_curve", "breakeven", "build_report", "evaluate", "load_scenario", "morris",
-           "run_monte_carlo", "sobol", "tornado"]
+           "run_monte_carlo", "sobol", "tornado", "voi"]
