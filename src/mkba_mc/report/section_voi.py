@@ -105,6 +105,7 @@ def read_voi(folder: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     need = {"factor", "kind", "perspective", "evppi", "evppi_se", "evpi", "evpi_se", "evppi_population"}
     if not need <= set(df.columns):
         raise OutputError(f"{folder}: voi.csv lacks the columns {', '.join(sorted(need - set(df.columns)))}")
+    df["flag"] = [f if isinstance(f, str) else "" for f in df["flag"]] if "flag" in df.columns else ""
     man = read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
     return df, man
 
@@ -139,7 +140,6 @@ def fig_voi(df: pd.DataFrame, lang: str) -> Figure:
         ax.set_xlabel(W["axis"], fontsize=9.5)
         ax.xaxis.set_major_formatter(thousands(lang))
         ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
     return localise(fig, lang)
 
 
@@ -164,7 +164,7 @@ def section_voi(ctx: Context) -> Section:
         [esc(W[k]) for k in ("perspective", "mean", "evpi", "evpi_pop")], rows))
     parts.append(ctx.figure("voi.png", fig_voi(df, lang), W["figure_alt"], esc(W["caption"].format(
         n=count(int(man.get("n", 0)), lang), seed=man.get("seed", "?")))))
-    flagged = int((df.get("flag", pd.Series(dtype=str)).fillna("").astype(str) != "").sum())
+    flagged = int((df["flag"] != "").sum())
     for i, p in enumerate(persp):
         sub = df[df["perspective"] == p].sort_values("evppi", ascending=False)
         evpi = float(sub["evpi"].iloc[0])
@@ -172,7 +172,7 @@ def section_voi(ctx: Context) -> Section:
         if not evpi > 0:
             parts.append(f"<p>{esc(W['zero'].format(who=who, evpi=eur(evpi, lang)))}</p>")
             continue
-        trs = [[esc(_factor(str(r.factor), str(r.kind), lang) + ("*" if str(getattr(r, "flag", "") or "") else "")),
+        trs = [[esc(_factor(str(r.factor), str(r.kind), lang) + ("*" if r.flag else "")),
                 esc(W[str(r.kind)] if str(r.kind) in ("parameter", "knop") else str(r.kind)),
                 esc(_pm(r.evppi, r.evppi_se, lang)), esc(eur(r.evppi_population, lang)),
                 esc(f"{number(100 * r.evppi / evpi, lang, 2)} %")] for r in sub.head(VOI_TOP).itertuples()]
