@@ -373,60 +373,25 @@ def voi(scenario: ScenarioLike, n: int = 100_000, *, seed: int | None = None, sa
         progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Value of information: EVPI and EVPPI per parameter and knop, per actor (``mkba-mc voi``).
 
-    The decision "invest in the approach or not" from the view of society,
-    the municipality and each actor; the samples are those of
-    :func:`run_monte_carlo` with the same ``n``, ``seed`` and ``sampler``
-    (see :mod:`mkba_mc.sensitivity.voi` for the method, Strong, Oakley &
-    Brennan 2014).
+    On the samples of :func:`run_monte_carlo` (same ``n``, ``seed``,
+    ``sampler``; the other arguments as there); ``actors``: perspectives
+    (default :data:`~mkba_mc.sensitivity.voi.PERSPECTIVES`), ``population``:
+    cohorts the ``*_population`` values are scaled by.  Method: Strong, Oakley
+    & Brennan (2014), see :mod:`mkba_mc.sensitivity.voi`.  Returns ``evpi``
+    (by ``perspective``), ``evppi`` (by ``factor`` and ``perspective``) with
+    standard errors and checks, euros per cohort; provenance in ``attrs``.
 
-    Parameters
-    ----------
-    scenario : Scenario or path
-        The scenario.
-    n, seed, sampler, chunk_size, workers, scheduler, evaluator, progress
-        As for :func:`run_monte_carlo` (a fresh seed is drawn and recorded if omitted).
-    actors : sequence of str, optional
-        Perspectives (default all:
-        :data:`~mkba_mc.sensitivity.voi.PERSPECTIVES`, society and the
-        municipality first).
-    population : float
-        Cohorts (municipalities x years) the ``*_population`` values are scaled by.
-
-    Returns
-    -------
-    xarray.Dataset
-        ``evpi``, ``evpi_se``, ``evpi_population``, ``mean_net_benefit`` by
-        ``perspective``; ``evppi``, ``evppi_se``, ``evppi_population``,
-        ``evppi_raw``, ``r2``, ``residual_mean``, ``flag`` by ``factor``
-        (coordinates ``kind``, ``knop``) and ``perspective``, in euros per
-        cohort; provenance in ``attrs``.
-
-    Warns
-    -----
-    MkbaWarning
-        When an EVPPI fails its regression check (clipped to [0, EVPI]).
-
-    Examples
-    --------
     >>> from mkba_mc import voi
-    >>> ds = voi("scenarios/bijlage2_voorbeeld.toml", 100_000, seed=2014)          # doctest: +SKIP
-    >>> ds["evppi"].sel(perspective="gemeente").to_series().nlargest(5)           # doctest: +SKIP
+    >>> voi("scenarios/bijlage2_voorbeeld.toml", seed=2014)["evppi"].sel(perspective="gemeente")  # doctest: +SKIP
     """
-    from .execution.montecarlo import new_seed
-    from .sensitivity.voi import PERSPECTIVES, check_voi
-    from .sensitivity.voi import voi as run_voi
+    from .sensitivity.voi import voi_dataset
 
-    persp = list(actors) if actors is not None else list(PERSPECTIVES)
-    check_voi(n, persp, population, chunk_size)
     sc = _scenario(scenario)
-    seed = new_seed() if seed is None else seed
     with _evaluator(evaluator, workers, scheduler) as ev:
-        res = run_voi(sc, n, seed=seed, sampler=sampler, perspectives=persp, population=population,
-                      chunk_size=chunk_size, evaluator=ev, progress=progress)
-    _warn(res.warnings)
-    ds = res.to_dataset()
-    ds.attrs.update(_attrs(sc, analysis="voi", n=n, seed=seed, sampler=sampler, population=float(population),
-                           input_space=sc.space))
+        ds, warns = voi_dataset(sc, n, seed=seed, sampler=sampler, perspectives=actors, population=population,
+                                chunk_size=chunk_size, evaluator=ev, progress=progress)
+    _warn(warns)
+    ds.attrs.update(_attrs(sc, analysis="voi", n=n, seed=ds.attrs["seed"], sampler=sampler, input_space=sc.space))
     return ds
 
 

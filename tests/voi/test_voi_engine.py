@@ -106,3 +106,16 @@ def test_report_says_when_not_computed(cli_ok, b2_path, tmp_path):
     cli_ok("run", b2_path, "-n", 2000, "--seed", 1, "--out", tmp_path / "run", "--workers", 1)
     html = build_report(tmp_path / "run").read_text(encoding="utf-8")
     assert "Welk onderzoek loont?" in html and "figures/voi.png" not in html
+
+
+def test_api_returns_dataset_with_provenance_and_checks_options(b2_path, reference):
+    from mkba_mc import ConfigError
+    from mkba_mc import voi as api_voi
+
+    ds = api_voi(b2_path, N, seed=21, actors=["society", "gemeente"], population=50, workers=1)
+    assert np.array_equal(ds["evppi"].values, reference.evppi)  # the same numbers as the engine
+    assert np.array_equal(ds["evppi_population"].values, 50 * reference.evppi)
+    assert ds.attrs["seed"] == 21 and ds.attrs["input_space"] == "run" and "input_hashes" in ds.attrs
+    with pytest.raises(ConfigError) as err:
+        api_voi(b2_path, 10, actors=["nobody"], population=-1)
+    assert len(err.value.problems) == 3

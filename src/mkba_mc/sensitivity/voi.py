@@ -360,5 +360,20 @@ def voi(scenario: Scenario, n: int, *, seed: int, sampler: str = "random", persp
             ev.close()
 
 
+def voi_dataset(scenario: Scenario, n: int, *, seed: int | None = None, sampler: str = "random",
+                perspectives: Sequence[str] | None = None, population: float = 1.0, chunk_size: int = 1 << 14,
+                evaluator: Evaluator | None = None, progress: Callable[[int, int], None] | None = None
+                ) -> tuple[Any, list[str]]:
+    """:func:`voi` as an :class:`xarray.Dataset` and its warnings (for :func:`mkba_mc.api.voi`);
+    the options are checked before anything is sampled and a fresh seed is drawn if none is given."""
+    from ..execution.montecarlo import new_seed
+
+    persp = list(perspectives) if perspectives is not None else list(PERSPECTIVES)
+    check_voi(n, persp, population, chunk_size)
+    res = voi(scenario, n, seed=new_seed() if seed is None else seed, sampler=sampler, perspectives=persp,
+              population=population, chunk_size=chunk_size, evaluator=evaluator, progress=progress)
+    return res.to_dataset(), res.warnings
+
+
 __all__ = ["KNOP_KNOTS", "KNOTS", "PAIR_MEMBERS", "PERSPECTIVES", "ModelNetBenefit", "VoiJob", "VoiResult",
-           "analyse", "check_voi", "voi"]
+           "analyse", "check_voi", "voi", "voi_dataset"]
