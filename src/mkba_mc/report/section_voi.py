@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from .artefacts import read_json
-from .formats import count, eur, finite, number, thousands
+from .formats import count, eur, finite, number
 from .html import Section, esc, html_table
 from .labels import ACTOR_LABELS, factor_label, knop_label, param_label
 
@@ -50,10 +50,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "rank_head": "Onderzoeksvragen gerangschikt — {who}",
         "factor": "Onderwerp", "kind": "Soort", "evppi": "EVPPI per cohort", "evppi_pop": "EVPPI voor alle cohorten",
         "share": "Deel van EVPI", "r2": "R²",
-        "parameter": "invoer", "knop": "knop",
+        "parameter": "invoergrootheid", "knop": "knop (groep invoer)",
         "zero": ("Voor {who} is de beslissing vrijwel zeker (EVPI {evpi}): extra onderzoek verandert haar niet."),
         "figure_alt": "Waarde van informatie per onderzoeksvraag",
-        "axis": "EVPPI per cohort (€)",
+        "axis": "EVPPI per cohort",
         "flagged": ("{k} schattingen vielen buiten 0 ≤ EVPPI ≤ EVPI of hadden een gemiddeld residu ongelijk aan "
                     "nul en zijn begrensd; ze zijn met * gemarkeerd."),
         "console": "Waarde van informatie ({n} trekkingen; per cohort, en × {population} cohorten)",
@@ -74,10 +74,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "rank_head": "Research questions ranked — {who}",
         "factor": "Topic", "kind": "Kind", "evppi": "EVPPI per cohort", "evppi_pop": "EVPPI for all cohorts",
         "share": "Share of EVPI", "r2": "R²",
-        "parameter": "input", "knop": "knob",
+        "parameter": "input", "knop": "knob (group of inputs)",
         "zero": "For {who} the decision is all but certain (EVPI {evpi}): more research does not change it.",
         "figure_alt": "Value of information per research question",
-        "axis": "EVPPI per cohort (€)",
+        "axis": "EVPPI per cohort",
         "flagged": ("{k} estimates fell outside 0 ≤ EVPPI ≤ EVPI or had a mean residual different from zero and "
                     "were clipped; they are marked with *."),
         "console": "Value of information ({n} draws; per cohort, and × {population} cohorts)",
@@ -120,26 +120,43 @@ def _pm(v: float, se: float, lang: str) -> str:
     return f"{eur(v, lang)} ± {eur(se, lang)}" if finite(se) else eur(v, lang)
 
 
+def ranked(df: pd.DataFrame, p: str) -> pd.DataFrame:
+    """The research questions of perspective ``p`` by EVPPI, largest first; a
+    knop of one parameter is the same question as that parameter and is left out."""
+    sub = df[df["perspective"] == p]
+    if "members" in sub.columns:
+        single = (sub["kind"] == "knop") & ~sub["members"].astype(str).str.contains(",")
+        sub = sub[~single]
+    return sub.sort_values("evppi", ascending=False, kind="stable")
+
+
 def fig_voi(df: pd.DataFrame, lang: str) -> Figure:
     """Bars of the largest EVPPI per perspective (society, municipality) with ± 2 standard errors."""
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
+
     from .figures import localise, new_figure
 
     W = TEXTS[lang]
     panels = [p for p in FIGURE_PERSPECTIVES if p in set(df["perspective"])] or ordered_perspectives(df)[:1]
-    fig = new_figure(11, 0.34 * VOI_TOP + 2.0)
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    fig = new_figure(10, (0.3 * VOI_TOP + 1.4) * len(panels))
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+    colours = {"parameter": "#2b5d8a", "knop": "#d9822b"}
     for ax, p in zip(axes, panels):
-        sub = df[df["perspective"] == p].sort_values("evppi", ascending=False).head(VOI_TOP)
+        sub = ranked(df, p).head(VOI_TOP)
         y = np.arange(len(sub))[::-1]
-        ax.barh(y, sub["evppi"], xerr=2 * sub["evppi_se"], color=["#2b5d8a" if k == "parameter" else "#d9822b"
-                                                                 for k in sub["kind"]], height=0.62, capsize=2)
-        ax.set_yticks(y, [_factor(str(f), str(k), lang) for f, k in zip(sub["factor"], sub["kind"])], fontsize=8.5)
-        evpi = float(sub["evpi"].iloc[0]) if len(sub) else 0.0
-        ax.axvline(evpi, color="#c62828", lw=1.5, ls="--")
-        ax.set_title(f"{perspective_label(p, lang)} (EVPI {eur(evpi, lang)})", fontsize=10.5)
+        ax.barh(y, sub["evppi"], xerr=2 * sub["evppi_se"], color=[colours.get(k, "#777") for k in sub["kind"]],
+                height=0.62, capsize=2)
+        ax.set_yticks(y, [_factor(str(f), str(k), lang) for f, k in zip(sub["factor"], sub["kind"])], fontsize=9)
+        evpi = float(df.loc[df["perspective"] == p, "evpi"].iloc[0])
+        ax.axvline(evpi, color="#c62828", lw=1.5, ls="--", label="EVPI")
+        ax.set_title(f"{perspective_label(p, lang)}: EVPI {eur(evpi, lang)}", fontsize=10.5, loc="left")
         ax.set_xlabel(W["axis"], fontsize=9.5)
-        ax.xaxis.set_major_formatter(thousands(lang))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: eur(v, lang)))
         ax.grid(axis="x", alpha=0.3)
+        ax.legend(handles=[Patch(color=colours["parameter"], label=W["parameter"]),
+                           Patch(color=colours["knop"], label=W["knop"]),
+                           ax.get_lines()[-1]], fontsize=8.5, loc="lower right")
     return localise(fig, lang)
 
 
@@ -166,8 +183,8 @@ def section_voi(ctx: Context) -> Section:
         n=count(int(man.get("n", 0)), lang), seed=man.get("seed", "?")))))
     flagged = int((df["flag"] != "").sum())
     for i, p in enumerate(persp):
-        sub = df[df["perspective"] == p].sort_values("evppi", ascending=False)
-        evpi = float(sub["evpi"].iloc[0])
+        sub = ranked(df, p)
+        evpi = float(df.loc[df["perspective"] == p, "evpi"].iloc[0])
         who = perspective_label(p, lang)
         if not evpi > 0:
             parts.append(f"<p>{esc(W['zero'].format(who=who, evpi=eur(evpi, lang)))}</p>")
@@ -201,10 +218,10 @@ def render_voi(ds: Any, lang: str = "nl", top: int = VOI_TOP) -> Any:
         sub = ds.sel(perspective=p)
         t.add_row(perspective_label(p, lang), "EVPI", _pm(float(sub["evpi"]), float(sub["evpi_se"]), lang),
                   eur(float(sub["evpi_population"]), lang), style="bold")
-        order = np.argsort(-sub["evppi"].values, kind="stable")[:top]
-        for i in order:
-            if not sub["evppi"].values[i] > 0:
-                continue
+        members = ds["members"].values if "members" in ds.coords else ds["factor"].values
+        keep = [i for i in np.argsort(-sub["evppi"].values, kind="stable")
+                if sub["evppi"].values[i] > 0 and not (str(ds["kind"].values[i]) == "knop" and "," not in str(members[i]))]
+        for i in keep[:top]:
             t.add_row("", factor_label(str(ds["factor"].values[i]), lang) if str(ds["kind"].values[i]) == "parameter"
                       else _factor(str(ds["factor"].values[i]), "knop", lang),
                       _pm(float(sub["evppi"].values[i]), float(sub["evppi_se"].values[i]), lang),
@@ -212,5 +229,5 @@ def render_voi(ds: Any, lang: str = "nl", top: int = VOI_TOP) -> Any:
     return t
 
 
-__all__ = ["FIGURE_PERSPECTIVES", "TEXTS", "VOI_TOP", "fig_voi", "perspective_label", "read_voi", "render_voi",
-           "section_voi"]
+__all__ = ["FIGURE_PERSPECTIVES", "TEXTS", "VOI_TOP", "fig_voi", "perspective_label", "ranked", "read_voi",
+           "render_voi", "section_voi"]
