@@ -86,7 +86,7 @@ class ModelNetBenefit:
         res = evaluate(params, self.scenario.structure, ["balance", "balance_gemeente", "actor_balance"])
         cols = [res["balance"] if p == "society" else res["balance_gemeente"] if p == "gemeente"
                 else res["actor_balance"][:, ACTORS.index(p)] for p in self.perspectives]
-        return np.column_stack([np.broadcast_to(np.asarray(c, dtype=float), (x.shape[1],)) for c in cols])
+        return np.vstack([np.broadcast_to(np.asarray(c, dtype=float), (x.shape[1],)) for c in cols])
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def analyse(plan: SamplingPlan, net_benefit: Callable[[Sequence[str], Array], Ar
     plan : SamplingPlan
         The samples (the plan's risk run for :func:`voi`).
     net_benefit : callable
-        ``net_benefit(plan.names, x)`` -> ``(rows, len(perspectives))`` net
+        ``net_benefit(plan.names, x)`` -> ``(len(perspectives), rows)`` net
         benefit of investing for the design rows ``x`` (``(dims, rows)``).
     perspectives : sequence of str
         Names of the net-benefit columns.

@@ -20,8 +20,8 @@ Sums
     Every sum is made per *accumulation block* of :data:`ACC_BLOCK`
     samples counted from the start of a design block (whose size is a
     multiple of it, or the whole design), with an elementwise numpy
-    reduction of a ``(rows, width)`` array; the blocks are then added one
-    after the other in sample order.  No BLAS product is used, so the sums
+    reduction over the block's contiguous values; the blocks are then added
+    one after the other in sample order.  No BLAS product is used, so the sums
     -- and with them the small solve made once in the calling process and
     the EVPPI -- are bit-identical whatever the chunk size or the number of
     workers.
@@ -81,12 +81,22 @@ class Spline:
         k = len(t)
         if k >= 3:
             d = t[-1] - t[-2]
-            tail1 = np.maximum(z - t[-2], 0.0) ** 3
-            tail2 = np.maximum(z - t[-1], 0.0) ** 3
+            cube = [_cube_above(z, tj) for tj in t]
             for j in range(k - 2):
-                cols.append(np.maximum(z - t[j], 0.0) ** 3 - tail1 * ((t[-1] - t[j]) / d)
-                            + tail2 * ((t[-2] - t[j]) / d))
+                h = cube[j]
+                h -= cube[-2] * ((t[-1] - t[j]) / d)
+                h += cube[-1] * ((t[-2] - t[j]) / d)
+                cols.append(h)
         return cols
+
+
+def _cube_above(z: Array, t: float) -> Array:
+    """``max(z - t, 0)^3`` (products, not ``**``: a third of the time)."""
+    u = np.subtract(z, t)
+    np.maximum(u, 0.0, out=u)
+    c = u * u
+    c *= u
+    return c
 
 
 def spline_for(row: int, quantile: Any, knots: int) -> Spline:
@@ -112,28 +122,36 @@ class Basis:
         return 1 + sum(s.width for s in self.splines) + len(self.pairs)
 
     def design(self, x: Array) -> Array:
-        """The ``(rows, width)`` design matrix at the design rows ``x`` (``(dims, rows)``)."""
-        m = x.shape[1]
-        X = np.empty((m, self.width))
-        X[:, 0] = 1.0
+        """The ``(width, rows)`` design matrix (transposed: one row per column of
+        the regression) at the design rows ``x`` (``(dims, rows)``)."""
+        X = np.empty((self.width, x.shape[1]))
+        X[0] = 1.0
         c = 1
         lin = []
         for s in self.splines:
             for col in s.columns(x[s.row]):
-                X[:, c] = col
+                X[c] = col
                 c += 1
             lin.append(c - s.width)
         for a, b in self.pairs:
-            np.multiply(X[:, lin[a]], X[:, lin[b]], out=X[:, c])
+            np.multiply(X[lin[a]], X[lin[b]], out=X[c])
             c += 1
         return X
 
 
 def block_sums(P: Array, out: Array, offset: int) -> None:
-    """Add the column sums of ``P`` (``(rows, w)``) per accumulation block into
-    ``out[:, offset:offset + w]`` (``out`` has one row per block of ``P``)."""
-    for s in range(out.shape[0]):
-        out[s, offset:offset + P.shape[1]] += P[s * ACC_BLOCK:(s + 1) * ACC_BLOCK].sum(axis=0)
+    """Add the row sums of ``P`` (``(w, rows)``) per accumulation block into
+    ``out[:, offset:offset + w]`` (``out`` has one row per block of ``P``).
+
+    Each sum runs over the :data:`ACC_BLOCK` contiguous values of one block
+    (numpy's pairwise summation of a contiguous run), the same values in the
+    same layout whatever the chunk the block came in."""
+    w, m = P.shape
+    full = m // ACC_BLOCK
+    if full:
+        out[:full, offset:offset + w] += P[:, :full * ACC_BLOCK].reshape(w, full, ACC_BLOCK).sum(axis=2).T
+    if m > full * ACC_BLOCK:
+        out[full, offset:offset + w] += P[:, full * ACC_BLOCK:].sum(axis=1)
 
 
 def fit_width(basis: Basis, q: int) -> int:
@@ -144,14 +162,15 @@ def fit_width(basis: Basis, q: int) -> int:
 
 def fit_sums(X: Array, Y: Array, out: Array, offset: int) -> int:
     """Add the per-block sums of ``X'X`` (upper triangle, row by row) and
-    ``X'Y`` into ``out`` from ``offset``; return the next offset."""
-    p = X.shape[1]
+    ``X'Y`` (``X`` ``(p, rows)``, ``Y`` ``(q, rows)``) into ``out`` from
+    ``offset``; return the next offset."""
+    p = X.shape[0]
     for i in range(p):
-        block_sums(X[:, i:] * X[:, i:i + 1], out, offset)
+        block_sums(X[i:] * X[i], out, offset)
         offset += p - i
     for i in range(p):
-        block_sums(X[:, i:i + 1] * Y, out, offset)
-        offset += Y.shape[1]
+        block_sums(Y * X[i], out, offset)
+        offset += Y.shape[0]
     return offset
 
 
@@ -172,10 +191,10 @@ def gain_width(basis: Basis, q: int) -> int:
 
 
 def fitted(X: Array, beta: Array) -> Array:
-    """``X beta`` summed column by column in a fixed order (no BLAS)."""
-    g = X[:, 0:1] * beta[0]
-    for i in range(1, X.shape[1]):
-        g += X[:, i:i + 1] * beta[i]
+    """``(X' beta)'`` (``(q, rows)``) summed term by term in a fixed order (no BLAS)."""
+    g = beta[0][:, None] * X[0]
+    for i in range(1, X.shape[0]):
+        g += beta[i][:, None] * X[i]
     return g
 
 
@@ -187,24 +206,24 @@ def gain_sums(X: Array, Y: Array, beta: Array, sign: Array, out: Array, offset: 
     EVPPI in the coefficients, for the delta-method standard error)."""
     g = fitted(X, beta)
     pos = np.maximum(g, 0.0)
-    z = pos - sign * g
+    z = pos - sign[:, None] * g
     r = Y - g
-    q = Y.shape[1]
+    q = Y.shape[0]
     for part in (pos, z, z * z, r, r * r):
         block_sums(part, out, offset)
         offset += q
     ind = (g > 0.0).astype(np.float64)
-    for i in range(X.shape[1]):
-        block_sums(ind * X[:, i:i + 1], out, offset)
+    for i in range(X.shape[0]):
+        block_sums(ind * X[i], out, offset)
         offset += q
     return offset
 
 
 def evpi_sums(Y: Array, out: Array) -> None:
     """Add the per-block sums of ``y``, ``y^2``, ``max(y, 0)``, its square,
-    ``y max(y, 0)`` and ``1{y > 0}`` into ``out[:, :6 q]``."""
+    ``y max(y, 0)`` and ``1{y > 0}`` (``Y`` ``(q, rows)``) into ``out[:, :6 q]``."""
     pos = np.maximum(Y, 0.0)
-    q = Y.shape[1]
+    q = Y.shape[0]
     for k, part in enumerate((Y, Y * Y, pos, pos * pos, Y * pos, (Y > 0.0).astype(np.float64))):
         block_sums(part, out, k * q)
 
