@@ -119,3 +119,13 @@ def test_api_returns_dataset_with_provenance_and_checks_options(b2_path, referen
     with pytest.raises(ConfigError) as err:
         api_voi(b2_path, 10, actors=["nobody"], population=-1)
     assert len(err.value.problems) == 3
+
+
+def test_cli_reports_every_bad_option_at_once(cli_runner, b2_path):
+    from mkba_mc.cli import app
+
+    r = cli_runner.invoke(app, ["voi", str(b2_path), "-n", "5", "--actor", "foo", "--population", "0",
+                                "--chunk-size", "0", "--seed", "-4"])
+    assert r.exit_code == 2
+    text = r.output + (r.stderr or "")
+    assert "5 problem(s)" in text and all(k in text for k in ("--seed", "--chunk-size", "--actor", "-n", "--population"))

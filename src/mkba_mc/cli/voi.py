@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import ConfigError, Problem
 from .app import (
     DistOption,
     ForceOption,
@@ -55,9 +56,16 @@ def voi(
     from ..sensitivity.voi import PERSPECTIVES, check_voi
     from ..sensitivity.voi import voi as run_voi
 
-    _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler)
     persp = list(actor) if actor else list(PERSPECTIVES)
-    check_voi(n, persp, population, chunk_size)
+    problems: list[Problem] = []
+    for check in (lambda: _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler),
+                  lambda: check_voi(n, persp, population, chunk_size)):
+        try:
+            check()
+        except ConfigError as exc:  # every problem of the options at once
+            problems += [p for p in exc.problems if (p.source, p.key) not in {(q.source, q.key) for q in problems}]
+    if problems:
+        raise ConfigError(problems)
     sc = _prepare(scenario, set_, distributions, out, force)
     seed = new_seed() if seed is None else seed
     bar = _LazyProgress("samples")

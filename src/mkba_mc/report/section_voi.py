@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from .artefacts import read_json
-from .formats import count, eur, finite, number
+from .formats import count, eur, finite, number, prob
 from .html import Section, esc, html_table
 from .labels import ACTOR_LABELS, factor_label, knop_label, param_label
 
@@ -174,11 +174,14 @@ def section_voi(ctx: Context) -> Section:
              f"<p>{esc(W['caption'].format(n=count(int(man.get('n', 0)), lang), seed=man.get('seed', '?')))}</p>"]
     persp = ordered_perspectives(df)
     first = df.drop_duplicates("perspective").set_index("perspective")
-    rows = [[esc(perspective_label(p, lang)), esc(eur(first.at[p, "mean_net_benefit"], lang))
-             if "mean_net_benefit" in first.columns else "", esc(_pm(first.at[p, "evpi"], first.at[p, "evpi_se"], lang)),
-             esc(eur(first.at[p, "evpi_population"], lang))] for p in persp]
-    parts.append(f"<h3>{esc(W['evpi_head'])}</h3>" + html_table(
-        [esc(W[k]) for k in ("perspective", "mean", "evpi", "evpi_pop")], rows))
+    has_mean = {"mean_net_benefit", "p_net_benefit_positive"} <= set(first.columns)
+    rows = [[esc(perspective_label(p, lang)),
+             *((esc(eur(first.at[p, "mean_net_benefit"], lang)), esc(prob(first.at[p, "p_net_benefit_positive"], lang)))
+               if has_mean else ()),
+             esc(_pm(first.at[p, "evpi"], first.at[p, "evpi_se"], lang)), esc(eur(first.at[p, "evpi_population"], lang))]
+            for p in persp]
+    head = ("perspective", "mean", "p_pos", "evpi", "evpi_pop") if has_mean else ("perspective", "evpi", "evpi_pop")
+    parts.append(f"<h3>{esc(W['evpi_head'])}</h3>" + html_table([esc(W[k]) for k in head], rows))
     parts.append(ctx.figure("voi.png", fig_voi(df, lang), W["figure_alt"], esc(W["caption"].format(
         n=count(int(man.get("n", 0)), lang), seed=man.get("seed", "?")))))
     flagged = int((df["flag"] != "").sum())
