@@ -129,3 +129,15 @@ def test_cli_reports_every_bad_option_at_once(cli_runner, b2_path):
     assert r.exit_code == 2
     text = r.output + (r.stderr or "")
     assert "5 problem(s)" in text and all(k in text for k in ("--seed", "--chunk-size", "--actor", "-n", "--population"))
+
+
+def test_report_refuses_a_voi_of_another_scenario(cli_ok, b2_path, scenarios_dir, tmp_path):
+    from mkba_mc import build_report
+    from mkba_mc.errors import OutputError
+
+    cli_ok("run", b2_path, "-n", 2000, "--seed", 1, "--out", tmp_path / "run", "--workers", 1)
+    cli_ok("voi", scenarios_dir / "ouderenteam.toml", "-n", 2000, "--seed", 1, "--workers", 1,
+           "--actor", "society", "--out", tmp_path / "voi")
+    with pytest.raises(OutputError, match="different scenarios") as err:
+        build_report(tmp_path)
+    assert "voi" in str(err.value) and "run" in str(err.value)
