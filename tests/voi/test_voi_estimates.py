@@ -131,3 +131,15 @@ def test_bit_identical_across_chunk_sizes_over_two_design_blocks():
     for other in runs[1:]:
         for f in ("evpi", "evppi", "evppi_se", "r2", "residual_mean"):
             assert np.array_equal(getattr(runs[0], f), getattr(other, f)), f
+
+
+def test_standard_errors_match_the_spread_over_seeds():
+    """The reported standard error against the standard deviation of the
+    estimates over 20 independent seeds (linear case, 10,000 samples each)."""
+    est, se = [], []
+    for seed in range(20):
+        r = analyse(normal_plan(SDS, 10_000, 300 + seed), Linear(MU, B), ["p", "m"], {"ab": ["a", "b"]})
+        est.append(np.r_[r.evpi[0], r.evppi[:, 0]])
+        se.append(np.r_[r.evpi_se[0], r.evppi_se[:, 0]])
+    ratio = np.mean(se, axis=0) / np.std(est, axis=0, ddof=1)
+    assert np.all((ratio > 0.6) & (ratio < 1.6)), ratio
