@@ -110,7 +110,7 @@ def analyses_dir(tmp_path_factory: pytest.TempPathFactory, cli_ok: Callable[...,
     """A folder with every analysis of Bijlage 2, each in its own subfolder:
     ``run`` (5,000 samples, seed 1, all outputs), ``sobol`` (n 256),
     ``tornado``, ``breakeven`` (two levers, grid 3) and ``curve`` (QALY value
-    20,000/50,000/80,000). A report may be built in it (``report.html``,
+    20,000/50,000/80,000) and ``voi`` (5,000 samples, seed 1). A report may be built in it (``report.html``,
     ``figures/``); anything else writes into a :func:`fresh_copy`."""
     root = tmp_path_factory.mktemp("analyses")
     cli_ok("run", B2, "-n", 5000, "--seed", 1, "--all-outputs", "--workers", 1, "--out", root / "run")
@@ -119,4 +119,5 @@ def analyses_dir(tmp_path_factory: pytest.TempPathFactory, cli_ok: Callable[...,
     cli_ok("breakeven", B2, "-n", 500, "--grid", 3, *BREAKEVEN_LEVERS, "--out", root / "breakeven")
     cli_ok("curve", B2, "-n", 1000, "--seed", 1, "--values", "20000,50000,80000", "--workers", 1,
            "--out", root / "curve")
+    cli_ok("voi", B2, "-n", 5000, "--seed", 1, "--workers", 1, "--out", root / "voi")
     return root

@@ -385,5 +385,33 @@ def build_report(folder: str | Path, lang: str = "nl", *, run: str | None = None
     return build(folder, lang=lang, run=run)
 
 
+def voi(scenario: ScenarioLike, n: int = 100_000, *, seed: int | None = None, sampler: str = "random",
+        actors: Sequence[str] | None = None, population: float = 1.0, chunk_size: int = DEFAULT_CHUNK,
+        workers: int | None = None, scheduler: str | None = None, evaluator: Evaluator | None = None,
+        progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Value of information: EVPI and EVPPI per parameter and knop, per actor (``mkba-mc voi``).
+
+    On the samples of :func:`run_monte_carlo` (same ``n``, ``seed``,
+    ``sampler``; the other arguments as there); ``actors``: perspectives
+    (default :data:`~mkba_mc.sensitivity.voi.PERSPECTIVES`), ``population``:
+    cohorts the ``*_population`` values are scaled by.  Method: Strong, Oakley
+    & Brennan (2014), see :mod:`mkba_mc.sensitivity.voi`.  Returns ``evpi``
+    (by ``perspective``), ``evppi`` (by ``factor`` and ``perspective``) with
+    standard errors and checks, euros per cohort; provenance in ``attrs``.
+
+    >>> from mkba_mc import voi
+    >>> voi("scenarios/bijlage2_voorbeeld.toml", seed=2014)["evppi"].sel(perspective="gemeente")  # doctest: +SKIP
+    """
+    from .sensitivity.voi import voi_dataset
+
+    sc = _scenario(scenario)
+    with _evaluator(evaluator, workers, scheduler) as ev:
+        ds, warns = voi_dataset(sc, n, seed=seed, sampler=sampler, perspectives=actors, population=population,
+                                chunk_size=chunk_size, evaluator=ev, progress=progress)
+    _warn(warns)
+    ds.attrs.update(_attrs(sc, analysis="voi", n=n, seed=ds.attrs["seed"], sampler=sampler, input_space=sc.space))
+    return ds
+
+
 __all__ = ["acceptability_curve", "breakeven", "build_report", "evaluate", "load_scenario", "morris",
-           "run_monte_carlo", "sobol", "tornado"]
+           "run_monte_carlo", "sobol", "tornado", "voi"]

@@ -103,7 +103,7 @@ def test_dumped_dom_has_all_images_and_key_figures(report: Path, tmp_path: Path)
     assert res.returncode == 0, res.stderr[-2000:]
     dom = res.stdout
     images = report.read_text(encoding="utf-8").count("<img ")
-    assert images == 7  # six analyses' figures and the acceptability curve
+    assert images == 8  # six analyses' figures, the acceptability curve and the value of information
     m = re.search(r'data-images-ok="(\d+)/(\d+)"', dom)
     assert m, "the load script did not run (no data-images-ok on <body>)"
     assert (int(m.group(1)), int(m.group(2))) == (images, images), f"broken images: {m.group(0)}"

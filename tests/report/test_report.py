@@ -27,7 +27,7 @@ from mkba_mc.report.wording import classify_balance, uncertainty_wording
 
 REPORT_SRC = ROOT / "src" / "mkba_mc" / "report"
 ALL_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png", "sobol.png",
-               "curve_qaly_value.png")
+               "curve_qaly_value.png", "voi.png")
 RUN_FIGURES = ("ratios.png", "posts.png", "actors.png", "cashflow.png")
 PHRASES = {
     "uncertain": ("onzeker of baten de kosten overtreffen", "uncertain whether benefits exceed costs"),
@@ -157,7 +157,7 @@ def test_only_a_run_marks_the_rest_not_computed(results: Path, tmp_path: Path) -
     assert r.exit_code == 0
     (tmp_path / "point.json").write_text(r.stdout)
     page = build_report(tmp_path).read_text(encoding="utf-8")
-    assert page.count('class="missing">Niet berekend') == 5  # tornado, Sobol', assumptions, curve, break-even
+    assert page.count('class="missing">Niet berekend') == 6  # tornado, Sobol', assumptions, curve, break-even, voi
     appendix = section_of(page, "appendix")  # the files looked for, and how to make them
     assert "sobol.nc" in appendix and "tornado.csv" in appendix and "breakeven.csv" in appendix
     assert "curve.csv" in appendix and "point.json" in appendix  # the point estimate came from point.json

@@ -14,6 +14,7 @@ from . import (
     evaluate,  # noqa: F401 -- registers validate, point, run
     folders,  # noqa: F401,I001 -- registers compare, batch, report (in this order in --help)
     sensitivity,  # noqa: F401 -- registers sobol, morris, tornado, breakeven, curve
+    voi,  # noqa: F401 -- registers voi
 )
 from .app import _check_finite, _error_message, _state, app, err_console
 

@@ -16,6 +16,7 @@ writer             files (besides ``manifest.json``)
 :func:`write_breakeven`  ``breakeven.csv``, ``robustness.csv``, ``robustness.nc``
 :func:`write_curve`      ``curve.nc``, ``curve.csv``
 :func:`write_point`      ``point.json`` (one file, no folder)
+:func:`write_voi`        ``voi.nc``, ``voi.csv``
 =================  ==========================================================
 """
 
@@ -127,4 +128,30 @@ def write_point(path: str | Path, summary: Mapping[str, Any]) -> Path:
     return write_json_atomic(path, summary)
 
 
-__all__ = ["write_breakeven", "write_curve", "write_morris", "write_point", "write_sobol", "write_tornado"]
+def write_voi(ds: xr.Dataset, table: pd.DataFrame, out: str | Path, *, scenario: Scenario,
+              command: Sequence[str] | None = None, force: bool = False,
+              extra: Mapping[str, Any] | None = None) -> dict[str, Path]:
+    """Write ``voi.nc`` (EVPI by perspective, EVPPI by factor and perspective:
+    :meth:`mkba_mc.sensitivity.voi.VoiResult.to_dataset`), ``voi.csv`` (the
+    long table, one row per factor and perspective) and the manifest (seed,
+    n, sampler, population, input space, sampled parameters and their knop)."""
+    from .provenance import space_text
+
+    a = ds.attrs
+    names = [str(f) for f, k in zip(ds["factor"].values, ds["kind"].values) if k == "parameter"]
+    manifest = analysis_manifest(
+        scenario, command, analysis="voi", n=int(a["n"]), seed=int(a["seed"]), sampler=a["sampler"],
+        population=float(a["population"]), perspectives=[str(p) for p in ds["perspective"].values],
+        method=a["method"], se_method=a["se_method"], elapsed_seconds=a["elapsed_seconds"],
+        input_space=scenario.space, input_space_text=space_text(scenario.space),
+        sampled_parameters=names, sampled_from={nm: scenario.sampled_from.get(nm, "distribution") for nm in names},
+        fixed_normative={nm: scenario.params[nm] for nm, i in scenario.info.items() if i.kind == "normative"
+                         and nm not in names},
+        parameters={nm: {"knop": scenario.info[nm].knop if nm in scenario.info else ""} for nm in names},
+        **(extra or {}))
+    return write_bundle(out, {"voi.nc": lambda p: write_netcdf(ds, p),
+                              "voi.csv": lambda p: table.to_csv(p, index=False)}, manifest, force=force)
+
+
+__all__ = ["write_breakeven", "write_curve", "write_morris", "write_point", "write_sobol", "write_tornado",
+           "write_voi"]

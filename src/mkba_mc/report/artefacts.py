@@ -57,6 +57,8 @@ class Artefacts:
         Folder holding ``breakeven.csv`` and ``robustness.csv``.
     point : Path or None
         ``point.json`` (the object of ``mkba-mc point --json``).
+    voi : Path or None
+        Folder holding ``voi.csv`` and ``voi.nc`` (``mkba-mc voi --out``).
     curves : tuple of Path
         Folders holding ``curve.csv`` (``mkba-mc curve --out``), in search
         order; one per swept input is used.
@@ -72,6 +74,7 @@ class Artefacts:
     point: Path | None = None
     curves: tuple[Path, ...] = ()
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
+    voi: Path | None = None
 
 
 _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
@@ -82,6 +85,7 @@ _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
     "breakeven": (("breakeven.csv", "robustness.csv"), True),
     "point": (("point.json",), False),
     "curve": (("curve.csv",), True),  # several allowed: one per swept input
+    "voi": (("voi.csv", "voi.nc"), True),
 }
 
 

@@ -39,6 +39,7 @@ from .curves import CURVE_FIGURE, load_curves, section_curve
 from .html import render_page
 from .labels import LABELS
 from .sections_analyses import check_other_inputs, section_breakeven, section_sobol, section_tornado
+from .section_voi import section_voi
 from .sections_run import section_actors, section_cashflow, section_point, section_posts, section_ratios
 from .section_s2 import section_sobol_pairs
 from .summary import section_summary
@@ -46,7 +47,7 @@ from .text import texts
 
 #: Figure files, in report order.
 FIGURE_FILES: Final[tuple[str, ...]] = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png",
-                                        "sobol.png")
+                                        "sobol.png", "voi.png")
 
 
 def prepare_point(ctx: Context) -> None:
@@ -151,7 +152,8 @@ def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str, left
         sections = [section_point(ctx), section_ratios(ctx), section_posts(ctx),
                     section_actors(ctx), section_cashflow(ctx), section_tornado(ctx), section_sobol(ctx),
                     section_sobol_pairs(ctx),  # None without S2 (sobol --second-order)
-                    section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx)]
+                    section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx),
+                    section_voi(ctx)]
         sections = [s for s in sections if s is not None]
         ctx.contents = contents_items(ctx, sections)  # what the sections found, for the summary
         sections = [section_summary(ctx), *sections, section_appendix(ctx)]
