@@ -31,6 +31,7 @@ _API = ("acceptability_curve", "breakeven", "build_report", "morris", "run_monte
 _ERRORS = ("ConfigError", "MkbaError", "MkbaWarning", "Problem")
 _LOADING = ("Scenario", "load_distributions", "load_scenario")
 _CORE = ("ALL_OUTPUTS", "SCALAR_OUTPUTS", "Structure", "evaluate")
+_API += ("discover",)  # issue 13: scenario discovery (PRIM)
 
 
 def __getattr__(name: str) -> Any:
@@ -93,3 +94,4 @@ __all__ = [
     "sobol",
     "tornado",
 ]
+__all__.append("discover")  # issue 13: scenario discovery (PRIM)

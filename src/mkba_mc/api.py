@@ -367,5 +367,61 @@ def build_report(folder: str | Path, lang: str = "nl", *, run: str | None = None
     return build(folder, lang=lang, run=run)
 
 
-__all__ = ["acceptability_curve", "breakeven", "build_report", "evaluate", "load_scenario", "morris",
+def discover(scenario: ScenarioLike, events: Sequence[str] | None = None, *, n: int = 100_000, seed: int = 0,
+             sampler: str = "random", sample_levers: bool = False, box: int | None = None, peel_alpha: float = 0.05,
+             paste_alpha: float = 0.05, mass_min: float = 0.05, coverage_min: float = 0.5,
+             workers: int | None = None, scheduler: str | None = None,
+             evaluator: Evaluator | None = None) -> xr.Dataset:
+    """Scenario discovery with PRIM: where the conclusion flips (``mkba-mc discover``).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario.
+    events : sequence of str, optional
+        Events of :data:`mkba_mc.sensitivity.discover.EVENTS`
+        (``ratio_social_lt_1``, ``ratio_gemeente_lt_1``, ``split_incentive``);
+        default all three, where one that never or always occurs gets no
+        box (``status``); named events must occur in some samples and not in others.
+    n, seed, sampler
+        The run's samples: the same as :func:`run_monte_carlo` with these.
+    sample_levers : bool
+        Levers over their plausible range (``run --sample-levers``) instead of
+        their implementation uncertainty: the boxes then name lever settings.
+    box : int, optional
+        The box on the peeling trajectory (one event only); default
+        :func:`mkba_mc.sensitivity.prim.select_box`.
+    peel_alpha, paste_alpha, mass_min, coverage_min
+        PRIM's settings (:mod:`mkba_mc.sensitivity.prim`).
+    workers, scheduler, evaluator
+        Where the run's tasks run, as for :func:`run_monte_carlo`.
+
+    Returns
+    -------
+    xarray.Dataset
+        See :meth:`mkba_mc.sensitivity.discover.DiscoverResult.to_dataset`;
+        provenance in ``attrs``.
+
+    Examples
+    --------
+    >>> from mkba_mc import discover
+    >>> ds = discover("scenarios/bijlage2_voorbeeld.toml", ["ratio_gemeente_lt_1"], n=20_000)  # doctest: +SKIP
+    >>> ds["lower"].sel(event="ratio_gemeente_lt_1").dropna("parameter")                       # doctest: +SKIP
+    """
+    from .sensitivity.discover import DEFAULT_EVENTS
+    from .sensitivity.discover import discover as run_discover
+
+    sc = _scenario(scenario)
+    if sample_levers:
+        sc = sc.in_space("levers")
+    with _evaluator(evaluator, workers, scheduler) as ev:
+        res = run_discover(sc, list(events) if events else list(DEFAULT_EVENTS), n=n, seed=seed, sampler=sampler,
+                           box=box, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min,
+                           coverage_min=coverage_min, explicit=bool(events), evaluator=ev)
+    ds = res.to_dataset()
+    ds.attrs.update(_attrs(sc, analysis="discover", events=list(ds["event"].values), **res.settings))
+    return ds
+
+
+__all__ = ["acceptability_curve", "breakeven", "build_report", "discover", "evaluate", "load_scenario", "morris",
            "run_monte_carlo", "sobol", "tornado"]

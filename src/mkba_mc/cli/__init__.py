@@ -15,6 +15,7 @@ from . import (
     folders,  # noqa: F401,I001 -- registers compare, batch, report (in this order in --help)
     sensitivity,  # noqa: F401 -- registers sobol, morris, tornado, breakeven, curve
 )
+from . import discover  # noqa: F401,E402 -- registers discover (issue 13)
 from .app import _check_finite, _error_message, _state, app, err_console
 
 

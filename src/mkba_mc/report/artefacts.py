@@ -72,6 +72,8 @@ class Artefacts:
     point: Path | None = None
     curves: tuple[Path, ...] = ()
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
+    #: Folder holding ``discover.nc`` and ``discover.csv`` (``mkba-mc discover --out``, issue 13).
+    discover: Path | None = None
 
 
 _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
@@ -82,6 +84,7 @@ _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
     "breakeven": (("breakeven.csv", "robustness.csv"), True),
     "point": (("point.json",), False),
     "curve": (("curve.csv",), True),  # several allowed: one per swept input
+    "discover": (("discover.nc", "discover.csv"), True),
 }
 
 

@@ -40,11 +40,12 @@ from .labels import LABELS
 from .sections_analyses import check_other_inputs, section_breakeven, section_sobol, section_tornado
 from .sections_run import section_actors, section_cashflow, section_point, section_posts, section_ratios
 from .summary import section_summary
+from .section_discover import section_discover
 from .text import texts
 
 #: Figure files, in report order.
 FIGURE_FILES: Final[tuple[str, ...]] = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png",
-                                        "sobol.png")
+                                        "sobol.png", "discover.png")
 
 
 def prepare_point(ctx: Context) -> None:
@@ -148,7 +149,8 @@ def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str, left
         prepare_assumptions(ctx)
         sections = [section_point(ctx), section_ratios(ctx), section_posts(ctx),
                     section_actors(ctx), section_cashflow(ctx), section_tornado(ctx), section_sobol(ctx),
-                    section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx)]
+                    section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx),
+                    section_discover(ctx, ctx.art.discover)]
         ctx.contents = contents_items(ctx, sections)  # what the sections found, for the summary
         sections = [section_summary(ctx), *sections, section_appendix(ctx)]
         name = run.manifest.get("scenario") or (scenario.name if scenario is not None else root.name)

@@ -1,0 +1,358 @@
+"""PRIM: the Patient Rule Induction Method for scenario discovery.
+
+Friedman & Fisher (1999), "Bump hunting in high-dimensional data",
+*Statistics and Computing* 9, 123-143; used for scenario discovery by Bryant
+& Lempert (2010), "Thinking inside the box", *Technological Forecasting and
+Social Change* 77, 34-49 (the coverage-density trade-off), and by EMA
+Workbench (``ema_workbench.analysis.prim``, Kwakkel 2017).
+
+The inputs are ``X`` of shape ``(d, n)`` (one contiguous row per input, the
+layout numpy is fastest on) and a boolean event ``y`` of shape ``(n,)``.  A
+*box* is a lower and an upper limit per input; a sample is in the box when
+``lower <= x <= upper`` in every input.  Of a box (Bryant & Lempert 2010, §2):
+
+* coverage = events in the box / all events,
+* density  = events in the box / samples in the box,
+* mass     = samples in the box / all samples.
+
+Algorithm (Friedman & Fisher 1999, §2-§4):
+
+1. **Peeling** (§2, "top-down peeling"): start from the box of all samples;
+   at each step, for every input and each of its two sides, consider peeling
+   off the share ``alpha`` of the box's samples with the smallest (largest)
+   values, and take the peel that leaves the highest density (their
+   criterion: the largest mean of the output in the remaining box).  Stop
+   when the next box would hold less than ``mass_min`` of the samples (their
+   minimum support beta_0).  The sequence of boxes is the *peeling
+   trajectory*.  A step costs O(n_box) per input (:func:`numpy.partition`
+   for the two order statistics, one comparison and one count per side); as
+   the box shrinks geometrically the whole trajectory costs about
+   ``d n / alpha`` element operations.
+2. **Choosing a box** on the trajectory (:func:`select_box`): the user's, or
+   the default rule below.
+3. **Pruning** (:func:`prune`): each restricted input's limits are tested
+   with the quasi-p-value of Bryant & Lempert (2010, §3.2) and EMA Workbench:
+   a one-sided binomial test of whether the box's density exceeds the
+   density of the same box with that input unrestricted.  A restriction is
+   dropped, the weakest first, while its quasi-p-value exceeds ``p_max``
+   divided by the number of restrictions (Bonferroni) or it raises the
+   density by less than ``min_gain``: with 10^6 samples every restriction is
+   "significant", so the second condition keeps only limits that matter.
+4. **Pasting** (§4, "bottom-up pasting"): enlarge the box, one side at a
+   time, by the share ``paste_alpha`` of its samples among those outside it
+   on that side only, while this raises the density.
+
+Every step is deterministic (no random numbers): the same ``X`` and ``y``
+give the same boxes, bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+Mask = NDArray[np.bool_]
+
+#: Share peeled per step (Friedman & Fisher 1999 recommend 0.05-0.10).
+PEEL_ALPHA: Final[float] = 0.05
+#: Share pasted per step.
+PASTE_ALPHA: Final[float] = 0.05
+#: Smallest share of the samples a box may hold (Friedman & Fisher's beta_0).
+MASS_MIN: Final[float] = 0.05
+#: The default rule considers boxes covering at least this share of the events.
+COVERAGE_MIN: Final[float] = 0.5
+#: Largest quasi-p-value of a kept restriction (before the Bonferroni division).
+P_MAX: Final[float] = 0.05
+#: Smallest density gain of a kept restriction (absolute: 0.01 = one percentage point).
+MIN_GAIN: Final[float] = 0.01
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The peeling trajectory: one row per box, box 0 the box of all samples.
+
+    Attributes
+    ----------
+    lower, upper : numpy.ndarray
+        ``(steps, d)`` limits of each box.
+    coverage, density, mass : numpy.ndarray
+        ``(steps,)`` statistics of each box.
+    res_dim : numpy.ndarray
+        ``(steps,)`` number of restricted inputs.
+    n_box : numpy.ndarray
+        ``(steps,)`` samples in each box.
+    """
+
+    lower: Array
+    upper: Array
+    coverage: Array
+    density: Array
+    mass: Array
+    res_dim: NDArray[np.int64]
+    n_box: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.coverage)
+
+
+@dataclass(frozen=True)
+class BoxStats:
+    """Coverage, density, mass and size of one box."""
+
+    coverage: float
+    density: float
+    mass: float
+    n_box: int
+    events: int
+
+
+def _check(X: Array, y: Mask) -> None:
+    if X.ndim != 2 or y.ndim != 1 or X.shape[1] != y.shape[0]:
+        raise ValueError(f"PRIM needs X of shape (d, n) and y of shape (n,), got {X.shape} and {y.shape}")
+
+
+def in_box(X: Array, lower: Array, upper: Array, skip: int | None = None) -> Mask:
+    """Samples inside the box (``lower <= x <= upper`` in every input, except input ``skip``)."""
+    inside = np.ones(X.shape[1], dtype=bool)
+    for j in range(X.shape[0]):
+        if j == skip:
+            continue
+        inside &= X[j] >= lower[j]
+        inside &= X[j] <= upper[j]
+    return inside
+
+
+def box_stats(X: Array, y: Mask, lower: Array, upper: Array) -> BoxStats:
+    """Coverage, density and mass of a box (Bryant & Lempert 2010, §2)."""
+    inside = in_box(X, lower, upper)
+    m = int(np.count_nonzero(inside))
+    e = int(np.count_nonzero(inside & y))
+    total = int(np.count_nonzero(y))
+    return BoxStats(e / total if total else float("nan"), e / m if m else float("nan"), m / len(y), m, e)
+
+
+def restricted(lower: Array, upper: Array, lo0: Array, hi0: Array) -> Mask:
+    """Inputs whose limits are narrower than those of the box of all samples."""
+    return (lower > lo0) | (upper < hi0)
+
+
+def peel(X: Array, y: Mask, alpha: float = PEEL_ALPHA, mass_min: float = MASS_MIN) -> Trajectory:
+    """Top-down peeling (Friedman & Fisher 1999, §2).
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        ``(d, n)`` inputs, one row per input.
+    y : numpy.ndarray of bool
+        ``(n,)`` the event.
+    alpha : float
+        Share of the box peeled per step.
+    mass_min : float
+        Peeling stops before a box would hold less than this share of the samples.
+
+    Returns
+    -------
+    Trajectory
+        Box 0 is the box of all samples (limits: the inputs' minimum and maximum).
+
+    Notes
+    -----
+    The candidate peel of input ``j``'s lower side removes the samples below
+    the ``k``-th smallest value of ``j`` in the box, ``k = floor(alpha m)``
+    (at least 1), so that the new limit is a sample value; ties at that value
+    stay in.  Of all ``2 d`` candidates the one leaving the highest density
+    is taken; equal densities go to the one removing fewer samples, then to
+    the lower input index and the lower side (deterministic).
+    """
+    _check(X, y)
+    d, n = X.shape
+    total = int(np.count_nonzero(y))
+    lo0, hi0 = X.min(axis=1), X.max(axis=1)
+    lower, upper = lo0.copy(), hi0.copy()
+    Xb, yb = X, y
+    rows: list[tuple[Array, Array, int, int]] = [(lower.copy(), upper.copy(), n, total)]
+    while True:
+        m = Xb.shape[1]
+        events = int(np.count_nonzero(yb))
+        k = max(1, int(alpha * m))
+        if m - k < mass_min * n:
+            break
+        best: tuple[float, int, int, int, float] | None = None  # (-density, removed, j, side, value)
+        best_mask: Mask | None = None
+        for j in range(d):
+            col = Xb[j]
+            if lower[j] == upper[j]:
+                continue
+            part = np.partition(col, (k, m - 1 - k))
+            for side, value in ((0, part[k]), (1, part[m - 1 - k])):
+                rem = col < value if side == 0 else col > value
+                nr = int(np.count_nonzero(rem))
+                if nr == 0 or nr == m:
+                    continue
+                er = int(np.count_nonzero(rem & yb))
+                key = (-(events - er) / (m - nr), nr, j, side, float(value))
+                if best is None or key[:4] < best[:4]:
+                    best, best_mask = key, rem
+        if best is None or best_mask is None:
+            break
+        _, _, j, side, value = best
+        keep = ~best_mask
+        Xb, yb = Xb[:, keep], yb[keep]
+        if side == 0:
+            lower[j] = value
+        else:
+            upper[j] = value
+        rows.append((lower.copy(), upper.copy(), int(Xb.shape[1]), int(np.count_nonzero(yb))))
+    lows = np.array([r[0] for r in rows])
+    ups = np.array([r[1] for r in rows])
+    n_box = np.array([r[2] for r in rows], dtype=np.int64)
+    ev = np.array([r[3] for r in rows], dtype=np.float64)
+    res_dim = np.array([int(np.count_nonzero(restricted(lo, hi, lo0, hi0))) for lo, hi in zip(lows, ups)],
+                       dtype=np.int64)
+    return Trajectory(lows, ups, ev / total if total else np.full(len(rows), np.nan), ev / n_box, n_box / n,
+                      res_dim, n_box)
+
+
+def select_box(traj: Trajectory, coverage_min: float = COVERAGE_MIN) -> int:
+    """The default box on a peeling trajectory.
+
+    Among the boxes covering at least ``coverage_min`` of the events, take
+    the highest density ``d*``; then the box of greatest coverage whose
+    density is within ``max(0.01, 2 se)`` of ``d*`` (``se`` the binomial
+    standard error of ``d*``).  This is Breiman et al.'s (1984) one-standard-
+    error rule applied to Bryant & Lempert's (2010, §3) coverage-density
+    trade-off: once the density stops rising, further peeling only loses
+    coverage (and restricts inputs by chance).
+
+    Returns
+    -------
+    int
+        Index on the trajectory (0: no restriction helps).
+    """
+    ok = np.flatnonzero(traj.coverage >= coverage_min)
+    if not ok.size:
+        return 0
+    i_best = int(ok[np.argmax(traj.density[ok])])
+    d_best = float(traj.density[i_best])
+    tol = max(0.01, 2.0 * float(np.sqrt(d_best * (1.0 - d_best) / traj.n_box[i_best])))
+    near = ok[traj.density[ok] >= d_best - tol]
+    return int(near[np.argmax(traj.coverage[near])])
+
+
+def quasi_p(X: Array, y: Mask, lower: Array, upper: Array, lo0: Array, hi0: Array) -> tuple[Array, Array]:
+    """Quasi-p-value and density gain of each input's restriction.
+
+    For a restricted input ``j``: with ``H`` events among the ``T`` samples
+    of the box and density ``p_j`` of the box without ``j``'s limits, the
+    quasi-p-value is ``P(Binomial(T, p_j) >= H)`` (Bryant & Lempert 2010,
+    §3.2; EMA Workbench's ``calculate_qp``) and the gain is the box's
+    density minus ``p_j``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``(d,)`` quasi-p-values and gains; NaN for unrestricted inputs.
+    """
+    from scipy.stats import binom
+
+    inside = in_box(X, lower, upper)
+    T = int(np.count_nonzero(inside))
+    H = int(np.count_nonzero(inside & y))
+    qp = np.full(X.shape[0], np.nan)
+    gain = np.full(X.shape[0], np.nan)
+    for j in np.flatnonzero(restricted(lower, upper, lo0, hi0)):
+        without = in_box(X, lower, upper, skip=int(j))
+        p_j = np.count_nonzero(without & y) / max(1, np.count_nonzero(without))
+        qp[j] = float(binom.sf(H - 1, T, p_j)) if T else 1.0
+        gain[j] = (H / T if T else 0.0) - p_j
+    return qp, gain
+
+
+def prune(X: Array, y: Mask, lower: Array, upper: Array, lo0: Array, hi0: Array, p_max: float = P_MAX,
+          min_gain: float = MIN_GAIN) -> tuple[Array, Array]:
+    """Drop the restrictions that do not matter, the weakest first.
+
+    A restriction stays when its quasi-p-value (:func:`quasi_p`) is at most
+    ``p_max / k`` (``k`` restricted inputs: Bonferroni) and it raises the
+    density by at least ``min_gain``.  After each drop the others are tested
+    again on the larger box.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The new lower and upper limits.
+    """
+    lower, upper = lower.copy(), upper.copy()
+    while True:
+        qp, gain = quasi_p(X, y, lower, upper, lo0, hi0)
+        res = np.flatnonzero(~np.isnan(qp))
+        if not res.size:
+            return lower, upper
+        weak = [int(j) for j in res if qp[j] > p_max / res.size or gain[j] < min_gain]
+        if not weak:
+            return lower, upper
+        j = max(weak, key=lambda i: (qp[i], -gain[i], -i))
+        lower[j], upper[j] = lo0[j], hi0[j]
+
+
+def paste(X: Array, y: Mask, lower: Array, upper: Array, alpha: float = PASTE_ALPHA,
+          max_steps: int = 1000) -> tuple[Array, Array]:
+    """Bottom-up pasting (Friedman & Fisher 1999, §4).
+
+    At each step, for every restricted side, the candidates are the samples
+    outside the box on that side only; the ``k = floor(alpha m)`` (at least
+    1) nearest of them are added by moving the limit to the ``k``-th nearest
+    value.  The paste that gives the highest density is made if it raises
+    the density; else pasting stops.  Each step costs O(n d).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The new lower and upper limits.
+    """
+    lower, upper = lower.copy(), upper.copy()
+    for _ in range(max_steps):
+        below = X < lower[:, None]
+        above = X > upper[:, None]
+        outside = below.sum(axis=0, dtype=np.int16) + above.sum(axis=0, dtype=np.int16)
+        inside = outside == 0
+        m = int(np.count_nonzero(inside))
+        e = int(np.count_nonzero(inside & y))
+        if m == 0:
+            break
+        once = outside == 1
+        k = max(1, int(alpha * m))
+        best: tuple[float, int, int, float] | None = None
+        for j in range(X.shape[0]):
+            for side, where in ((0, below[j]), (1, above[j])):
+                cand = once & where
+                c = int(np.count_nonzero(cand))
+                if c == 0:
+                    continue
+                vals = X[j][cand]
+                if side == 0:
+                    limit = vals.min() if c <= k else np.partition(vals, c - k)[c - k]
+                    added = vals >= limit
+                else:
+                    limit = vals.max() if c <= k else np.partition(vals, k - 1)[k - 1]
+                    added = vals <= limit
+                ea = int(np.count_nonzero(y[cand][added]))
+                key = (-(e + ea) / (m + int(np.count_nonzero(added))), j, side, float(limit))
+                if best is None or key[:3] < best[:3]:
+                    best = key
+        if best is None or -best[0] <= e / m:
+            break
+        _, j, side, limit = best
+        if side == 0:
+            lower[j] = limit
+        else:
+            upper[j] = limit
+    return lower, upper
+
+
+__all__ = ["COVERAGE_MIN", "MASS_MIN", "MIN_GAIN", "PASTE_ALPHA", "PEEL_ALPHA", "P_MAX", "BoxStats", "Trajectory",
+           "box_stats", "in_box", "paste", "peel", "prune", "quasi_p", "restricted", "select_box"]
