@@ -217,10 +217,35 @@ def discover(scenario: Scenario, events: Sequence[str] = DEFAULT_EVENTS, *, n: i
              evaluator: Evaluator | None = None) -> DiscoverResult:
     """Scenario discovery on the samples of the scenario's run.
 
-    The scenario is used as given: the plan's risk run, or (after
-    ``scenario.in_space("levers")``) the what-if over the levers.  The
-    samples equal those of ``run`` with the same ``seed``, ``n`` and
-    ``sampler``.  See :func:`discover_boxes` for the other parameters.
+    Parameters
+    ----------
+    scenario : Scenario
+        Used as given: the plan's risk run, or (after
+        ``scenario.in_space("levers")``) the what-if over the levers.
+    events : sequence of str
+        Keys of :data:`EVENTS`.
+    n, seed, sampler
+        The samples: equal to those of ``run`` with the same values.
+    box : int, optional
+        The box on the peeling trajectory (one event only); default
+        :func:`mkba_mc.sensitivity.prim.select_box`.
+    peel_alpha, paste_alpha, mass_min, coverage_min : float
+        PRIM's settings (:mod:`mkba_mc.sensitivity.prim`; Friedman & Fisher
+        1999 §2-§4).
+    explicit : bool
+        See :func:`discover_boxes`.
+    evaluator : Evaluator, optional
+        Where the run's tasks run.
+
+    Returns
+    -------
+    DiscoverResult
+
+    Raises
+    ------
+    ConfigError
+        For bad options (:func:`check_discover`), ``box`` beyond the
+        trajectory, or a named event that cannot be bounded.
     """
     from ..execution.montecarlo import run
 
