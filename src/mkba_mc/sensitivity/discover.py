@@ -163,11 +163,15 @@ def check_discover(events: Sequence[str], n: int, box: int | None, peel_alpha: f
 def discover_boxes(X: Array, names: Sequence[str], outputs: dict[str, Array], events: Sequence[str], *,
                    box: int | None = None, peel_alpha: float = prim.PEEL_ALPHA,
                    paste_alpha: float = prim.PASTE_ALPHA, mass_min: float = prim.MASS_MIN,
-                   coverage_min: float = prim.COVERAGE_MIN, explicit: bool = False) -> DiscoverResult:
+                   coverage_min: float = prim.COVERAGE_MIN, explicit: bool = False,
+                   threads: int = 1) -> DiscoverResult:
     """PRIM boxes for each event over inputs ``X`` (``(d, n)``).
 
     Parameters
     ----------
+    threads : int
+        Events searched at once (numpy's partition releases the GIL); the
+        boxes do not depend on it.
     explicit : bool
         The events were named by the user: an event that never or always
         occurs (or too rarely) is a :class:`ConfigError` instead of a
@@ -186,15 +190,19 @@ def discover_boxes(X: Array, names: Sequence[str], outputs: dict[str, Array], ev
                                                                 box=-1 if box is None else box))
     problems = []
     for ev in events:
+        k = int(np.count_nonzero(event_mask(ev, outputs)))
+        if explicit and (k < MIN_EVENTS or n - k < MIN_EVENTS):
+            problems.append(Problem("--event", "event", ev, f"an event that occurs in at least {MIN_EVENTS} and "
+                                    f"at most n - {MIN_EVENTS} samples; it occurs in {k:,} of {n:,}"))
+    if problems:
+        raise ConfigError(problems)
+
+    def one(ev: str) -> EventBox:
         y = event_mask(ev, outputs)
         k = int(np.count_nonzero(y))
         status = "never" if k == 0 else "always" if k == n else "rare" if min(k, n - k) < MIN_EVENTS else ""
         if status:
-            if explicit:
-                problems.append(Problem("--event", "event", ev, f"an event that occurs in at least {MIN_EVENTS} and "
-                                        f"at most n - {MIN_EVENTS} samples; it occurs in {k:,} of {n:,}"))
-            result.boxes.append(EventBox(ev, k, status))
-            continue
+            return EventBox(ev, k, status)
         traj = prim.peel(X, y, peel_alpha, mass_min)
         if box is not None and box >= len(traj):
             raise ConfigError([Problem("--box", "box", box, f"a box of the peeling trajectory, 0 to {len(traj) - 1}")])
@@ -203,10 +211,16 @@ def discover_boxes(X: Array, names: Sequence[str], outputs: dict[str, Array], ev
         lower, upper = prim.paste(X, y, lower, upper, paste_alpha)
         qp, gain = prim.quasi_p(X, y, lower, upper, lo0, hi0)
         any_res = bool(prim.restricted(lower, upper, lo0, hi0).any())
-        result.boxes.append(EventBox(ev, k, "box" if any_res else "no_box", traj, i, lower, upper,
-                                     prim.box_stats(X, y, lower, upper), qp, gain))
-    if problems:
-        raise ConfigError(problems)
+        return EventBox(ev, k, "box" if any_res else "no_box", traj, i, lower, upper,
+                        prim.box_stats(X, y, lower, upper), qp, gain)
+
+    if threads > 1 and len(events) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(threads, len(events))) as pool:
+            result.boxes.extend(pool.map(one, events))
+    else:
+        result.boxes.extend(one(ev) for ev in events)
     return result
 
 
@@ -258,7 +272,8 @@ def discover(scenario: Scenario, events: Sequence[str] = DEFAULT_EVENTS, *, n: i
     for i, nm in enumerate(names):
         X[i] = res.inputs[nm]
     out = discover_boxes(X, names, res.outputs, events, box=box, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
-                         mass_min=mass_min, coverage_min=coverage_min, explicit=explicit)
+                         mass_min=mass_min, coverage_min=coverage_min, explicit=explicit,
+                         threads=getattr(evaluator, "workers", 1) or 1)
     out.settings.update(n=res.n, seed=seed, sampler=sampler, input_space=scenario.space)
     return out
 
