@@ -197,13 +197,15 @@ def discover_boxes(X: Array, names: Sequence[str], outputs: dict[str, Array], ev
     if problems:
         raise ConfigError(problems)
 
+    order = prim.sorted_orders(X)  # once for all events
+
     def one(ev: str) -> EventBox:
         y = event_mask(ev, outputs)
         k = int(np.count_nonzero(y))
         status = "never" if k == 0 else "always" if k == n else "rare" if min(k, n - k) < MIN_EVENTS else ""
         if status:
             return EventBox(ev, k, status)
-        traj = prim.peel(X, y, peel_alpha, mass_min)
+        traj = prim.peel(X, y, peel_alpha, mass_min, order)
         if box is not None and box >= len(traj):
             raise ConfigError([Problem("--box", "box", box, f"a box of the peeling trajectory, 0 to {len(traj) - 1}")])
         i = prim.select_box(traj, coverage_min) if box is None else box
