@@ -68,7 +68,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t0, "import_seconds": t_impo
 def _prim_alone(n: int) -> dict:
     import numpy as np
 
-    from mkba_mc.sensitivity import prim
+    from mkba_mc.sensitivity import prim, prim_refine
 
     ns: dict = {}
     exec(SYNTHETIC.format(d=D, n=n), ns)
@@ -79,8 +79,8 @@ def _prim_alone(n: int) -> dict:
         t_peel = time.perf_counter() - t0
         i = prim.select_box(traj)
         lo0, hi0 = X.min(axis=1), X.max(axis=1)
-        lo, hi = prim.prune(X, y, traj.lower[i], traj.upper[i], lo0, hi0)
-        lo, hi = prim.paste(X, y, lo, hi)
+        lo, hi = prim_refine.prune(X, y, traj.lower[i], traj.upper[i], lo0, hi0)
+        lo, hi = prim_refine.paste(X, y, lo, hi)
         seconds = time.perf_counter() - t0
     res = [int(j) for j in np.flatnonzero(prim.restricted(lo, hi, lo0, hi0))]
     return {"kind": "prim", "n": n, "seconds": seconds, "peel_seconds": t_peel, "steps": len(traj),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mkba_mc.sensitivity import prim
+from mkba_mc.sensitivity import prim, prim_refine
 from mkba_mc.sensitivity.discover import discover_boxes
 
 
@@ -125,7 +125,7 @@ def test_quasi_p_is_the_binomial_tail() -> None:
     restriction the box holds all 10 with 4 events: qp = P(Bin(4, 0.4) >= 3)."""
     X = np.array([[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]])
     y = np.array([1, 1, 0, 1, 0, 0, 0, 1, 0, 0], dtype=bool)
-    qp, gain = prim.quasi_p(X, y, np.array([0.0]), np.array([0.3]), np.array([0.0]), np.array([0.9]))
+    qp, gain = prim_refine.quasi_p(X, y, np.array([0.0]), np.array([0.3]), np.array([0.0]), np.array([0.9]))
     expected = 4 * 0.4**3 * 0.6 + 0.4**4
     assert qp[0] == pytest.approx(expected, rel=1e-12)
     assert gain[0] == pytest.approx(0.75 - 0.4)

@@ -82,7 +82,10 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
     "fig_caption": ("Afweging tussen dekking en dichtheid langs het pelpad van PRIM; de stip is het gekozen gebied.",
                     "Coverage-density trade-off along PRIM's peeling trajectory; the dot is the box chosen."),
     "coverage": ("dekking", "coverage"), "density": ("dichtheid", "density"),
-    "missing": ("Scenario-ontdekking", "Scenario discovery"),
+    "absent": ("Deze resultatenmap bevat geen scenario-ontdekking: dit rapport zegt dus niet onder welke "
+               "omstandigheden de conclusie omslaat.",
+               "This results folder holds no scenario discovery: this report therefore does not say under which "
+               "conditions the conclusion flips."),
 }
 TEXT: Final[dict[str, dict[str, str]]] = {lang: {k: v[i] for k, v in _TEXT.items()} for i, lang in enumerate(("nl", "en"))}
 
@@ -190,9 +193,8 @@ def fig_tradeoff(ds: xr.Dataset, lang: str) -> Figure:
 def section_discover(ctx: Context, folder: Path | None) -> Section:
     """The scenario-discovery section: one sentence per event, the limits, the trade-off figure."""
     T, lang = TEXT[ctx.lang], ctx.lang
-    if folder is None:
-        return Section("discover", T["title"], ctx.not_computed(T["title"], "discover.nc, discover.csv",
-                                                                "mkba-mc discover SCENARIO --out DIR"))
+    if folder is None:  # optional, so not counted among the missing analyses; said plainly all the same
+        return Section("discover", T["title"], f'<p class="absent">{esc(T["absent"])}</p>')
     ds = load_discover(folder)
     seed = ds.attrs.get("seed", "?")
     body = f"<p>{esc(T['intro'].format(n=count(int(ds.attrs.get('n', 0)), lang), seed=seed))} "

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConfigError, Problem
-from . import prim
+from . import prim, prim_refine
 
 if TYPE_CHECKING:
     from ..execution.evaluators import Evaluator
@@ -209,9 +209,9 @@ def discover_boxes(X: Array, names: Sequence[str], outputs: dict[str, Array], ev
         if box is not None and box >= len(traj):
             raise ConfigError([Problem("--box", "box", box, f"a box of the peeling trajectory, 0 to {len(traj) - 1}")])
         i = prim.select_box(traj, coverage_min) if box is None else box
-        lower, upper = prim.prune(X, y, traj.lower[i], traj.upper[i], lo0, hi0)
-        lower, upper = prim.paste(X, y, lower, upper, paste_alpha)
-        qp, gain = prim.quasi_p(X, y, lower, upper, lo0, hi0)
+        lower, upper = prim_refine.prune(X, y, traj.lower[i], traj.upper[i], lo0, hi0)
+        lower, upper = prim_refine.paste(X, y, lower, upper, paste_alpha)
+        qp, gain = prim_refine.quasi_p(X, y, lower, upper, lo0, hi0)
         any_res = bool(prim.restricted(lower, upper, lo0, hi0).any())
         return EventBox(ev, k, "box" if any_res else "no_box", traj, i, lower, upper,
                         prim.box_stats(X, y, lower, upper), qp, gain)
