@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import acceptability_curve, breakeven, build_report, morris, run_monte_carlo, sobol, tornado, voi
+    from .api import (acceptability_curve, breakeven, build_report, discover, morris, run_monte_carlo, sobol, tornado,
+                      voi)
     from .errors import ConfigError, MkbaError, MkbaWarning, Problem
     from .io.loading import Scenario, load_distributions, load_scenario
     from .model.core import ALL_OUTPUTS, SCALAR_OUTPUTS, Structure, evaluate
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 #: the installed metadata) are looked up on first use (PEP 562
 #: ``__getattr__``), so ``import mkba_mc`` -- and ``mkba-mc --help`` -- does
 #: not pay for scipy, pandas, xarray or importlib.metadata.
-_API = ("acceptability_curve", "breakeven", "build_report", "morris", "run_monte_carlo", "sobol", "tornado",
-        "voi")
+_API = ("acceptability_curve", "breakeven", "build_report", "discover", "morris", "run_monte_carlo", "sobol",
+        "tornado", "voi")
 _ERRORS = ("ConfigError", "MkbaError", "MkbaWarning", "Problem")
 _LOADING = ("Scenario", "load_distributions", "load_scenario")
 _CORE = ("ALL_OUTPUTS", "SCALAR_OUTPUTS", "Structure", "evaluate")
@@ -86,6 +87,7 @@ __all__ = [
     "acceptability_curve",
     "breakeven",
     "build_report",
+    "discover",
     "evaluate",
     "load_distributions",
     "load_scenario",

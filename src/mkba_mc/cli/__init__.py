@@ -16,6 +16,7 @@ from . import (
     sensitivity,  # noqa: F401 -- registers sobol, morris, tornado, breakeven, curve
     voi,  # noqa: F401 -- registers voi
 )
+from . import discover  # noqa: F401,E402 -- registers discover (issue 13)
 from .app import _check_finite, _error_message, _state, app, err_console
 
 

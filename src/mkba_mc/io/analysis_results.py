@@ -155,3 +155,37 @@ def write_voi(ds: xr.Dataset, table: pd.DataFrame, out: str | Path, *, scenario:
 
 __all__ = ["write_breakeven", "write_curve", "write_morris", "write_point", "write_sobol", "write_tornado",
            "write_voi"]
+
+
+def write_discover(ds: xr.Dataset, out: str | Path, *, scenario: Scenario, command: Sequence[str] | None = None,
+                   force: bool = False, extra: Mapping[str, Any] | None = None) -> dict[str, Path]:
+    """Write a scenario discovery (issue 13): ``discover.nc`` (the Dataset of
+    :func:`mkba_mc.api.discover`), ``discover.csv`` (one row per event and
+    restricted input: the box's limits, quasi-p-value, density gain, and the
+    box's coverage, density and mass), ``trajectory.csv`` (the peeling
+    trajectory of every event) and the manifest (seed, n, sampler, input
+    space, events, PRIM's settings)."""
+    import pandas as pd
+
+    rows = []
+    for ev in ds["event"].values:
+        s = ds.sel(event=ev)
+        head = {"event": str(ev), "status": str(s["status"].values), "samples_with_event": int(s["events"]),
+                "box_number": int(s["chosen"]), "coverage": float(s["coverage"]), "density": float(s["density"]),
+                "mass": float(s["mass"])}
+        res = [p for p in ds["parameter"].values if not (pd.isna(float(s["lower"].sel(parameter=p)))
+                                                         and pd.isna(float(s["upper"].sel(parameter=p))))]
+        rows += [{**head, "parameter": str(p), **{k: float(s[k].sel(parameter=p)) for k in ("lower", "upper", "qp", "gain")}}
+                 for p in res] or [{**head, "parameter": ""}]
+    boxes = pd.DataFrame(rows)
+    traj = (ds[["traj_coverage", "traj_density", "traj_mass", "traj_res_dim"]].to_dataframe().dropna().reset_index()
+            .rename(columns=lambda c: c.removeprefix("traj_")))
+    attrs = {k: (json.loads(v) if k in ("input_hashes", "versions", "overrides", "events") and isinstance(v, str) else v)
+             for k, v in ds.attrs.items() if k not in ("scenario", "scenario_file")}
+    manifest = analysis_manifest(scenario, command, **{**attrs, "analysis": "discover"}, **(extra or {}))
+    return write_bundle(out, {"discover.nc": lambda p: write_netcdf(ds, p),
+                              "discover.csv": lambda p: boxes.to_csv(p, index=False),
+                              "trajectory.csv": lambda p: traj.to_csv(p, index=False)}, manifest, force=force)
+
+
+__all__.append("write_discover")  # issue 13

@@ -75,6 +75,8 @@ class Artefacts:
     curves: tuple[Path, ...] = ()
     duplicates: dict[str, list[Path]] = field(default_factory=dict)
     voi: Path | None = None
+    #: Folder holding ``discover.nc`` and ``discover.csv`` (``mkba-mc discover --out``, issue 13).
+    discover: Path | None = None
 
 
 _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
@@ -86,6 +88,7 @@ _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
     "point": (("point.json",), False),
     "curve": (("curve.csv",), True),  # several allowed: one per swept input
     "voi": (("voi.csv", "voi.nc"), True),
+    "discover": (("discover.nc", "discover.csv"), True),
 }
 
 

@@ -43,11 +43,12 @@ from .section_voi import section_voi
 from .sections_run import section_actors, section_cashflow, section_point, section_posts, section_ratios
 from .section_s2 import section_sobol_pairs
 from .summary import section_summary
+from .section_discover import section_discover
 from .text import texts
 
 #: Figure files, in report order.
 FIGURE_FILES: Final[tuple[str, ...]] = ("ratios.png", "posts.png", "actors.png", "cashflow.png", "tornado.png",
-                                        "sobol.png", "voi.png")
+                                        "sobol.png", "voi.png", "discover.png")
 
 
 def prepare_point(ctx: Context) -> None:
@@ -153,7 +154,7 @@ def _build_locked(T: dict[str, str], art: Artefacts, root: Path, lang: str, left
                     section_actors(ctx), section_cashflow(ctx), section_tornado(ctx), section_sobol(ctx),
                     section_sobol_pairs(ctx),  # None without S2 (sobol --second-order)
                     section_assumptions(ctx), section_curve(ctx), section_breakeven(ctx),
-                    section_voi(ctx)]
+                    section_voi(ctx), section_discover(ctx, ctx.art.discover)]
         sections = [s for s in sections if s is not None]
         ctx.contents = contents_items(ctx, sections)  # what the sections found, for the summary
         sections = [section_summary(ctx), *sections, section_appendix(ctx)]

@@ -1,144 +1,21 @@
-"""The public Python API: every analysis of the command line, returning xarray.
-
-Each function takes a :class:`~mkba_mc.io.loading.Scenario` or the path of a
-scenario file, has the defaults of the matching ``mkba-mc`` command, and
-returns an :class:`xarray.Dataset` with the provenance in ``attrs`` (seed,
-n, input space, versions, the scenario's name and input hashes), the same
-numbers as the command's ``--json`` for the same seed.  Soft problems (a
-Monte Carlo target not reached, wide Sobol' intervals) are
-``warnings.warn(..., MkbaWarning)``; wrong options raise
-:class:`~mkba_mc.errors.ConfigError` naming the option, the value and what
-is expected.
-
-Heavy modules (xarray, SALib, the report) are imported when a function is
-called, so ``import mkba_mc`` stays quick.
-"""
+"""Which knob decides it: Sobol', Morris, tornado, break-even and the acceptability curve
+(``mkba-mc sobol``, ``morris``, ``tornado``, ``breakeven``, ``curve``)."""
 
 from __future__ import annotations
 
-import json
 import os
-import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import MkbaWarning
-from .execution.montecarlo import DEFAULT_CHUNK, PROGRAMME_KEPT, default_workers
-from .io.loading import Scenario, load_scenario
-from .model.core import evaluate
-from .sensitivity.problem import DEFAULT_INPUTS, DEFAULT_LEVERS, DEFAULT_SOBOL_OUTPUTS
+from ..io.loading import Scenario
+from ..sensitivity.problem import DEFAULT_INPUTS, DEFAULT_LEVERS, DEFAULT_SOBOL_OUTPUTS
 
 if TYPE_CHECKING:
     import xarray as xr
 
-    from .execution.evaluators import Evaluator
+    from ..execution.evaluators import Evaluator
 
-ScenarioLike = Scenario | str | os.PathLike[str]
-
-
-def _scenario(scenario: ScenarioLike) -> Scenario:
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-
-
-@contextmanager
-def _evaluator(evaluator: Evaluator | None, workers: int | None, scheduler: str | None) -> Iterator[Evaluator]:
-    """The caller's evaluator, or one of ``scheduler``/``workers`` (closed on exit)."""
-    if evaluator is not None:
-        yield evaluator
-        return
-    from .execution.scheduling import open_evaluator
-
-    with open_evaluator(scheduler, default_workers() if workers is None else workers) as ev:
-        yield ev
-
-
-def _attrs(sc: Scenario, **settings: Any) -> dict[str, Any]:
-    """Provenance attrs: settings, scenario, its input hashes and the versions
-    (nested values as JSON, so the Dataset writes to netCDF)."""
-    from .io.results import versions
-
-    prov = {**settings, "scenario": sc.name, "scenario_file": str(sc.path.resolve()) if sc.path else None,
-            "overrides": list(sc.overrides), "input_hashes": sc.input_hashes(), "versions": versions()}
-    return {k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in prov.items() if v is not None}
-
-
-def _warn(messages: Iterable[str]) -> None:
-    for m in messages:
-        warnings.warn(m, MkbaWarning, stacklevel=3)
-
-
-def run_monte_carlo(scenario: ScenarioLike, n: int = 100_000, *, seed: int | None = None, sampler: str = "random",
-                    outputs: Sequence[str] | None = None, programme: bool = False, keep_inputs: bool = False,
-                    target_se: float | None = None, chunk_size: int = DEFAULT_CHUNK, workers: int | None = None,
-                    scheduler: str | None = None, evaluator: Evaluator | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
-    """Monte Carlo: the risk of a plan (``mkba-mc run``).
-
-    Parameters
-    ----------
-    scenario : Scenario or path
-        The scenario (a path is loaded with :func:`load_scenario`).
-    n : int
-        Samples (the maximum with ``target_se``).
-    seed : int, optional
-        Seed of the design; a fresh one is drawn and recorded in
-        ``attrs["seed"]`` if omitted.
-    sampler : {"random", "lhs", "sobol"}
-        Design on the unit cube.
-    outputs : sequence of str, optional
-        Outputs to keep (default
-        :data:`~mkba_mc.execution.montecarlo.DEFAULT_OUTPUTS`).
-    programme : bool
-        Also the programme view (payback year, pre-financing need, and the
-        band of the cumulative cash flow).
-    keep_inputs : bool
-        Also the sampled inputs (variable ``inputs``, dims ``sample, parameter``).
-    target_se : float, optional
-        Double ``n`` until the standard error of P(ratio_social >= 1) is below it.
-    chunk_size : int
-        Samples per model evaluation (numbers do not depend on it).
-    workers : int, optional
-        Local workers (default: the machine's cores, at most 8).
-    scheduler : str, optional
-        ``threads``, ``processes``, ``local-cluster:N`` or a Dask scheduler
-        address (see :func:`mkba_mc.execution.scheduling.open_evaluator`).
-    evaluator : Evaluator, optional
-        An evaluator of your own (:mod:`mkba_mc.execution.evaluators`),
-        instead of ``workers``/``scheduler``.
-    progress : callable, optional
-        ``progress(done, total)`` after each task.
-
-    Returns
-    -------
-    xarray.Dataset
-        The kept samples (dims ``sample``, ``actor``), provenance in ``attrs``
-        (seed, n, sampler, input space, versions, input hashes, ...).
-
-    Warns
-    -----
-    MkbaWarning
-        When ``target_se`` is not reached, or ``n`` is not a power of 2 with
-        the Sobol' sampler.
-
-    Examples
-    --------
-    >>> from mkba_mc import run_monte_carlo
-    >>> ds = run_monte_carlo("scenarios/bijlage2_voorbeeld.toml", 20_000, seed=1)  # doctest: +SKIP
-    >>> float((ds["ratio_social"] >= 1).mean())                                     # doctest: +SKIP
-    """
-    from .execution.montecarlo import DEFAULT_OUTPUTS
-    from .execution.montecarlo import run as mc_run
-    from .io.results import to_dataset
-
-    sc = _scenario(scenario)
-    kept = list(dict.fromkeys([*(outputs or DEFAULT_OUTPUTS), *(PROGRAMME_KEPT if programme else ())]))
-    with _evaluator(evaluator, workers, scheduler) as ev:
-        result = mc_run(sc, n, seed=seed, sampler=sampler, chunk_size=chunk_size, outputs=kept,
-                        keep_inputs=keep_inputs, target_se=target_se, progress=progress, evaluator=ev)
-    _warn(result.warnings)
-    return to_dataset(result)
+from ._common import ScenarioLike, _attrs, _evaluator, _scenario, _warn
 
 
 def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequence[str] | None = None,
@@ -208,7 +85,7 @@ def sobol(scenario: ScenarioLike, n: int = 4096, *, seed: int = 0, outputs: Sequ
     >>> ds = sobol("scenarios/bijlage2_voorbeeld.toml", 1024, seed=3)   # doctest: +SKIP
     >>> ds["ST"].sel(output="ratio_social").to_series()               # doctest: +SKIP
     """
-    from .sensitivity.analyses import sobol as run_sobol
+    from ..sensitivity.analyses import sobol as run_sobol
 
     sc = _scenario(scenario)
     with _evaluator(evaluator, workers, scheduler) as ev:
@@ -245,7 +122,7 @@ def morris(scenario: ScenarioLike, trajectories: int = 100, *, levels: int = 4,
     >>> from mkba_mc import morris
     >>> morris("scenarios/bijlage2_voorbeeld.toml", seed=5)["mu_star"]   # doctest: +SKIP
     """
-    from .sensitivity.morris import morris as run_morris
+    from ..sensitivity.morris import morris as run_morris
 
     sc = _scenario(scenario)
     ds = run_morris(sc, trajectories, levels=levels, outputs=outputs, seed=seed, inputs=inputs)
@@ -269,7 +146,7 @@ def tornado(scenario: ScenarioLike, *, outputs: Sequence[str] = ("ratio_social",
     >>> from mkba_mc import tornado
     >>> tornado("scenarios/bijlage2_voorbeeld.toml")["ratio_social_swing"]   # doctest: +SKIP
     """
-    from .sensitivity.oat import tornado as run_tornado
+    from ..sensitivity.oat import tornado as run_tornado
 
     sc = _scenario(scenario)
     df = run_tornado(sc, outputs, quantiles, inputs)
@@ -299,7 +176,7 @@ def breakeven(scenario: ScenarioLike, levers: Sequence[str] = DEFAULT_LEVERS, *,
     import numpy as np
     import xarray as xr
 
-    from .sensitivity.breakeven import breakeven as run_breakeven
+    from ..sensitivity.breakeven import breakeven as run_breakeven
 
     sc = _scenario(scenario)
     with _evaluator(evaluator, workers, None) as ev:
@@ -349,9 +226,9 @@ def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", v
     >>> from mkba_mc import acceptability_curve
     >>> acceptability_curve("scenarios/bijlage2_voorbeeld.toml", n=20_000, seed=7)  # doctest: +SKIP
     """
-    from .io.loading import load_scenario, parse_set
-    from .io.results import provenance
-    from .sensitivity.curve import acceptability_curve as run_curve
+    from ..io.loading import load_scenario, parse_set
+    from ..io.results import provenance
+    from ..sensitivity.curve import acceptability_curve as run_curve
 
     if isinstance(scenario, Scenario):
         if scenario.path is None:
@@ -369,49 +246,3 @@ def acceptability_curve(scenario: ScenarioLike, parameter: str = "qaly_value", v
     with _evaluator(evaluator, workers, None) as ev:
         return run_curve(scenario_at, parameter, values, n=n, seed=seed, sampler=sampler, evaluator=ev,
                          describe=lambda res: provenance(res, command))
-
-
-def build_report(folder: str | Path, lang: str = "nl", *, run: str | None = None) -> Path:
-    """Build ``report.html`` from a results folder (``mkba-mc report``); see
-    :func:`mkba_mc.report.build.build_report`.
-
-    Examples
-    --------
-    >>> from mkba_mc import build_report
-    >>> build_report("results/bijlage2")   # doctest: +SKIP
-    """
-    from .report import build_report as build
-
-    return build(folder, lang=lang, run=run)
-
-
-def voi(scenario: ScenarioLike, n: int = 100_000, *, seed: int | None = None, sampler: str = "random",
-        actors: Sequence[str] | None = None, population: float = 1.0, chunk_size: int = DEFAULT_CHUNK,
-        workers: int | None = None, scheduler: str | None = None, evaluator: Evaluator | None = None,
-        progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
-    """Value of information: EVPI and EVPPI per parameter and knop, per actor (``mkba-mc voi``).
-
-    On the samples of :func:`run_monte_carlo` (same ``n``, ``seed``,
-    ``sampler``; the other arguments as there); ``actors``: perspectives
-    (default :data:`~mkba_mc.sensitivity.voi.PERSPECTIVES`), ``population``:
-    cohorts the ``*_population`` values are scaled by.  Method: Strong, Oakley
-    & Brennan (2014), see :mod:`mkba_mc.sensitivity.voi`.  Returns ``evpi``
-    (by ``perspective``), ``evppi`` (by ``factor`` and ``perspective``) with
-    standard errors and checks, euros per cohort; provenance in ``attrs``.
-
-    >>> from mkba_mc import voi
-    >>> voi("scenarios/bijlage2_voorbeeld.toml", seed=2014)["evppi"].sel(perspective="gemeente")  # doctest: +SKIP
-    """
-    from .sensitivity.voi import voi_dataset
-
-    sc = _scenario(scenario)
-    with _evaluator(evaluator, workers, scheduler) as ev:
-        ds, warns = voi_dataset(sc, n, seed=seed, sampler=sampler, perspectives=actors, population=population,
-                                chunk_size=chunk_size, evaluator=ev, progress=progress)
-    _warn(warns)
-    ds.attrs.update(_attrs(sc, analysis="voi", n=n, seed=ds.attrs["seed"], sampler=sampler, input_space=sc.space))
-    return ds
-
-
-__all__ = ["acceptability_curve", "breakeven", "build_report", "evaluate", "load_scenario", "morris",
-           "run_monte_carlo", "sobol", "tornado", "voi"]
