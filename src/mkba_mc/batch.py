@@ -9,12 +9,14 @@ Layout of ``OUT``::
     OUT/<scenario>/tornado/          tornado and switch values (tornado.csv/.nc, spider.csv, manifest.json)
     OUT/<scenario>/curve/            acceptability curve over the QALY value (curve.nc, curve.csv, manifest.json)
     OUT/<scenario>/breakeven/        break-even of the levers (breakeven.csv, robustness.csv/.nc, manifest.json)
+    OUT/<scenario>/voi/              value of information (voi.nc, voi.csv, manifest.json)
+    OUT/<scenario>/discover/         scenario discovery, PRIM (discover.nc/.csv, trajectory.csv, manifest.json)
     OUT/<scenario>/report.html       the report, figures in OUT/<scenario>/figures/
     OUT/<scenario>/done.json         written last: the scenario is complete
     OUT/comparison/                  all completed scenarios side by side
 
 What is atomic (see :mod:`mkba_mc.io.atomic`): each *step folder* (``run/``,
-``sobol/``, ``tornado/``, ``curve/``, ``breakeven/``, ``comparison/``) is written all-or-nothing in a
+``sobol/``, ``tornado/``, ``curve/``, ``breakeven/``, ``voi/``, ``discover/``, ``comparison/``) is written all-or-nothing in a
 staging folder and renamed into place, and every single file
 (``batch.json``, ``point.json``, ``report.html``, the figures, ``done.json``)
 is renamed into place complete.  The batch folder as a whole and each
@@ -55,9 +57,9 @@ from .io.locks import hold_lock, remove_stale
 if TYPE_CHECKING:
     from .execution.evaluators import Evaluator
 
-STEPS = ("point", "run", "sobol", "tornado", "curve", "breakeven", "report")
+STEPS = ("point", "run", "sobol", "tornado", "curve", "breakeven", "voi", "discover", "report")
 #: Steps ``--skip`` may leave out.
-SKIPPABLE = ("sobol", "tornado", "curve", "breakeven", "report")
+SKIPPABLE = ("sobol", "tornado", "curve", "breakeven", "voi", "discover", "report")
 MARKER = "batch.json"
 #: The curve step sweeps this input over its default grid (:data:`mkba_mc.sensitivity.curve.DEFAULT_GRIDS`) ...
 CURVE_OVER = "qaly_value"
@@ -68,6 +70,12 @@ CURVE_MAX_N = 20_000
 BREAKEVEN_GRID = 11
 #: ... with the run's n capped at this many samples per grid value (the command's default n), and the run's seed.
 BREAKEVEN_MAX_N = 20_000
+#: The value-of-information and scenario-discovery steps (issue 13) take the run's samples (its n, seed and
+#: sampler), n capped at this many: their estimates are stable well before (README, "Value of information").
+VOI_MAX_N = 100_000
+#: ... and raised to this many (the least both analyses accept).
+VOI_MIN_N = 1000
+DISCOVER_MAX_N = 100_000
 #: The Sobol' step gives indices per knop (as ``mkba-mc sobol`` does by default).
 SOBOL_GROUP_BY = "knop"
 #: The command recorded in the manifests of the batch's steps.
@@ -328,6 +336,22 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, evaluator
                                    evaluator=evaluator)
         write_breakeven(summary, table, folder / "breakeven", scenario=sc, n=n, grid=BREAKEVEN_GRID, seed=options.seed,
                         command=COMMAND, force=True, extra=extra)
+    if "voi" in options.steps and not _step_done(folder / "voi" / "manifest.json", key):
+        step("voi")
+        from .io.analysis_results import write_voi
+        from .sensitivity.voi import voi
+
+        vres = voi(sc, max(VOI_MIN_N, min(options.n, VOI_MAX_N)), seed=options.seed, sampler=options.sampler, evaluator=evaluator)
+        write_voi(vres.to_dataset(), vres.table(), folder / "voi", scenario=sc, command=COMMAND, force=True,
+                  extra=extra)
+    if "discover" in options.steps and not _step_done(folder / "discover" / "manifest.json", key):
+        step("discover")
+        from .api import discover
+        from .io.analysis_results import write_discover
+
+        dds = discover(sc, n=max(VOI_MIN_N, min(options.n, DISCOVER_MAX_N)), seed=options.seed, sampler=options.sampler,
+                       evaluator=evaluator)
+        write_discover(dds, folder / "discover", scenario=sc, command=COMMAND, force=True, extra=extra)
     if "report" in options.steps:
         step("report")
         from .report import build_report
@@ -335,5 +359,5 @@ def _run_steps(sc: Any, folder: Path, key: str, options: BatchOptions, evaluator
         build_report(folder, lang=options.lang)
 
 
-__all__ = ["BREAKEVEN_GRID", "BREAKEVEN_MAX_N", "CURVE_MAX_N", "CURVE_OVER", "MARKER", "RESERVED", "SKIPPABLE", "STEPS",
+__all__ = ["BREAKEVEN_GRID", "BREAKEVEN_MAX_N", "CURVE_MAX_N", "CURVE_OVER", "DISCOVER_MAX_N", "VOI_MAX_N", "VOI_MIN_N", "MARKER", "RESERVED", "SKIPPABLE", "STEPS",
            "BatchOptions", "BatchResult", "clean_stale", "folder_names", "input_key", "run_batch"]

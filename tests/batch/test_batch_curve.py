@@ -63,7 +63,7 @@ def test_skip_curve(tmp_path: Path) -> None:
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "mkba-mc curve SCENARIO --over qaly_value" in page  # the report says it was not computed
     r = runner.invoke(app, ["batch", str(B2), "--out", str(tmp_path / "c"), "--skip", "curves"])
-    assert r.exit_code == 2 and "sobol, tornado, curve, breakeven or report" in r.stderr
+    assert r.exit_code == 2 and "sobol, tornado, curve, breakeven, voi, discover or report" in r.stderr
 
 
 def test_curve_folder_can_be_replaced_with_force(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Each batch step goes through the writer of its command (``mkba_mc.io.results``,
 ``mkba_mc.io.analysis_results``): the step folder holds exactly the files of
-``run``/``sobol``/``tornado``/``curve``/``breakeven --out`` and, for the same seed, the same
+``run``/``sobol``/``tornado``/``curve``/``breakeven``/``voi``/``discover --out`` and, for the same seed, the same
 numbers.
 """
 
@@ -29,6 +29,9 @@ SINGLE = {
     "curve": ["curve", str(SCENARIO), "-n", str(N), "--seed", str(SEED), "--workers", "1"],
     # the command's defaults: the levers with a range, 11 grid values
     "breakeven": ["breakeven", str(SCENARIO), "-n", str(N), "--seed", str(SEED)],
+    # issue 13: the run's samples (n, seed, sampler), every perspective / every event
+    "voi": ["voi", str(SCENARIO), "-n", str(N), "--seed", str(SEED), "--workers", "1"],
+    "discover": ["discover", str(SCENARIO), "-n", str(N), "--seed", str(SEED), "--workers", "1"],
 }
 
 
@@ -79,7 +82,7 @@ def test_the_manifests_name_the_same_analysis(folders: tuple[Path, Path]) -> Non
     import json
 
     batch, single = folders
-    for step in ("sobol", "tornado", "curve", "breakeven"):
+    for step in ("sobol", "tornado", "curve", "breakeven", "voi", "discover"):
         mb = json.loads((batch / step / "manifest.json").read_text())
         ms = json.loads((single / step / "manifest.json").read_text())
         assert mb.get("analysis") == ms.get("analysis") == step

@@ -131,3 +131,15 @@ def test_report_without_discovery_says_so(run_dir: Path, fresh_copy: Callable[..
     main, _, appendix = html.partition('id="appendix"')
     assert "Deze resultatenmap bevat geen scenario-ontdekking" in main
     assert "discover.nc" not in main and "vooral als" not in main
+
+
+@pytest.mark.parametrize("command", ["discover", "voi"])
+def test_force_replaces_a_folder_of_its_own_files(tmp_path: Path, command: str) -> None:
+    """discover.* / trajectory.csv and voi.* are mkba-mc's own result files: without --force a second
+    write is refused, with --force it replaces them (a batch rerun with other settings does the same)."""
+    out = tmp_path / command
+    args = [command, B2, "-n", 2000, "--seed", 5, "--workers", 1, "--out", out]
+    assert _invoke(*args).exit_code == 0
+    again = _invoke(*args)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert _invoke(*args, "--force").exit_code == 0

@@ -69,7 +69,8 @@ def _batch_memory_check(scenarios: list[Path], n: int, workers: int) -> None:
 
 #: What the batch progress bar shows during each step (``on_event(name, "step", step)``).
 STEP_NAMES = {"point": "point estimate", "run": "Monte Carlo samples", "sobol": "Sobol' indices",
-              "tornado": "tornado", "curve": "acceptability curve", "breakeven": "break-even", "report": "report"}
+              "tornado": "tornado", "curve": "acceptability curve", "breakeven": "break-even", "voi": "value of information",
+              "discover": "scenario discovery", "report": "report"}
 
 
 @app.command()

@@ -75,7 +75,7 @@ RESULT_NAMES: frozenset[str] = frozenset({
     "manifest.json", "samples.nc", "summary.csv", "summary.xlsx", "sobol.nc", "sobol.csv", "morris.nc", "morris.csv",
     "tornado.csv", "tornado.nc", "spider.csv", "breakeven.csv", "robustness.csv", "robustness.nc", "comparison.csv",
     "comparison.xlsx", "comparison.png", "comparison.html", "report.html", "figures", "point.json", "curve.nc", "curve.csv",
-    "voi.nc", "voi.csv", "shapley.nc", "shapley.csv",
+    "voi.nc", "voi.csv", "shapley.nc", "shapley.csv", "discover.nc", "discover.csv", "trajectory.csv",
 })
 
 

@@ -49,7 +49,7 @@ APPENDIX_TEXT: Final[dict[str, dict[str, Any]]] = {lang: {k: v[i] for k, v in _A
 
 #: The sections that may be missing, in report order (their anchors).
 ANALYSES: Final[tuple[str, ...]] = ("point", "posts", "actors", "cashflow", "tornado", "sobol", "assumptions",
-                                    "curve", "breakeven", "voi")
+                                    "curve", "breakeven", "voi", "discover")
 
 
 def relative(path: Any, root: Path) -> str:
