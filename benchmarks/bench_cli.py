@@ -10,6 +10,7 @@ be run alone::
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -72,8 +73,15 @@ def cli_figures(big_n: int) -> dict:
         r = pair[key]
         print(f"mkba-mc run -n {big_n:,}{' --out' if key == 'out' else ''}: {r['seconds']:.2f} s, peak "
               f"PSS {r['peak_bytes'] / 2**30:.2f} GiB, RSS {r['peak_rss'] / 2**30:.2f} GiB", flush=True)
-    print(f"samples.nc: {pair['nc_bytes'] / 2**20:.0f} MiB", flush=True)
-    return {"help": help_s, "small_run": small, "pair": pair}
+    raw = 8 * big_n * 18  # 17 kept output columns and the sample coordinate, float64/int64
+    print(f"samples.nc: {pair['nc_bytes'] / 2**20:.0f} MiB ({100 * pair['nc_bytes'] / raw:.0f} % of the raw "
+          f"{raw / 2**20:.0f} MiB)", flush=True)
+    ratio = pair["out"]["seconds"] / pair["run"]["seconds"]
+    load = os.getloadavg()
+    print(f"run --out / run: {ratio:.2f}x (target <= 1.3x); peak with --out "
+          f"{pair['out']['peak_bytes'] / 1e9:.2f} GB PSS (target < 2 GB); "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
+    return {"help": help_s, "small_run": small, "pair": pair, "load": load}
 
 
 if __name__ == "__main__":
