@@ -26,6 +26,7 @@ import os
 import queue
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -156,10 +157,14 @@ class RunOutput:
             else:
                 self.samples.finish(attrs, band)
             names = ["samples.nc", *files]
-            for name, writer in files.items():
-                writer(self.staging / name)
+            with ThreadPoolExecutor(1, thread_name_prefix="mkba-sha256") as pool:
+                # the large file is hashed while the small ones are written (hashlib releases the GIL)
+                samples_sha = pool.submit(sha256, self.staging / "samples.nc")
+                for name, writer in files.items():
+                    writer(self.staging / name)
+                hashes = {"samples.nc": samples_sha.result()}
             entries = dict(manifest)
-            entries["files"] = {name: sha256(self.staging / name) for name in names}
+            entries["files"] = {name: hashes.get(name) or sha256(self.staging / name) for name in names}
             text = json.dumps(entries, indent=2, allow_nan=False, default=str) + "\n"
             (self.staging / "manifest.json").write_text(text, encoding="utf-8")
             fsync_tree(self.staging)
