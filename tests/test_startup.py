@@ -61,3 +61,22 @@ def test_small_run_loads_no_report_stack_or_scipy_stats() -> None:
     loaded = _loaded(code)
     assert "mkba_mc.execution.montecarlo" in loaded  # the run really ran
     assert _hits(loaded, REPORT_AND_ANALYSES) == []
+
+
+def test_run_out_streams_samples_without_xarray(tmp_path: Path) -> None:
+    """``run --out`` writes samples.nc chunk by chunk through h5netcdf (issue 14): the samples never pass
+    through an xarray Dataset, and the report stack's plotting and scipy.stats stay unloaded."""
+    out = tmp_path / "o"
+    code = (
+        "import contextlib, io\n"
+        "from mkba_mc.cli import main\n"
+        f"sys.argv = ['mkba-mc', 'run', {str(B2)!r}, '-n', '3000', '--seed', '1', '--workers', '1', '--out', {str(out)!r}]\n"
+        "try:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+    )
+    loaded = _loaded(code)
+    assert "mkba_mc.io.samples_file" in loaded and (out / "samples.nc").stat().st_size > 0
+    assert _hits(loaded, ("xarray", "scipy.stats", "matplotlib", "SALib", "dask")) == []

@@ -163,11 +163,17 @@ def run(
     raise_problems(memory_problems(n, run_bytes_per_sample(sc, kept, keep_inputs, n_workers),
                                    what="the kept outputs" + (" and inputs" if keep_inputs else ""),
                                    advice="lower -n or keep fewer outputs"))
+    sink = None
+    if out is not None:  # samples.nc is written while the run computes; removed unless write_run commits it
+        from ..io.stream import run_output
+
+        sink = ctx.with_resource(run_output(out, force))
     bar = _LazyProgress("samples")
     try:
         with open_evaluator(scheduler, n_workers) as evaluator:
             result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size, outputs=kept,
-                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, evaluator=evaluator)
+                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, evaluator=evaluator,
+                            sink=sink)
     finally:
         bar.close()
     _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))

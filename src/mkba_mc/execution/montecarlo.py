@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,6 +74,26 @@ REQUIRED_OUTPUTS: Final[tuple[str, ...]] = ("ratio_social",)
 BAND_OUTPUTS: Final[tuple[str, ...]] = PROGRAMME_OUTPUTS
 
 
+class SampleSink(Protocol):
+    """Where a run streams its kept samples while it computes (``run(sink=...)``).
+
+    The engine calls :meth:`start` once, before the first task, with the
+    run's output arrays (capacity ``n`` rows, filled by the tasks), then
+    :meth:`advance` after every finished task (tasks finish in sample
+    order), and :meth:`wait` before it returns.  The engine knows no file
+    format: :class:`mkba_mc.io.stream.RunOutput` is the sink of ``run --out``.
+    """
+
+    def start(self, outputs: Mapping[str, Array], inputs: Mapping[str, Array] | None, n: int) -> None:
+        """The arrays rows will appear in; ``inputs`` by parameter when kept."""
+
+    def advance(self, stop: int) -> None:
+        """Rows ``[0, stop)`` are final."""
+
+    def wait(self) -> None:
+        """Every row given is handled (errors of the sink are raised here)."""
+
+
 def band_outputs(outputs: Sequence[str]) -> tuple[str, ...]:
     """The cash flows a run keeping ``outputs`` evaluates for the programme
     band: :data:`BAND_OUTPUTS` when the programme view is kept, else none."""
@@ -92,6 +112,10 @@ class MonteCarloResult:
         Sampled inputs ``(n,)`` when ``keep_inputs`` was asked.
     band : dict of str to numpy.ndarray or None
         The programme band (:meth:`programme_band`).
+    sink : SampleSink or None
+        The sink given to the run (``run(sink=...)``); it received the
+        samples unless the run had a ``target_se`` (whose final ``n`` is
+        known only at the end: its writer writes them afterwards).
     """
 
     scenario: Scenario
@@ -106,6 +130,7 @@ class MonteCarloResult:
     _summary: Any = field(default=None, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
     band: dict[str, Array] | None = None
+    sink: Any = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -185,6 +210,7 @@ def run(
     evaluator: Evaluator | None = None,
     workers: int | None = None,
     backend: str = "auto",
+    sink: SampleSink | None = None,
 ) -> MonteCarloResult:
     """Run a Monte Carlo analysis of a scenario.
 
@@ -218,6 +244,10 @@ def run(
     workers, backend : int, str
         Only without ``evaluator``: parallel workers (default 1) and
         ``auto``/``processes``/``threads``.
+    sink : SampleSink, optional
+        Streams the kept outputs (and inputs) while the run computes, chunk
+        by chunk in sample order (``run --out``: ``samples.nc``); not used
+        with ``target_se`` (the final ``n`` is not known in advance).
 
     Returns
     -------
@@ -242,12 +272,17 @@ def run(
                    Store(plan.names, {}, n) if keep_inputs else None,
                    Store(band, {k: (scenario.structure.programme_years,) for k in band}, n) if band else None)
     evaluator.expect(len(sample_tasks(0, n, plan.block_size, chunk_size)))
+    streaming = sink if target_se is None else None
+    if streaming is not None:
+        streaming.start(job.store.arrays, job.in_store.arrays if job.in_store is not None else None, n)
     t0 = time.perf_counter()
     try:
-        done, rounds = _evaluate(job, evaluator, n, start_n, target_se, progress)
+        done, rounds = _evaluate(job, evaluator, n, start_n, target_se, progress, streaming)
         outputs_done = job.store.trimmed(done)
         t_eval = time.perf_counter() - t0
-        summary = _summarize(job, evaluator, done)
+        summary = _summarize(job, evaluator, done)  # while the sink writes the last chunks
+        if streaming is not None:
+            streaming.wait()
     finally:
         if own:
             evaluator.close()
@@ -268,12 +303,14 @@ def run(
                               convergence, warns,
                               band=programme_band(job.band_store.trimmed(done)) if job.band_store else None)
     result._summary = summary
+    result.sink = sink
     result.timings = {"evaluate": t_eval, "summary": elapsed - t_eval}
     return result
 
 
 def _evaluate(job: StoreJob, evaluator: Evaluator, n: int, start_n: int, target_se: float | None,
-              progress: Callable[[int, int], None] | None) -> tuple[int, list[dict[str, float]]]:
+              progress: Callable[[int, int], None] | None,
+              sink: SampleSink | None = None) -> tuple[int, list[dict[str, float]]]:
     """Evaluate the run's tasks, doubling ``n`` from ``start_n`` while the
     standard error of P(ratio_social >= 1) is above ``target_se``."""
     plan = job.job.plan
@@ -287,6 +324,8 @@ def _evaluate(job: StoreJob, evaluator: Evaluator, n: int, start_n: int, target_
         else:
             finished = (_put(job, *value) for value in evaluator.map(job.job.values, tasks))
         for s, e in finished:
+            if sink is not None:
+                sink.advance(e)
             if progress is not None:
                 progress(e - s, n)
         done = goal
@@ -329,6 +368,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "DEFAULT_OUTPUTS",
     "MonteCarloResult",
+    "SampleSink",
     "SamplingPlan",
     "SerialEvaluator",
     "band_outputs",

@@ -2,8 +2,10 @@
 
 netCDF files
     Every ``.nc`` file is netCDF4 (HDF5), written by :func:`write_netcdf` through
-    h5netcdf with gzip-compressed numeric variables; ``xarray.open_dataset(path)``
-    reads it without naming an engine.  A ``seed`` attribute is stored as an
+    h5netcdf with gzip-compressed numeric variables -- except a run's
+    ``samples.nc``, which :mod:`mkba_mc.io.samples_file` writes chunk by chunk
+    with the same filters; ``xarray.open_dataset(path)`` reads both without
+    naming an engine.  A ``seed`` attribute is stored as an
     unsigned 64-bit integer (netCDF ``NC_UINT64``) whatever its value, so every
     seed in ``[0, 2^64)`` round-trips exactly and has the same value as the
     ``seed`` integer of the ``manifest.json`` beside it.

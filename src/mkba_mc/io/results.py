@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from ..model.outputs import POINT_KEYS
 from ..model.point import point_summary
 from ..model.sets import ACTORS
 from .atomic import write_bundle
-from .netcdf import write_netcdf
 from .provenance import provenance, space_text, versions
 
 if TYPE_CHECKING:
@@ -79,10 +79,17 @@ def to_dataset(result: MonteCarloResult, command: Sequence[str] | None = None) -
         data_vars["inputs"] = (("sample", "parameter"), np.column_stack([result.inputs[k] for k in names]))
         coords["parameter"] = names
     ds = xr.Dataset(data_vars, coords=coords)
-    prov = provenance(result, command)
-    ds.attrs = {k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in prov.items() if v is not None}
-    ds.attrs["title"] = f"mkba_mc Monte Carlo samples: {result.scenario.name}"
+    ds.attrs = sample_attrs(result, command)
     return ds
+
+
+def sample_attrs(result: MonteCarloResult, command: Sequence[str] | None = None) -> dict[str, Any]:
+    """The attributes of ``samples.nc``: the provenance (nested values as
+    JSON, ``None`` left out) and a title."""
+    prov = provenance(result, command)
+    attrs = {k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in prov.items() if v is not None}
+    attrs["title"] = f"mkba_mc Monte Carlo samples: {result.scenario.name}"
+    return attrs
 
 
 def _clean(v: Any) -> Any:
@@ -141,6 +148,7 @@ def _probability_frame(probs: Mapping[str, Mapping[str, float]]) -> pd.DataFrame
 BAND_QUANTILES = (0.1, 0.5, 0.9)
 #: The views of the band: key of ``result.programme_band()`` by ``view`` coordinate.
 BAND_VIEWS = {"total": "cumulative_cashflow_total", "gemeente": "cumulative_cashflow_gemeente"}
+BAND_LONG_NAME = "quantiles over the draws of the programme's cumulative cash flow (EUR)"
 
 
 def with_programme_band(ds: xr.Dataset, result: MonteCarloResult) -> xr.Dataset:
@@ -163,7 +171,38 @@ def with_programme_band(ds: xr.Dataset, result: MonteCarloResult) -> xr.Dataset:
     return ds.assign(programme_band=xr.DataArray(
         values, dims=("view", "quantile", "year"),
         coords={"view": list(BAND_VIEWS), "quantile": list(BAND_QUANTILES), "year": np.arange(1, years + 1)},
-        attrs={"long_name": "quantiles over the draws of the programme's cumulative cash flow (EUR)"}))
+        attrs={"long_name": BAND_LONG_NAME}))
+
+
+def _band_spec(result: MonteCarloResult) -> dict[str, Any] | None:
+    """The programme band as :meth:`mkba_mc.io.samples_file.SamplesFile.finish` takes it (None without one)."""
+    band_of = getattr(result, "programme_band", None)
+    band = band_of() if callable(band_of) else None
+    if not isinstance(band, Mapping):
+        return None
+    values = np.stack([np.asarray(band[key], dtype=float) for key in BAND_VIEWS.values()])
+    return {"values": values, "view": list(BAND_VIEWS), "quantile": list(BAND_QUANTILES), "long_name": BAND_LONG_NAME}
+
+
+def write_samples(result: MonteCarloResult, path: str | Path, command: Sequence[str] | None = None) -> None:
+    """Write ``samples.nc`` of a finished run from its arrays, chunk by chunk
+    (:class:`mkba_mc.io.samples_file.SamplesFile`; no copy of the samples).
+
+    The same variables, coordinates and attributes as :func:`to_dataset`
+    with :func:`with_programme_band`; a run that streamed (``run(sink=...)``)
+    has written its chunks already and is finished by :func:`write_run`.
+    """
+    from .samples_file import SamplesFile
+
+    shapes = {k: tuple(a.shape[1:]) for k, a in result.outputs.items()}
+    names = list(result.inputs) if result.inputs is not None else None
+    f = SamplesFile(path, result.n, shapes, ACTORS, names)
+    try:
+        f.write_rows(result.outputs, result.inputs, result.n)
+        f.finish(sample_attrs(result, command), _band_spec(result))
+    except BaseException:
+        f.abort()
+        raise
 
 
 def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = False,
@@ -178,13 +217,19 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
     point, path)``; the CLI and ``batch`` pass :func:`mkba_mc.report.excel.write_summary_workbook`
     (the workbook's content is the report's).  Without it no workbook is written.
 
-    ``samples.nc`` holds :func:`to_dataset` and, when the run has one, the
-    programme band (:func:`with_programme_band`).  Each file is written atomically; the manifest comes last and lists the
-    SHA-256 of the others, so a folder with a manifest is complete.
+    ``samples.nc`` holds what :func:`to_dataset` holds and, when the run has
+    one, the programme band (:func:`with_programme_band`), written chunk by
+    chunk from the run's arrays (:func:`write_samples`), or -- when the run
+    streamed into this folder (``result.sink``, a
+    :class:`mkba_mc.io.stream.RunOutput` of ``out_dir``) -- already written
+    during the run and finished here.  The folder is written all or
+    nothing; the manifest comes last and lists the SHA-256 of the others,
+    so a folder with a manifest is complete.
     """
+    from .stream import RunOutput
+
     summary = result.summary()
     probs = _probability_frame(result.probabilities())
-    ds = with_programme_band(to_dataset(result, command), result)
 
     def write_csv(p: Path) -> None:
         both = pd.concat([summary.reset_index().assign(kind="statistic"),
@@ -194,14 +239,20 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
 
     point = point_summary(result.scenario.evaluate())
     files: dict[str, Any] = {
-        "samples.nc": lambda p: write_netcdf(ds, p),
         "summary.csv": write_csv,
         "point.json": lambda p: p.write_text(json.dumps(point, indent=2) + "\n", encoding="utf-8"),
     }
     if workbook is not None:
         files["summary.xlsx"] = lambda p: workbook(result, summary, probs, point, p)
-    return write_bundle(out_dir, files, {**provenance(result, command), **(extra or {})}, force=force)
+    manifest = {**provenance(result, command), **(extra or {})}
+    sink = getattr(result, "sink", None)
+    if isinstance(sink, RunOutput) and not sink.done and sink.target == Path(os.path.realpath(out_dir)):
+        return sink.commit(sample_attrs(result, command), _band_spec(result), files, manifest,
+                           lambda p: write_samples(result, p, command))
+    return write_bundle(out_dir, {"samples.nc": lambda p: write_samples(result, p, command), **files}, manifest,
+                        force=force)
 
 
-__all__ = ["point_percentiles", "provenance", "summary_json", "to_dataset", "versions", "write_run"]
+__all__ = ["point_percentiles", "provenance", "sample_attrs", "summary_json", "to_dataset", "versions",
+           "write_run", "write_samples"]
 

@@ -1,0 +1,247 @@
+"""samples.nc streamed to disk while the Monte Carlo computes (issue 14, item 4).
+
+The chunk encoding is checked against independent decoders (zlib's inflate,
+HDF5's own filter pipeline through h5py), the streamed file against the
+in-memory dataset of the same run (:func:`mkba_mc.io.results.to_dataset`),
+and the all-or-nothing rule of the result folder under failures.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import tracemalloc
+import zlib
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+import mkba_mc.io.reserve
+import mkba_mc.io.samples_file
+from mkba_mc.cli import app
+from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, run
+from mkba_mc.io.results import to_dataset, with_programme_band, write_run, write_samples
+from mkba_mc.io.samples_file import CHUNK_ROWS, SamplesFile, deflate_chunk
+from mkba_mc.io.stream import run_output
+
+ROOT = Path(__file__).resolve().parents[2]
+B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
+runner = CliRunner()
+#: Attributes that differ between two writes of the same run.
+_TIMELY = {"created_utc", "elapsed_seconds", "command"}
+
+
+def _cli(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _shuffle_by_hand(a: np.ndarray) -> bytes:
+    """HDF5's shuffle filter written out element by element (H5Zshuffle.c):
+    byte ``k`` of element ``i`` goes to position ``k * m + i``."""
+    raw = a.tobytes()
+    size, m = a.itemsize, a.size
+    out = bytearray(len(raw))
+    for i in range(m):
+        for k in range(size):
+            out[k * m + i] = raw[i * size + k]
+    return bytes(out)
+
+
+def _litter(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# ------------------------------------------------------------ the encoding
+@pytest.mark.parametrize("kind", ["random", "outputs", "constant", "with_nan"])
+def test_chunk_is_a_zlib_stream_of_the_shuffled_bytes(kind: str) -> None:
+    rng = np.random.default_rng(5)
+    a = {"random": rng.standard_normal(3000) * 1e6,
+         "outputs": np.round(rng.lognormal(12, 0.4, 3000), 2),
+         "constant": np.full(3000, 1.5),
+         "with_nan": np.where(rng.random(3000) < 0.2, np.nan, rng.random(3000))}[kind]
+    blob = deflate_chunk(a)
+    assert zlib.decompress(blob) == _shuffle_by_hand(a)  # zlib's inflate checks the Adler-32 too
+    assert len(blob) <= a.nbytes * 1.002 + 64  # stored planes cost 5 bytes per 64 KiB
+    if kind == "constant":
+        assert len(blob) < 0.02 * a.nbytes
+    if kind == "random":
+        # sign/exponent bytes compress, the near-random mantissa bytes are stored
+        assert 0.70 * a.nbytes < len(blob) < 0.95 * a.nbytes
+
+
+def test_chunks_decode_through_hdf5_filters(tmp_path: Path) -> None:
+    """HDF5 (gzip + shuffle filters declared) decodes the directly written chunks."""
+    rng = np.random.default_rng(2)
+    rows = 1000
+    data = {"x": rng.standard_normal(2500), "m": rng.standard_normal((2500, 9))}
+    data["x"][::7] = np.nan
+    with h5py.File(tmp_path / "t.h5", "w") as f:
+        for name, a in data.items():
+            ds = f.create_dataset(name, shape=a.shape, dtype="f8", chunks=(rows, *a.shape[1:]), compression="gzip",
+                                  compression_opts=1, shuffle=True, fillvalue=np.nan)
+            for s in range(0, len(a), rows):
+                chunk = np.full((rows, *a.shape[1:]), np.nan)
+                chunk[:len(a[s:s + rows])] = a[s:s + rows]
+                ds.id.write_direct_chunk((s, *([0] * (a.ndim - 1))), deflate_chunk(chunk))
+    with h5py.File(tmp_path / "t.h5") as f:
+        for name, a in data.items():
+            np.testing.assert_array_equal(f[name][...], a, err_msg=name)
+
+
+# ------------------------------------------------------ the streamed file
+@pytest.fixture(scope="module")
+def streamed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("stream") / "run"
+    r = _cli("run", B2, "-n", 3 * CHUNK_ROWS + 123, "--seed", 4, "--programme", "--keep-inputs", "--workers", 2,
+             "--out", out)
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_streamed_file_holds_the_in_memory_dataset(streamed: Path, sc) -> None:
+    n = 3 * CHUNK_ROWS + 123
+    res = run(sc, n, seed=4, workers=2, keep_inputs=True, outputs=[*DEFAULT_OUTPUTS, *PROGRAMME_KEPT])
+    ref = with_programme_band(to_dataset(res), res)
+    with xr.open_dataset(streamed / "samples.nc") as back:
+        back.load()
+    assert set(back.variables) == set(ref.variables)
+    for name, var in ref.variables.items():
+        assert back[name].dims == var.dims and back[name].dtype == var.dtype, name
+        np.testing.assert_array_equal(back[name].values, var.values, err_msg=name)
+        assert back[name].attrs == var.attrs, name
+    assert {k: v for k, v in back.attrs.items() if k not in _TIMELY | {"seed"}} == \
+           {k: v for k, v in ref.attrs.items() if k not in _TIMELY | {"seed"}}
+    assert back.attrs["seed"] == 4 and back.attrs["seed"].dtype == np.uint64
+    enc = back["balance"].encoding
+    assert enc["zlib"] and enc["shuffle"] and enc["chunksizes"] == (CHUNK_ROWS,), enc
+    manifest = json.loads((streamed / "manifest.json").read_text())
+    sha = hashlib.sha256((streamed / "samples.nc").read_bytes()).hexdigest()
+    assert manifest["files"]["samples.nc"] == sha and manifest["n"] == n
+
+
+def _chunks(path: Path) -> dict[str, list[bytes]]:
+    """The stored bytes of every chunk of every sample variable."""
+    out: dict[str, list[bytes]] = {}
+    with h5py.File(path) as f:
+        for name, ds in f.items():
+            if isinstance(ds, h5py.Dataset) and ds.chunks and ds.shape and ds.shape[0] > 1000:
+                out[name] = [ds.id.read_direct_chunk(ds.id.get_chunk_info(i).chunk_offset)[1]
+                             for i in range(ds.id.get_num_chunks())]
+    return out
+
+
+def test_same_chunks_whatever_chunk_size_workers_or_streaming(streamed: Path, tmp_path: Path, sc) -> None:
+    n = 3 * CHUNK_ROWS + 123
+    other = tmp_path / "other"
+    r = _cli("run", B2, "-n", n, "--seed", 4, "--programme", "--keep-inputs", "--workers", 1, "--chunk-size", 5000,
+             "--scheduler", "threads", "--out", other)
+    assert r.exit_code == 0, r.output
+    after = tmp_path / "after"  # written from the arrays after the run (no sink: batch, --target-se)
+    res = run(sc, n, seed=4, workers=1, keep_inputs=True, outputs=[*DEFAULT_OUTPUTS, *PROGRAMME_KEPT])
+    write_run(res, after)
+    first = _chunks(streamed / "samples.nc")
+    assert len(first["ratio_social"]) == 4 and len(first["inputs"]) == 4
+    assert _chunks(other / "samples.nc") == first
+    assert _chunks(after / "samples.nc") == first
+
+
+class _Recorder:
+    """A sink that checks, at every ``advance``, that the rows it is given are final."""
+
+    def __init__(self) -> None:
+        self.stops: list[int] = []
+        self.seen: dict[int, np.ndarray] = {}
+
+    def start(self, outputs, inputs, n) -> None:
+        self.outputs, self.n, self.inputs = outputs, n, inputs
+
+    def advance(self, stop: int) -> None:
+        self.stops.append(stop)
+        self.seen[stop] = self.outputs["ratio_social"][:stop].copy()
+
+    def wait(self) -> None:
+        self.waited = True
+
+
+def test_sink_gets_final_rows_in_sample_order_during_the_run(sc) -> None:
+    sink = _Recorder()
+    n = 3 * (1 << 16) + 17
+    res = run(sc, n, seed=9, workers=2, backend="processes", sink=sink)
+    assert sink.n == n and sink.waited and res.sink is sink
+    assert sink.stops == sorted(sink.stops) and sink.stops[-1] == n and len(sink.stops) == 4
+    for stop, rows in sink.seen.items():
+        np.testing.assert_array_equal(rows, res.outputs["ratio_social"][:stop])
+
+
+def test_writer_memory_does_not_grow_with_n(sc, tmp_path: Path) -> None:
+    """Writing encodes a few chunks at a time: the Python-heap peak is the
+    same at 2^17 and 2^18 samples, and a few chunks of the widest variable."""
+    peaks = []
+    for n in (1 << 17, 1 << 18):
+        res = run(sc, n, seed=1, workers=1, keep_inputs=True)
+        tracemalloc.start()
+        write_samples(res, tmp_path / f"s{n}.nc")
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        widest = 8 * CHUNK_ROWS * len(res.inputs or ())  # bytes of one chunk of ``inputs``
+        raw = 8 * n * (1 + sum(int(np.prod(a.shape[1:])) for a in res.outputs.values()) + len(res.inputs or ()))
+    assert peaks[1] < 10 * widest < raw / 2, (peaks, widest, raw)  # a copy of the samples would be ``raw``
+    assert peaks[1] < 1.2 * peaks[0] + (1 << 20), peaks  # whatever n
+
+
+# ------------------------------------------------------------- failures
+def test_failing_write_during_the_run_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    encode = SamplesFile._encode
+
+    def full_after_one_chunk(self: SamplesFile, outputs, inputs, s: int):
+        if s >= CHUNK_ROWS:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
+        return encode(self, outputs, inputs, s)
+
+    monkeypatch.setattr(SamplesFile, "_encode", full_after_one_chunk)
+    out = tmp_path / "o"
+    r = _cli("run", B2, "-n", 200_000, "--seed", 1, "--workers", 2, "--out", out)
+    assert r.exit_code == 1 and "No space left on device" in r.stderr and "Traceback" not in r.output, r.output
+    assert _litter(tmp_path) == []
+
+
+def test_full_disk_is_found_before_computing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(fd: int, nbytes: int, path) -> bool:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    computed = []
+    monkeypatch.setattr(mkba_mc.io.reserve, "reserve", full)
+    monkeypatch.setattr(mkba_mc.io.samples_file.SamplesFile, "write_rows", lambda *a: computed.append(a))
+    r = _cli("run", B2, "-n", 100_000, "--seed", 1, "--workers", 1, "--out", tmp_path / "o")
+    assert r.exit_code == 1 and "No space left on device" in r.stderr and "samples.nc" in r.stderr, r.output
+    assert computed == [] and _litter(tmp_path) == []
+
+
+def test_interrupted_run_leaves_nothing(tmp_path: Path, sc) -> None:
+    calls = []
+
+    def stop(step: int, total: int) -> None:
+        calls.append(step)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    out = tmp_path / "o"
+    with pytest.raises(KeyboardInterrupt), run_output(out) as sink:
+        run(sc, 3 << 16, seed=1, workers=2, sink=sink, progress=stop)
+    assert _litter(tmp_path) == []
+
+
+def test_target_se_run_is_written_after_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    r = _cli("run", B2, "-n", 1 << 17, "--seed", 3, "--target-se", 0.004, "--workers", 1, "--out", out)
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    with xr.open_dataset(out / "samples.nc") as ds:
+        assert ds.sizes["sample"] == manifest["n"] == manifest["convergence"]["n"] < 1 << 17
+        assert int(ds.attrs["seed"]) == 3
+    assert _litter(tmp_path) == ["o"]
