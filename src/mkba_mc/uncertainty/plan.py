@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConfigError, Problem
-from .copula import Correlation, correlate
+from .copula import Correlation
 from .designs import SAMPLERS, block_size_for, block_uniforms, random_rows
+from .fused import COMPILED_MIN_N, FusedPlan
 from .shares import ShareGroup, dirichlet_shares
 
 Array = NDArray[np.float64]
@@ -47,6 +49,10 @@ class SamplingPlan:
         Non-negative integer seed.
     n : int
         Number of samples of the run (fixes the LHS block size).
+    kernel : str
+        ``numpy``, ``compiled`` (numba) or ``auto`` (compiled from
+        ``COMPILED_MIN_N`` samples on, where numba is installed); the numbers
+        are the same (:mod:`mkba_mc.uncertainty.fused`).
     """
 
     names: tuple[str, ...]
@@ -58,10 +64,13 @@ class SamplingPlan:
     seed: int
     n: int
     block_size: int
+    kernel: str = "auto"
 
     @classmethod
-    def from_scenario(cls, scenario: ScenarioLike, n: int, seed: int, sampler: str = "random") -> SamplingPlan:
-        """Build the plan of a scenario's distributions and correlation."""
+    def from_scenario(cls, scenario: ScenarioLike, n: int, seed: int, sampler: str = "random",
+                      kernel: str = "auto") -> SamplingPlan:
+        """Build the plan of a scenario's distributions and correlation (and,
+        for a compiled kernel, load it now: forked workers inherit it)."""
         if sampler not in SAMPLERS:
             raise ConfigError([Problem("--sampler", "sampler", sampler, f"one of: {', '.join(SAMPLERS)}")])
         names = list(scenario.sampled)
@@ -75,8 +84,27 @@ class SamplingPlan:
         if scenario.correlation is not None:
             corr_rows = tuple(names.index(nm) for nm in scenario.correlation.names)
             chol = scenario.correlation.normal_cholesky
-        return cls(tuple(names), tuple(dists), groups, corr_rows, chol, sampler, int(seed), int(n),
-                   block_size_for(sampler, n))
+        plan = cls(tuple(names), tuple(dists), groups, corr_rows, chol, sampler, int(seed), int(n),
+                   block_size_for(sampler, n), kernel)
+        if plan.use_compiled:
+            plan.fused
+        return plan
+
+    @property
+    def use_compiled(self) -> bool:
+        """Whether chunks go through the numba kernel."""
+        if self.kernel == "auto":
+            if self.n < COMPILED_MIN_N:
+                return False
+            from importlib.util import find_spec
+
+            return find_spec("numba") is not None
+        return self.kernel == "compiled"
+
+    @cached_property
+    def fused(self) -> FusedPlan:
+        """The transform as flat arrays (built once, on first use)."""
+        return FusedPlan(self.dists, self.corr_rows, self.cholesky, compiled=self.use_compiled)
 
     @property
     def dims(self) -> int:
@@ -101,12 +129,11 @@ class SamplingPlan:
         return cache[block][:, lo:hi].copy()
 
     def transform(self, u: Array) -> Array:
-        """Uniforms to parameter values in place: copula, inverse CDFs, share groups."""
-        if self.cholesky is not None:
-            correlate(u, self.corr_rows, self.cholesky)
-        for j, dist in enumerate(self.dists):
-            if dist is not None:
-                dist.ppf(u[j], out=u[j])
+        """Uniforms to parameter values (a new array): copula and inverse CDFs
+        (:class:`~mkba_mc.uncertainty.fused.FusedPlan`), then share groups."""
+        if self.dims == 0:
+            return u
+        u = self.fused.transform(u)
         row = sum(d is not None for d in self.dists)  # share groups follow the single parameters
         for g in self.groups:
             k = len(g.members)
