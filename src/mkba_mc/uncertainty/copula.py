@@ -148,7 +148,11 @@ def correlate(u: NDArray[np.float64], rows: Sequence[int], cholesky: NDArray[np.
     """Apply the Gaussian copula in place to rows ``rows`` of ``u`` ``(d, n)``.
 
     The mixing is written as explicit row sums (no BLAS), so every sample
-    gets the same arithmetic whatever the number of rows.
+    gets the same arithmetic whatever the number of rows.  This is the copula
+    written directly with :func:`scipy.special.ndtri` and
+    :func:`~scipy.special.ndtr`; a sampling plan runs the same copula through
+    tables in one pass (:mod:`mkba_mc.uncertainty.fused`), which the tests
+    compare with this function.
     """
     z = special.ndtri(u[list(rows)])
     k = len(rows)

@@ -121,14 +121,14 @@ class FusedPlan:
             elif j in correlated:
                 grid: GridTable = owner._grid
                 self.kind[j] = GRID
-                self.toff[j], self.tn[j] = add(grid.coef), grid.coef.shape[0]
+                self.toff[j], self.tn[j] = add(grid.coef), grid.coef.shape[0] - 1
                 self.tinvh[j], self.tzoff[j] = grid.invh, grid.off
             else:
                 tab: BinadeTable = owner._table
                 self.kind[j] = BINADE
                 self.toff[j], self.tn[j] = add(tab.coef), tab.half
                 self.tshift[j], self.tbase[j], self.tscale[j] = tab.shift, tab.base, 2.0 ** -tab.shift
-        self.coef = np.ascontiguousarray(np.vstack(parts)) if parts else np.zeros((1, 6))
+        self.coef = np.ascontiguousarray(np.vstack(parts)) if parts else np.zeros((1, 4))
         self._kernel = None
         if compiled:
             from . import kernels  # numba: imported only for runs that gain from it

@@ -67,8 +67,9 @@ def _binade(u: float, coef: np.ndarray, off: int, half: int, shift: int, base: i
     x += coef[r, 1]
     x *= f
     x += coef[r, 0]
-    x = max(x, coef[r, 4])
-    x = min(x, coef[r, 5])
+    c0, c0n = coef[r, 0], coef[r + 1, 0]
+    x = max(x, min(c0, c0n))
+    x = min(x, max(c0, c0n))
     return x, True
 
 
@@ -87,8 +88,9 @@ def _grid(z: float, coef: np.ndarray, off: int, n: int, invh: float, zoff: float
     x += coef[r, 1]
     x *= f
     x += coef[r, 0]
-    x = max(x, coef[r, 4])
-    x = min(x, coef[r, 5])
+    c0, c0n = coef[r, 0], coef[r + 1, 0]
+    x = max(x, min(c0, c0n))
+    x = min(x, max(c0, c0n))
     return x, True
 
 

@@ -51,7 +51,7 @@ NodeFn = Callable[[np.ndarray, bool], tuple[np.ndarray, np.ndarray]]
 
 
 def _coefficients(x: np.ndarray, d: np.ndarray, width: np.ndarray) -> np.ndarray:
-    """Rows ``(c0, c1, c2, c3, lo, hi)`` of the Hermite pieces between nodes.
+    """Rows ``(c0, c1, c2, c3)`` of the Hermite pieces between nodes.
 
     ``x`` and ``d`` are node values and slopes (``n + 1``), ``width`` the piece
     widths in the variable of ``d`` (``n``).  The slopes are limited so that
@@ -70,13 +70,11 @@ def _coefficients(x: np.ndarray, d: np.ndarray, width: np.ndarray) -> np.ndarray
     lim = np.where(tau > 9.0, 3.0 / np.sqrt(np.maximum(tau, 9.0)), 1.0)
     m0 = a0 * lim * dx
     m1 = a1 * lim * dx
-    c = np.empty((dx.size, 6))
+    c = np.empty((dx.size, 4))
     c[:, 0] = x[:-1]
     c[:, 1] = m0
     c[:, 2] = 3.0 * dx - 2.0 * m0 - m1
     c[:, 3] = -2.0 * dx + m0 + m1
-    c[:, 4] = np.minimum(x[:-1], x[1:])
-    c[:, 5] = np.maximum(x[:-1], x[1:])
     return c
 
 
@@ -92,6 +90,26 @@ def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def _horner_clamped(coef: np.ndarray, idx: np.ndarray, frac: np.ndarray, out: np.ndarray) -> None:
+    """``((c3 f + c2) f + c1) f + c0`` of the pieces ``idx``, clamped between
+    ``c0`` of the piece and of the next one (separate multiply and add, no
+    fused multiply-add: the compiled kernel performs the same operations)."""
+    cols = np.ascontiguousarray(coef.T)  # one contiguous column per coefficient: fast np.take
+    tmp = np.empty_like(out)
+    np.take(cols[3], idx, out=out)
+    out *= frac
+    out += np.take(cols[2], idx, out=tmp)
+    out *= frac
+    out += np.take(cols[1], idx, out=tmp)
+    out *= frac
+    c0 = np.take(cols[0], idx)
+    out += c0
+    idx += 1
+    nxt = np.take(cols[0], idx, out=tmp)
+    np.maximum(out, np.minimum(c0, nxt), out=out)
+    np.minimum(out, np.maximum(c0, nxt, out=c0), out=out)
+
+
 def _refine(nodes: np.ndarray, mids: np.ndarray) -> np.ndarray:
     """Node values with the midpoint values inserted between them."""
     return np.append(_merge(nodes[:-1], mids), nodes[-1])
@@ -105,10 +123,12 @@ class BinadeTable:
     Attributes
     ----------
     coef : numpy.ndarray
-        ``(2 (n + 1), 6)`` pieces ``(c0, c1, c2, c3, lo, hi)``: the ``n + 1``
+        ``(2 (n + 1) + 1, 4)`` pieces ``(c0, c1, c2, c3)``: the ``n + 1``
         of the lower half (``u < 1/2``), then those of the upper half
         (``v = 1 - u``); the last piece of each half is the constant value at
-        ``u = 1/2``.
+        ``u = 1/2``; a last row holds only the ``c0`` that clamps the piece
+        before it.  Piece ``i`` is clamped between its ``c0`` and that of
+        piece ``i + 1``.
     m : int
         ``2^m`` pieces per binade.
     error : float
@@ -131,7 +151,7 @@ class BinadeTable:
     @property
     def half(self) -> int:
         """Pieces per half (``n + 1``)."""
-        return self.coef.shape[0] // 2
+        return (self.coef.shape[0] - 1) // 2
 
     def evaluate(self, u: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``x(u)`` into ``out``; returns the indices of ``u`` outside the table
@@ -148,15 +168,7 @@ class BinadeTable:
         bad = np.flatnonzero(~((idx >= 0) & (idx < h)))
         idx[bad] = 0
         idx += np.where(lower, 0, h)
-        c = self.coef[idx]
-        np.multiply(c[:, 3], frac, out=out)
-        out += c[:, 2]
-        out *= frac
-        out += c[:, 1]
-        out *= frac
-        out += c[:, 0]
-        np.maximum(out, c[:, 4], out=out)
-        np.minimum(out, c[:, 5], out=out)
+        _horner_clamped(self.coef, idx, frac, out)
         return bad
 
 
@@ -208,8 +220,8 @@ def build_binade_table(nodes: NodeFn, tol: float) -> BinadeTable:
     for x, d in ((xl, dl), (xu, du)):
         d = np.where(np.isfinite(d), d, 0.0)
         c = _coefficients(x, d, width)
-        const = np.array([[mid, 0.0, 0.0, 0.0, mid, mid]])
-        coef.append(np.vstack([c, const]))
+        coef.append(np.vstack([c, [[mid, 0.0, 0.0, 0.0]]]))
+    coef.append(np.array([[mid, 0.0, 0.0, 0.0]]))  # the clamp of the upper half's last piece
     return BinadeTable(np.ascontiguousarray(np.vstack(coef)), m, err / 16.0)
 
 
@@ -219,7 +231,7 @@ class GridTable:
     """A monotone function of ``z`` on the uniform grid ``-Z_MAX + i h``.
 
     ``s = z * invh + off``, piece ``i = floor(s)``, ``f = s - i``; the rows of
-    ``coef`` are as in :class:`BinadeTable`.
+    ``coef`` are as in :class:`BinadeTable` (``n`` pieces and the clamp row).
     """
 
     coef: np.ndarray
@@ -233,20 +245,12 @@ class GridTable:
         :func:`mkba_mc.uncertainty.kernels.grid_row`."""
         s = z * self.invh
         s += self.off
-        n = self.coef.shape[0]
+        n = self.coef.shape[0] - 1
         bad = np.flatnonzero(~((s >= 0.0) & (s < n)))
         s[bad] = 0.0
         idx = s.astype(np.int64)
         frac = s - idx
-        c = self.coef[idx]
-        np.multiply(c[:, 3], frac, out=out)
-        out += c[:, 2]
-        out *= frac
-        out += c[:, 1]
-        out *= frac
-        out += c[:, 0]
-        np.maximum(out, c[:, 4], out=out)
-        np.minimum(out, c[:, 5], out=out)
+        _horner_clamped(self.coef, idx, frac, out)
         return bad
 
 
@@ -271,7 +275,7 @@ def build_grid_table(fn: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], 
     z = -Z_MAX + h * np.arange(n + 1)
     x = np.maximum.accumulate(x)
     d = np.where(np.isfinite(d), d, 0.0)
-    coef = _coefficients(x, d, np.full(n, h))
+    coef = np.vstack([_coefficients(x, d, np.full(n, h)), [[x[-1], 0.0, 0.0, 0.0]]])  # + the last clamp
     return GridTable(np.ascontiguousarray(coef), 1.0 / h, Z_MAX / h, err / 16.0)
 
 
