@@ -178,6 +178,7 @@ def _one(kind: str, n: int, workers: int) -> dict:
     elif kind == "model_prog":
         _STATE["outputs"] = outputs + list(PROGRAMME_KEPT)
     with PeakMemory() as mem:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         if kind == "run":
             res = run(sc, n, seed=1, workers=workers, chunk_size=CHUNK)
@@ -195,7 +196,8 @@ def _one(kind: str, n: int, workers: int) -> dict:
                 list(pool.map(job, tasks))
             timings = {}
         seconds = time.perf_counter() - t0
-    return {"kind": kind, "n": n, "workers": workers, "seconds": seconds, "peak_bytes": mem.peak,
+        cpu = time.process_time() - c0  # this process only (with 1 worker: the whole job, less the memory sampler)
+    return {"kind": kind, "n": n, "workers": workers, "seconds": seconds, "cpu": cpu, "peak_bytes": mem.peak,
             "peak_rss": mem.peak_rss, "timings": timings, "dims": plan.dims, "outputs": len(outputs) - 1 + 9,
             "numpy": np.__version__}
 
@@ -354,6 +356,12 @@ def main() -> None:
                 rows.append(r)
                 print(f"{kind:8s} N=2^{e} workers={workers}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s, "
                       f"peak {r['peak_bytes'] / 2**30:.2f} GiB", flush=True)
+    last = max(r["n"] for r in rows)
+    cpu = {k: next(r for r in rows if r["kind"] == k and r["n"] == last and r["workers"] == 1) for k in
+           ("uniforms", "design", "sampling", "model")}
+    print(f"CPU time at N=2^{last.bit_length() - 1}, 1 worker (less sensitive to other processes than wall time): "
+          + ", ".join(f"{k} {last / r['cpu'] / 1e6:.2f} M samples/s" for k, r in cpu.items())
+          + f"; sampling / uniforms {cpu['uniforms']['cpu'] / cpu['sampling']['cpu']:.0%}", flush=True)
     key = {w: measure("model_prog", 1 << 22, w) for w in (1, 2)}
     for w, r in key.items():
         print(f"model with the programme view N=2^22 workers={w}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s")

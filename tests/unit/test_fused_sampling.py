@@ -126,3 +126,23 @@ def test_numba_only_for_large_runs(n: int, compiled: bool) -> None:
     root = __file__.rsplit("/tests/", 1)[0]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.split() == [str(compiled), str(compiled)]
+
+
+def test_default_scenario_same_bits_compiled_or_numpy_any_chunking() -> None:
+    # the shipped default scenario (43 PERT inputs, 16 correlated): the compiled plan, chunked three ways,
+    # gives the bits of the numpy plan, and survives pickling (a Dask worker gets the plan by pickle)
+    import pickle
+
+    from mkba_mc import load_scenario
+    from mkba_mc.uncertainty.plan import SamplingPlan
+
+    root = __file__.rsplit("/tests/", 1)[0]
+    sc = load_scenario(root + "/scenarios/bijlage2_voorbeeld.toml")
+    n = 70_000  # crosses a block boundary (65,536)
+    ref = SamplingPlan.from_scenario(sc, n, seed=3, kernel="numpy")
+    fast = pickle.loads(pickle.dumps(SamplingPlan.from_scenario(sc, n, seed=3, kernel="compiled")))
+    assert fast.fused.compiled and not ref.fused.compiled
+    want = np.concatenate([x for _, x in ref.chunks(0, n, 1 << 16)], axis=1)
+    for chunk in (1000, 16_384, 1 << 16):
+        got = np.concatenate([x for _, x in fast.chunks(0, n, chunk)], axis=1)
+        assert got.tobytes() == want.tobytes()

@@ -141,6 +141,20 @@ class FusedPlan:
         """Whether chunks are evaluated by the numba kernel."""
         return self._kernel is not None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a plan sent to another process (a Dask worker) takes the tables, not the compiled function
+        state = dict(self.__dict__)
+        state["_kernel"] = state["_kernel"] is not None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        compiled = state.pop("_kernel")
+        self.__dict__.update(state, _kernel=None)
+        if compiled:
+            from . import kernels
+
+            self._kernel = kernels.transform
+
     def transform(self, u: Array) -> Array:
         """Sampled values of the uniforms ``u`` ``(dims, k)``, as a new array
         (share rows still uniforms: the plan turns them into shares)."""
