@@ -13,7 +13,7 @@ on which one ran, nor on the chunk size or the worker count.
 
 The copula (Nelsen 2006, ch. 2; :mod:`mkba_mc.uncertainty.copula`): the
 normal scores ``z_j = Phi^-1(u_j)`` come from a binade table of the standard
-normal inverse CDF (error below 1e-12; :func:`scipy.special.ndtri` beyond it),
+normal inverse CDF (error below 1e-10; :func:`scipy.special.ndtri` beyond it),
 the mixed score ``acc_i = sum_j L_ij z_j`` is summed in the order
 ``j = 0 .. i``, and the marginal is ``F_i^-1(Phi(acc_i))``, tabulated as one
 function of ``acc_i`` for beta and PERT (error below 1e-9 of the range).
@@ -40,7 +40,7 @@ GENERIC, BINADE, GRID, MIXED = 0, 1, 2, 3
 #: importing numba and loading the cached kernel costs about 0.3 s.
 COMPILED_MIN_N: Final[int] = 1 << 18
 #: Error of the normal-score table (absolute, in standard deviations).
-NORMAL_SCORE_TOL: Final[float] = 1e-12
+NORMAL_SCORE_TOL: Final[float] = 1e-10
 
 
 def normal_score_table() -> BinadeTable:
