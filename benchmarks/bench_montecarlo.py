@@ -159,6 +159,9 @@ def _one(kind: str, n: int, workers: int) -> dict:
     from mkba_mc.execution.job import sample_tasks
     from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, SamplingPlan, run
 
+    from mkba_mc.execution.job import tune_malloc
+
+    tune_malloc()  # as every run does: chunk temporaries stay in the heap (no page faults per chunk)
     sc = load_scenario(SCENARIO)
     plan = SamplingPlan.from_scenario(sc, n, seed=1)
     plan.inputs(0, 8)  # build the inverse-CDF tables before timing
@@ -175,6 +178,7 @@ def _one(kind: str, n: int, workers: int) -> dict:
     elif kind == "model_prog":
         _STATE["outputs"] = outputs + list(PROGRAMME_KEPT)
     with PeakMemory() as mem:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         if kind == "run":
             res = run(sc, n, seed=1, workers=workers, chunk_size=CHUNK)
@@ -192,7 +196,8 @@ def _one(kind: str, n: int, workers: int) -> dict:
                 list(pool.map(job, tasks))
             timings = {}
         seconds = time.perf_counter() - t0
-    return {"kind": kind, "n": n, "workers": workers, "seconds": seconds, "peak_bytes": mem.peak,
+        cpu = time.process_time() - c0  # this process only (with 1 worker: the whole job, less the memory sampler)
+    return {"kind": kind, "n": n, "workers": workers, "seconds": seconds, "cpu": cpu, "peak_bytes": mem.peak,
             "peak_rss": mem.peak_rss, "timings": timings, "dims": plan.dims, "outputs": len(outputs) - 1 + 9,
             "numpy": np.__version__}
 
@@ -260,6 +265,62 @@ def bandwidth() -> dict:
     return {"gbps_1": moved / best1 / 1e9, "gbps_2": moved / best2 / 1e9}
 
 
+def stage_profile(chunk: int = CHUNK, reps: int = 40) -> list[tuple[str, float]]:
+    """Milliseconds per chunk (best of ``reps``) of each stage of sampling the
+    default scenario: uniforms, the copula and the inverse CDFs, in numpy
+    (small runs) and in the compiled kernel (runs from 2^18 samples)."""
+    import numpy as np
+    from scipy import special
+
+    from mkba_mc import load_scenario
+    from mkba_mc.execution.job import tune_malloc
+    from mkba_mc.uncertainty.plan import SamplingPlan
+
+    tune_malloc()
+    sc = load_scenario(SCENARIO)
+    fast = SamplingPlan.from_scenario(sc, 1 << 20, seed=1, kernel="compiled")
+    slow = SamplingPlan.from_scenario(sc, 1 << 20, seed=1, kernel="numpy")
+    f = fast.fused
+    u = fast.uniforms(0, 0, chunk)
+    out = np.empty_like(u)
+    flag = np.zeros(chunk, np.uint8)
+    buf = np.empty_like(u)
+    rng = np.random.Generator(np.random.PCG64(1))
+
+    def best(fn) -> float:
+        fn()
+        b = float("inf")
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            fn()
+            b = min(b, time.perf_counter() - t0)
+        return 1e3 * b
+
+    def kernel(corr, kind):
+        args = (kind, f.toff, f.tn, f.tshift, f.tbase, f.tscale, f.tinvh, f.tzoff, f.factor, f.mirror, f.coef,
+                corr, f.chol, f.ns_desc, f.ns_scale, flag)
+        return lambda: f._kernel(u, out, *args)
+
+    corr = list(f.corr)
+    no_binade = f.kind.copy()
+    no_binade[no_binade == 1] = 0
+    tab_rows = [j for j in range(f.kind.size) if f.kind[j] == 1]
+    return [
+        ("PCG64 uniforms, 43 per sample (reference)", best(lambda: rng.random(out=buf))),
+        ("the engine's uniforms, 43 streams seeded and advanced (a task's first chunk)",
+         best(lambda: fast.uniforms(0, chunk, 2 * chunk))),
+        (f"copula in numpy before issue 14.1: ndtri of {len(corr)} rows", best(lambda: special.ndtri(u[corr]))),
+        (f"copula in numpy before issue 14.1: ndtr of {len(corr)} rows", best(lambda: special.ndtr(u[corr]))),
+        (f"numpy path: {len(tab_rows)} uncorrelated PERT rows (binade table)",
+         best(lambda: [slow.dists[j].ppf(u[j], out=out[j]) for j in tab_rows])),
+        ("numpy path: whole transform", best(lambda: slow.transform(u))),
+        (f"kernel: copula of {len(corr)} rows (normal-score table, mixing, grid tables)",
+         best(kernel(f.corr, no_binade))),
+        (f"kernel: {len(tab_rows)} uncorrelated PERT rows (binade tables)", best(kernel(f.corr[:0], f.kind))),
+        ("kernel: whole transform", best(lambda: fast.transform(u))),
+    ]
+
+
 def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
@@ -276,7 +337,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="N = 2^16 .. 2^20 only")
     ap.add_argument("--one", nargs=3, metavar=("KIND", "N", "WORKERS"), help=argparse.SUPPRESS)
     ap.add_argument("--results", default=str(HERE / "results.md"))
+    ap.add_argument("--stages", action="store_true", help="only the per-stage profile of sampling one chunk")
     args = ap.parse_args()
+    if args.stages:
+        for name, ms in stage_profile():
+            print(f"| {name} | {ms:.2f} ms |")
+        return
     if args.one:
         print(json.dumps(_one(args.one[0], int(args.one[1]), int(args.one[2]))))
         return
@@ -290,6 +356,12 @@ def main() -> None:
                 rows.append(r)
                 print(f"{kind:8s} N=2^{e} workers={workers}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s, "
                       f"peak {r['peak_bytes'] / 2**30:.2f} GiB", flush=True)
+    last = max(r["n"] for r in rows)
+    cpu = {k: next(r for r in rows if r["kind"] == k and r["n"] == last and r["workers"] == 1) for k in
+           ("uniforms", "design", "sampling", "model")}
+    print(f"CPU time at N=2^{last.bit_length() - 1}, 1 worker (less sensitive to other processes than wall time): "
+          + ", ".join(f"{k} {last / r['cpu'] / 1e6:.2f} M samples/s" for k, r in cpu.items())
+          + f"; sampling / uniforms {cpu['uniforms']['cpu'] / cpu['sampling']['cpu']:.0%}", flush=True)
     key = {w: measure("model_prog", 1 << 22, w) for w in (1, 2)}
     for w, r in key.items():
         print(f"model with the programme view N=2^22 workers={w}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s")

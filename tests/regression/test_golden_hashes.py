@@ -11,6 +11,10 @@ restructuring into model/uncertainty/execution/sensitivity/io/report
 * ``sobol``: Bijlage 2, n = 256, seed 3 (indices and bootstrap intervals).
 
 The files written today must give the same hashes: bit-identical numbers.
+Regenerated (by running these commands and hashing as :func:`digests` does) when issue 14 replaced the
+inverse-CDF tables (each input moved by at most 2.2e-9 of its range) and sampling stopped using NumPy's
+CPU-dispatched ``exp``/``log`` (:mod:`mkba_mc.uncertainty.libm`): the hashes were then the same with and
+without NumPy's AVX-512 kernels (``NPY_DISABLE_CPU_FEATURES``), which those of 4813bb3 were not.
 Since issue 13 a plain ``sobol`` of Bijlage 2 (whose inputs are correlated)
 groups the correlated sets and samples them jointly, which changes its
 numbers; the old computation is ``sobol --ignore-dependence``, and that must

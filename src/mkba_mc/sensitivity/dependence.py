@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from ..uncertainty import libm
 from ..uncertainty.copula import Correlation, cholesky, correlate
 from ..uncertainty.shares import dirichlet_shares
 
@@ -214,7 +215,7 @@ def dependence_for(names: Sequence[str], correlation: Correlation | None,
     blocks = []
     normals = []
     if correlation is not None:
-        r = 2.0 * np.sin(np.pi * correlation.spearman / 6.0)
+        r = 2.0 * libm.sin(np.pi * correlation.spearman / 6.0)
         np.fill_diagonal(r, 1.0)
         for comp in components(correlation):
             if len(comp) < 2:

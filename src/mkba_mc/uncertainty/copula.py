@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from ..errors import ConfigError, Problem
+from . import libm
 
 #: Smallest eigenvalue of an accepted correlation matrix (and of its normal
 #: counterpart): a singular matrix such as [[1, 1], [1, 1]] is refused.
@@ -47,7 +48,7 @@ class Correlation:
     @property
     def normal_cholesky(self) -> NDArray[np.float64]:
         """Lower Cholesky factor of the normal correlation ``2 sin(pi rho_s / 6)``."""
-        r = 2.0 * np.sin(np.pi * self.spearman / 6.0)
+        r = 2.0 * libm.sin(np.pi * self.spearman / 6.0)
         np.fill_diagonal(r, 1.0)
         return cholesky(r)
 
@@ -126,7 +127,7 @@ def check_correlation(names: Sequence[str], matrix: object, source: str, key: st
         problems.append(Problem(source, f"{key}.matrix", matrix, "correlations in [-1, 1]"))
     if not problems:
         corr = Correlation(tuple(names), m, corr_source)
-        normal = 2.0 * np.sin(np.pi * m / 6.0)
+        normal = 2.0 * libm.sin(np.pi * m / 6.0)
         np.fill_diagonal(normal, 1.0)
         eig = float(min(np.linalg.eigvalsh(m).min(), np.linalg.eigvalsh(normal).min()))
         try:
@@ -148,7 +149,11 @@ def correlate(u: NDArray[np.float64], rows: Sequence[int], cholesky: NDArray[np.
     """Apply the Gaussian copula in place to rows ``rows`` of ``u`` ``(d, n)``.
 
     The mixing is written as explicit row sums (no BLAS), so every sample
-    gets the same arithmetic whatever the number of rows.
+    gets the same arithmetic whatever the number of rows.  This is the copula
+    written directly with :func:`scipy.special.ndtri` and
+    :func:`~scipy.special.ndtr`; a sampling plan runs the same copula through
+    tables in one pass (:mod:`mkba_mc.uncertainty.fused`), which the tests
+    compare with this function.
     """
     z = special.ndtri(u[list(rows)])
     k = len(rows)

@@ -64,7 +64,9 @@ def block_uniforms(sampler: str, seed: int, dims: int, block: int, block_size: i
     if dims == 0:
         return np.empty((0, block_size))
     if sampler == "sobol":
-        from scipy.stats import qmc  # imported here: scipy.stats takes about a second to import
+        from scipy.stats import (
+            qmc,  # imported here: scipy.stats takes about a second to import
+        )
 
         engine = qmc.Sobol(dims, scramble=True, seed=design_scramble_rng(seed))
         if block:

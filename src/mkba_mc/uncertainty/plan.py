@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConfigError, Problem
-from .copula import Correlation, correlate
+from .copula import Correlation
 from .designs import SAMPLERS, block_size_for, block_uniforms, random_rows
+from .fused import COMPILED_MIN_N, FusedPlan
 from .shares import ShareGroup, dirichlet_shares
+from .streams import input_stream
 
 Array = NDArray[np.float64]
 
@@ -47,6 +50,10 @@ class SamplingPlan:
         Non-negative integer seed.
     n : int
         Number of samples of the run (fixes the LHS block size).
+    kernel : str
+        ``numpy``, ``compiled`` (numba) or ``auto`` (compiled from
+        ``COMPILED_MIN_N`` samples on, where numba is installed); the numbers
+        are the same (:mod:`mkba_mc.uncertainty.fused`).
     """
 
     names: tuple[str, ...]
@@ -58,10 +65,13 @@ class SamplingPlan:
     seed: int
     n: int
     block_size: int
+    kernel: str = "auto"
 
     @classmethod
-    def from_scenario(cls, scenario: ScenarioLike, n: int, seed: int, sampler: str = "random") -> SamplingPlan:
-        """Build the plan of a scenario's distributions and correlation."""
+    def from_scenario(cls, scenario: ScenarioLike, n: int, seed: int, sampler: str = "random",
+                      kernel: str = "auto") -> SamplingPlan:
+        """Build the plan of a scenario's distributions and correlation (and,
+        for a compiled kernel, load it now: forked workers inherit it)."""
         if sampler not in SAMPLERS:
             raise ConfigError([Problem("--sampler", "sampler", sampler, f"one of: {', '.join(SAMPLERS)}")])
         names = list(scenario.sampled)
@@ -75,38 +85,60 @@ class SamplingPlan:
         if scenario.correlation is not None:
             corr_rows = tuple(names.index(nm) for nm in scenario.correlation.names)
             chol = scenario.correlation.normal_cholesky
-        return cls(tuple(names), tuple(dists), groups, corr_rows, chol, sampler, int(seed), int(n),
-                   block_size_for(sampler, n))
+        plan = cls(tuple(names), tuple(dists), groups, corr_rows, chol, sampler, int(seed), int(n),
+                   block_size_for(sampler, n), kernel)
+        if plan.use_compiled:
+            plan.fused
+        return plan
+
+    @property
+    def use_compiled(self) -> bool:
+        """Whether chunks go through the numba kernel."""
+        if self.kernel == "auto":
+            if self.n < COMPILED_MIN_N:
+                return False
+            from importlib.util import find_spec
+
+            return find_spec("numba") is not None
+        return self.kernel == "compiled"
+
+    @cached_property
+    def fused(self) -> FusedPlan:
+        """The transform as flat arrays (built once, on first use)."""
+        return FusedPlan(self.dists, self.corr_rows, self.cholesky, compiled=self.use_compiled)
 
     @property
     def dims(self) -> int:
         return len(self.names)
 
-    def uniforms(self, block: int, lo: int, hi: int, cache: dict[int, Array] | None = None) -> Array:
-        """Uniforms of rows ``lo .. hi - 1`` of a block, shape ``(dims, hi - lo)``.
+    def uniforms(self, block: int, lo: int, hi: int, cache: dict[int, Array] | None = None,
+                 out: Array | None = None) -> Array:
+        """Uniforms of rows ``lo .. hi - 1`` of a block, shape ``(dims, hi - lo)``
+        (written into ``out`` when given, e.g. a buffer reused from chunk to chunk).
 
         Pseudo-random rows are generated directly; Latin hypercube and Sobol'
         blocks are made whole once (kept in ``cache``) and sliced.
         """
+        u = np.empty((self.dims, hi - lo)) if out is None else out
         if self.sampler == "random":
-            u = np.empty((self.dims, hi - lo))
             random_rows(self.seed, block, lo, u)
             return u
         if cache is None or block not in cache:
             whole = block_uniforms(self.sampler, self.seed, self.dims, block, self.block_size)
             if cache is None:
-                return whole[:, lo:hi].copy()
+                u[...] = whole[:, lo:hi]
+                return u
             cache.clear()
             cache[block] = whole
-        return cache[block][:, lo:hi].copy()
+        u[...] = cache[block][:, lo:hi]
+        return u
 
     def transform(self, u: Array) -> Array:
-        """Uniforms to parameter values in place: copula, inverse CDFs, share groups."""
-        if self.cholesky is not None:
-            correlate(u, self.corr_rows, self.cholesky)
-        for j, dist in enumerate(self.dists):
-            if dist is not None:
-                dist.ppf(u[j], out=u[j])
+        """Uniforms to parameter values (a new array): copula and inverse CDFs
+        (:class:`~mkba_mc.uncertainty.fused.FusedPlan`), then share groups."""
+        if self.dims == 0:
+            return u
+        u = self.fused.transform(u)
         row = sum(d is not None for d in self.dists)  # share groups follow the single parameters
         for g in self.groups:
             k = len(g.members)
@@ -123,11 +155,18 @@ class SamplingPlan:
         rows that never cross a block: ``(first_row, values (dims, rows))``."""
         B = self.block_size
         cache: dict[int, Array] = {}
+        scratch = np.empty((self.dims, min(chunk, B, max(stop - start, 0))))  # the uniforms, reused per chunk
+        streams = _BlockStreams(self.seed) if self.sampler == "random" else None
         row = start
         while row < stop:
             block = row // B
             hi = min(stop, (block + 1) * B, row + chunk)
-            yield row, self.transform(self.uniforms(block, row - block * B, hi - block * B, cache))
+            if streams is not None:
+                u = streams.draw(block, row - block * B, scratch[:, :hi - row])
+            else:
+                u = self.uniforms(block, row - block * B, hi - block * B, cache, scratch[:, :hi - row])
+            x = self.transform(u)
+            yield row, (x.copy() if np.shares_memory(x, scratch) else x)
             row = hi
 
     def inputs(self, start: int, stop: int) -> dict[str, Array]:
@@ -136,6 +175,33 @@ class SamplingPlan:
         for row, part in self.chunks(start, stop, self.block_size):
             x[:, row - start:row - start + part.shape[1]] = part
         return {nm: x[j] for j, nm in enumerate(self.names)}
+
+
+class _BlockStreams:
+    """The PCG64 streams of one block of the random design, continued from
+    chunk to chunk (the numbers of :func:`~mkba_mc.uncertainty.designs.random_rows`,
+    without re-seeding and advancing 43 streams for every chunk)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.block = -1
+        self.pos = 0
+        self.gens: list[np.random.Generator] = []
+
+    def draw(self, block: int, lo: int, out: Array) -> Array:
+        """Rows ``lo .. lo + out.shape[1] - 1`` of ``block`` into ``out``."""
+        if block != self.block or lo != self.pos:
+            self.gens = []
+            for j in range(out.shape[0]):
+                bitgen = np.random.PCG64(input_stream(self.seed, block, j))
+                if lo:
+                    bitgen.advance(lo)
+                self.gens.append(np.random.Generator(bitgen))
+            self.block = block
+        for j, gen in enumerate(self.gens):
+            gen.random(out=out[j])
+        self.pos = lo + out.shape[1]
+        return out
 
 
 __all__ = ["SamplingPlan", "ShareGroup"]

@@ -38,25 +38,30 @@ about 0.6 M draws/s). The inverse CDFs here are
   cancellation), lognormal and loguniform;
 * a table lookup (:func:`numpy.searchsorted`) for discrete;
 * for beta and PERT a *tabulated* inverse CDF, built once per object (lazily,
-  on first use, a few milliseconds) from :func:`scipy.special.betaincinv`:
-  a cubic Hermite interpolant of ``x`` in the logit ``t = log(u / (1 - u))``,
-  on an equidistant grid over ``|t| <= 37.5`` (so every ``u`` in
-  [1e-16, 1 - 1e-16]), with the exact slopes ``dx/dt = u (1 - u) / pdf(x)``.
-  In ``t`` the inverse CDF is smooth at both ends (``x ~ C exp(t / a)`` as
-  ``t -> -inf``), which the inverse CDF in ``u`` is not (infinite slope at an
-  end where ``a > 1`` or ``b > 1``). The grid is refined until the
-  interpolation error, measured at the interval midpoints, is below 1e-8 of
-  ``high - low`` (measured errors against ``scipy.stats.beta.ppf`` are
-  1e-9 or less, with 1025-8193 nodes). Each cubic piece is monotone
-  (Fritsch-Carlson) and clamped to its end nodes. The rare ``u`` below the
-  grid (only ``u = 0`` for 53-bit uniforms) are computed one by one.
-  Evaluation is an index computation, four gathers and a Horner step.
+  on first use, 1-5 ms) from :func:`scipy.special.betaincinv`: a monotone
+  cubic Hermite interpolant (Fritsch-Carlson) with the exact slopes
+  ``dx/du = 1 / pdf(x)`` on a grid that is uniform within every binade of
+  ``u`` (below 1/2) and of ``1 - u`` (above), ``2^m`` pieces per binade
+  (:mod:`.tables`). The piece is read from the float's own bits (exponent and
+  top ``m`` mantissa bits: a direct index, no search and no logarithm), so the
+  grid is geometric towards both ends, where the inverse CDF in ``u`` has an
+  infinite slope, and uniform in the middle. ``m`` is raised until the
+  interpolation error, measured at the piece midpoints, is below 1e-9 of
+  ``high - low`` (measured errors against ``scipy.stats.beta.ppf`` 1e-10 to
+  7e-10, with 1,000-4,000 pieces). Each cubic is clamped to its end nodes.
+  Draws with ``min(u, 1 - u) < 2^-32`` (about one in 2e9) are computed one by
+  one. The Gaussian copula uses a second table per correlated beta or PERT:
+  ``F^-1(Phi(z))`` on a uniform grid of the normal score ``z``
+  (:class:`.tables.GridTable`, same accuracy).
+  Evaluation is a shift, six gathers and a Horner step; the sampling plan
+  runs it for all rows in one compiled pass (:mod:`mkba_mc.uncertainty.fused`).
 
 All kernels work on blocks of 16384 draws so that temporaries stay in the CPU
 cache; results do not depend on the block boundaries (no Python loop over
 elements, every operation is elementwise). Single-threaded speeds at 2**20
 draws on the development machine, in M draws/s: uniform ~900, loguniform
-~500, triangular ~160, PERT and beta ~90, discrete ~90, normal ~85,
+~500, triangular ~160, PERT and beta ~45 in numpy (several times more in the
+plan's compiled pass), discrete ~90, normal ~85,
 lognormal ~70, truncnormal ~60 (scipy.stats: 0.7-25). :func:`sample_block`
 can spread parameters over threads.
 
@@ -66,17 +71,26 @@ up to the ulp-level wobbles of :func:`scipy.special.ndtri` itself.
 
 The code: :mod:`.base` (the ABC, field limits, problem helpers),
 :mod:`.closed` (closed-form inverse CDFs), :mod:`.tabulated` (beta and
-PERT), :mod:`.discrete`, :mod:`.scaled`, :mod:`.parse` (tables to objects,
+PERT), :mod:`.tables` (the binade and grid tables), :mod:`.discrete`, :mod:`.scaled`, :mod:`.parse` (tables to objects,
 :func:`sample_block`).
 """
 
 from __future__ import annotations
 
-from .base import DIST_NAMES, MAX_ABS, MAX_LAMB, MAX_LOG_MU, MAX_LOG_SIGMA, MAX_SHAPE, MIN_SHAPE
-from .base import WEIGHT_SUM_TOLERANCE, Distribution
+from .base import (
+    DIST_NAMES,
+    MAX_ABS,
+    MAX_LAMB,
+    MAX_LOG_MU,
+    MAX_LOG_SIGMA,
+    MAX_SHAPE,
+    MIN_SHAPE,
+    WEIGHT_SUM_TOLERANCE,
+    Distribution,
+)
 from .closed import Fixed, LogUniform, Triangular, Uniform
-from .normal import MIN_LOG_MASS, MIN_RELATIVE_SD, LogNormal, Normal, TruncNormal
 from .discrete import Discrete
+from .normal import MIN_LOG_MASS, MIN_RELATIVE_SD, LogNormal, Normal, TruncNormal
 from .parse import parse_distribution, sample_block
 from .scaled import Scaled
 from .tabulated import Beta, Pert

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from ...errors import Problem
+from .. import libm
 from .base import (
     Distribution,
     _clip,
@@ -170,7 +171,7 @@ class LogUniform(_OnRange):
     def _kernel(self, u, out, work):
         np.multiply(u, math.log(self.high) - math.log(self.low), out=out)
         out += math.log(self.low)
-        np.exp(out, out=out)
+        libm.exp(out, out=out)
         _clip(out, self.low, self.high)
 
     def to_scipy(self):

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import special
 
 from ...errors import Problem
+from .. import libm
 from .base import (
     MAX_LOG_MU,
     MAX_LOG_SIGMA,
@@ -181,7 +182,7 @@ class TruncNormal(Distribution):
         elif c["mode"] == "log_lower":  # Phi(x) = Phi(b) (r + u (1 - r)), r = Phi(a)/Phi(b)
             np.multiply(u, 1.0 - c["r"], out=out)
             out += c["r"]
-            np.log(out, out=out)
+            libm.log(out, out=out)
             out += c["logp"]
             special.ndtri_exp(out, out=out)
         else:  # Q(x) = Q(a) ((1 - u) + u r), r = Q(b)/Q(a)
@@ -189,7 +190,7 @@ class TruncNormal(Distribution):
             np.subtract(1.0, u, out=out)
             np.multiply(u, c["r"], out=tmp)
             out += tmp
-            np.log(out, out=out)
+            libm.log(out, out=out)
             out += c["logp"]
             special.ndtri_exp(out, out=out)
             np.negative(out, out=out)
@@ -246,7 +247,7 @@ class LogNormal(Distribution):
         special.ndtri(u, out=out)
         out *= self.sigma
         out += self.mu
-        np.exp(out, out=out)
+        libm.exp(out, out=out)
 
     def to_scipy(self):
         return scipy_stats().lognorm(s=self.sigma, scale=math.exp(self.mu))

@@ -1,0 +1,165 @@
+"""The compiled sampling kernel: copula and tabulated inverse CDFs in one pass.
+
+Compiled with numba (``cache=True``, so a process after the first loads the
+machine code from ``__pycache__`` instead of compiling it; no ``fastmath``:
+every operation is the IEEE operation numpy performs, without fused
+multiply-add or reassociation, so the bits are those of the numpy path in
+:mod:`mkba_mc.uncertainty.fused` on every machine).  This module imports
+numba at its top: :mod:`mkba_mc.uncertainty.fused` imports it only when a
+run is large enough to gain from it (and numba is installed).
+
+The kernel reads the uniforms ``u`` (``(dims, k)``) and writes the sampled
+values into ``out``:
+
+1. the correlated rows (Gaussian copula, Nelsen 2006 ch. 2): normal scores
+   ``z = Phi^-1(u)`` from a binade table
+   (:class:`~mkba_mc.uncertainty.distributions.tables.BinadeTable`), mixed
+   with the Cholesky factor row by row in a fixed order, then the marginal's
+   grid table of ``F^-1(Phi(z))``
+   (:class:`~mkba_mc.uncertainty.distributions.tables.GridTable`), or the
+   mixed score itself for a marginal without one (finished in numpy);
+2. the other rows with a binade table of their inverse CDF.
+
+A draw outside a table (probability below 1e-9) marks its sample in
+``flag``; the caller computes flagged samples exactly.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
+
+#: Row kinds of the descriptor (see :class:`mkba_mc.uncertainty.fused.FusedPlan`).
+GENERIC, BINADE, GRID, MIXED = 0, 1, 2, 3
+#: Samples per block of the copula (the normal scores of a block stay in cache).
+_BLOCK = 256
+#: The largest float64 below 1 (a mirrored uniform stays in [0, 1)).
+_BELOW_ONE = 1.0 - 2.0 ** -53
+
+
+@intrinsic
+def _bits(typingctx, x):  # pragma: no cover - compiled
+    """The IEEE bit pattern of a float64 as an int64 (an LLVM bitcast, no memory)."""
+    if isinstance(x, types.Float) and x.bitwidth == 64:
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(types.int64))
+
+        return types.int64(types.float64), codegen
+    return None
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _binade(u: float, coef: np.ndarray, off: int, half: int, shift: int, base: int,
+            scale: float) -> tuple[float, bool]:
+    lower = u < 0.5
+    v = u if lower else 1.0 - u
+    bits = _bits(v)
+    i = (bits >> shift) - base
+    if not (i >= 0 and i < half):
+        return 0.0, False
+    f = np.float64(bits & ((np.int64(1) << shift) - 1)) * scale
+    r = off + i + (0 if lower else half)
+    x = coef[r, 3] * f
+    x += coef[r, 2]
+    x *= f
+    x += coef[r, 1]
+    x *= f
+    x += coef[r, 0]
+    c0, c0n = coef[r, 0], coef[r + 1, 0]
+    x = max(x, min(c0, c0n))
+    x = min(x, max(c0, c0n))
+    return x, True
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _grid(z: float, coef: np.ndarray, off: int, n: int, invh: float, zoff: float) -> tuple[float, bool]:
+    s = z * invh
+    s += zoff
+    if not (s >= 0.0 and s < n):
+        return 0.0, False
+    i = np.int64(s)
+    f = s - i
+    r = off + i
+    x = coef[r, 3] * f
+    x += coef[r, 2]
+    x *= f
+    x += coef[r, 1]
+    x *= f
+    x += coef[r, 0]
+    c0, c0n = coef[r, 0], coef[r + 1, 0]
+    x = max(x, min(c0, c0n))
+    x = min(x, max(c0, c0n))
+    return x, True
+
+
+@nb.njit(cache=True, nogil=True)
+def transform(u, out, kind, toff, tn, tshift, tbase, tscale, tinvh, tzoff, factor, mirror, coef,
+              corr, chol, ns, ns_scale, flag):  # pragma: no cover - compiled
+    """Sample one chunk: ``out[j, s]`` from ``u[:, s]``; see the module text.
+
+    ``ns = (offset, half, shift, base)`` and ``ns_scale = 2^-shift`` of the
+    normal-score table in ``coef``; per row ``j``: ``kind``, table offset
+    ``toff``, size ``tn`` (pieces per half, or grid pieces),
+    ``tshift``/``tbase``/``tscale`` (binade), ``tinvh``/``tzoff``
+    (grid), ``factor`` (a scale applied after the lookup) and ``mirror``
+    (look up ``min(1 - u, 1 - 2^-53)``, or ``-z``: a negative scale).
+    """
+    dims, k = u.shape
+    K = corr.size
+    if K:
+        zb = np.empty((K, _BLOCK))
+        acc = np.empty(_BLOCK)
+        for s0 in range(0, k, _BLOCK):
+            n = min(_BLOCK, k - s0)
+            for i in range(K):  # normal scores of the block, row by row
+                r = corr[i]
+                for t in range(n):
+                    zi, good = _binade(u[r, s0 + t], coef, ns[0], ns[1], ns[2], ns[3], ns_scale)
+                    zb[i, t] = zi
+                    if not good:
+                        flag[s0 + t] = 1
+            for i in range(K):  # mixed score of row i: sum over j = 0 .. i, in that order
+                c = chol[i, 0]
+                for t in range(n):
+                    acc[t] = zb[0, t] * c
+                for j in range(1, i + 1):
+                    c = chol[i, j]
+                    for t in range(n):
+                        acc[t] += zb[j, t] * c
+                r = corr[i]
+                if kind[r] == GRID:
+                    o, gn, ih, zo, fa = toff[r], tn[r], tinvh[r], tzoff[r], factor[r]
+                    for t in range(n):
+                        zz = -acc[t] if mirror[r] else acc[t]
+                        x, good = _grid(zz, coef, o, gn, ih, zo)
+                        if not good:
+                            flag[s0 + t] = 1
+                        out[r, s0 + t] = x * fa
+                else:
+                    for t in range(n):
+                        out[r, s0 + t] = acc[t]
+    for j in range(dims):
+        if kind[j] == BINADE:
+            _binade_row(u[j], out[j], coef, toff[j], tn[j], tshift[j], tbase[j], tscale[j], factor[j],
+                        mirror[j], flag)
+
+
+@nb.njit(cache=True, nogil=True)
+def _binade_row(u, out, coef, off, half, shift, base, scale, factor, mirror, flag):  # pragma: no cover
+    """One uncorrelated row through its binade table (times ``factor``)."""
+    if mirror:
+        for s in range(u.size):
+            x, good = _binade(min(1.0 - u[s], _BELOW_ONE), coef, off, half, shift, base, scale)
+            if not good:
+                flag[s] = 1
+            out[s] = x * factor
+    else:
+        for s in range(u.size):
+            x, good = _binade(u[s], coef, off, half, shift, base, scale)
+            if not good:
+                flag[s] = 1
+            out[s] = x * factor
+
+__all__ = ["BINADE", "GENERIC", "GRID", "MIXED", "transform"]
