@@ -84,7 +84,18 @@ def test_report_shows_grouping_and_shapley_in_plain_dutch(analyses_dir: Path, fr
     sec = re.search(r'<section id="sobol">(.*?)</section>', page, flags=re.S).group(1)
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", " ", sec, flags=re.S))
     assert "Zulke invoeren zijn als één groep getrokken" in text           # the grouped Sobol' run says so
-    assert "Selectie + Prijzen (samenhangend)" in text
+    assert "Selectie + prijzen (samenhangend)" in text
     assert "Shapley-effecten" in text and "tellen de effecten op tot 1" in text
     assert re.findall(r"\b\w+_\w+\b", text) == []                          # no code names
     assert (root / "figures" / "shapley.png").is_file()
+
+
+def test_every_label_of_a_group_is_plain_language() -> None:
+    """The summary, figures and tables label factors with factor_label; a group of dependent inputs gets its
+    members' labels, never the code names the engine gives the group."""
+    from mkba_mc.report.labels import factor_label
+
+    assert factor_label("selectie + prijzen (samenhangend)", "nl") == "Selectie + prijzen (samenhangend)"
+    assert factor_label("selectie + prijzen (samenhangend)", "en") == "Selection + prices (dependent)"
+    label = factor_label("new_care_fraction + care_profile.*", "nl")
+    assert "new_care_fraction" not in label and "care_profile" not in label and label.endswith("(alle)")

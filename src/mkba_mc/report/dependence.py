@@ -74,6 +74,8 @@ def group_label(name: str, lang: str) -> str:
     parts = []
     for part in core.split(" + "):
         parts.append(param_label(part[:-2], lang) + W["all"] if part.endswith(".*") else factor_label(part, lang))
+    # "Selectie + prijzen": later members in lower case (not an acronym such as "QALY")
+    parts[1:] = [p[:1].lower() + p[1:] if p[1:2].islower() else p for p in parts[1:]]
     return " + ".join(parts) + (W["linked"] if linked else "")
 
 

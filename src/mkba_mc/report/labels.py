@@ -273,7 +273,13 @@ def knop_label(knop: str, lang: str) -> str:
 
 
 def factor_label(name: str, lang: str) -> str:
-    """A Sobol' or tornado factor: a knop or a parameter, in plain language."""
+    """A Sobol' or tornado factor: a knop or a parameter, in plain language; a
+    group of dependent inputs (``"selectie + prijzen (samenhangend)"``,
+    ``care_profile.*``) by :func:`mkba_mc.report.dependence.group_label`."""
+    if " + " in name or name.endswith((".*", " (samenhangend)")):  # sensitivity.dependence.LINKED
+        from .dependence import group_label  # it labels the group's members with this function
+
+        return group_label(name, lang)
     return knop_label(name, lang) if name in KNOP_LABELS else param_label(name, lang)
 
 
