@@ -163,3 +163,23 @@ def test_batch_progress_names_every_step() -> None:
 
     assert set(STEP_NAMES) == set(STEPS)
     assert len(set(STEP_NAMES.values())) == len(STEPS) and "samples" not in STEP_NAMES["report"]
+
+
+def test_appendix_paths_outside_the_results_folder_show_folder_and_name_only(tmp_path) -> None:
+    from mkba_mc.report.appendix import command_text, relative
+
+    root = tmp_path / "results" / "scenario"
+    assert relative(str(root / "run" / "samples.nc"), root) == "run/samples.nc"
+    assert relative("/home/someone/projects/mkba/scenarios/x.toml", root) == "…/scenarios/x.toml"
+    assert relative("--seed", root) == "--seed"
+    assert command_text(["mkba-mc", "run", "/srv/data/scenarios/y.toml", "--out", str(root)], root) == \
+        "mkba-mc run …/scenarios/y.toml --out ."
+
+
+def test_tiny_p_values_and_shares_are_written_for_a_reader() -> None:
+    from mkba_mc.report.formats import p_value, small_percent
+
+    assert p_value(2.2e-10, "nl") == "< 0,001" and p_value(0.0, "en") == "< 0.001"
+    assert p_value(0.0312, "nl") == "0,031"
+    assert small_percent(2.9e-11, "nl") == "< 0,1 %" and small_percent(0.0, "nl") == "0,0 %"
+    assert small_percent(0.7302, "nl") == "73,0 %" and small_percent(0.125, "en") == "12.5 %"

@@ -64,7 +64,7 @@ def test_main_text_has_no_paths_or_commands(full_report: tuple[Path, str]) -> No
     assert not re.search(r"\b\w+\.(csv|nc|json|toml)\b", text), re.search(r".{40}\b\w+\.(csv|nc|json|toml)\b.{20}", text)
     appendix = html.unescape(section(page, "appendix"))
     assert str(root) not in appendix  # paths relative to the results folder
-    assert "<code>run</code>" in appendix and "../" in appendix  # the run folder; the scenario outside it
+    assert "<code>run</code>" in appendix and "…/scenarios/" in appendix  # the run folder; the scenario outside it by folder and name
 
 
 def test_complete_report_says_so(full_report: tuple[Path, str]) -> None:

@@ -34,7 +34,8 @@ _APPENDIX_TEXT: Final[dict[str, tuple[Any, Any]]] = {
                       "The names in the result files (JSON, CSV, netCDF) behind the names in this report."),
     "label": ("naam in het rapport", "name in the report"),
     "code": ("codenaam", "code name"),
-    "paths": ("Paden zijn relatief aan de resultatenmap.", "Paths are relative to the results folder."),
+    "paths": ("Paden zijn relatief aan de resultatenmap; van een bestand daarbuiten staan alleen map en naam (…/map/naam), de SHA-256 identificeert het.",
+              "Paths are relative to the results folder; a file outside it is shown by folder and name only (…/folder/name), its SHA-256 identifies it."),
     "glossary": ("Begrippen: zwaarte van de problematiek", "Terms: severity of the problems"),
     "glossary_caption": ("De huishoudens in de aanpak zijn ingedeeld naar de zwaarte van hun problematiek "
                          "(meta-analyse 2014, §2.2 en tabel 3.10). In de codenamen staan daarvoor de afkortingen "
@@ -53,9 +54,15 @@ ANALYSES: Final[tuple[str, ...]] = ("point", "posts", "actors", "cashflow", "tor
 
 
 def relative(path: Any, root: Path) -> str:
-    """An absolute path relative to ``root`` (``../scenarios/x.toml`` for one outside it); other text unchanged."""
+    """An absolute path relative to ``root`` (``run/samples.nc``); one outside
+    ``root`` by its folder and name only (``…/scenarios/x.toml``: the SHA-256
+    beside it identifies the file, the machine's layout is nobody's business);
+    other text unchanged."""
     s = str(path)
-    return Path(os.path.relpath(s, root)).as_posix() if os.path.isabs(s) else s
+    if not os.path.isabs(s):
+        return s
+    rel = Path(os.path.relpath(s, root)).as_posix()
+    return "…/" + "/".join(Path(s).parts[-2:]) if rel.startswith("../") else rel
 
 
 def command_text(command: Any, root: Path) -> str:

@@ -119,6 +119,21 @@ def number(v: Any, lang: str, digits: int = 4) -> str:
     return s.rstrip("0").rstrip(dec) if dec in s else s
 
 
+def small_percent(share: Any, lang: str, digits: int = 1) -> str:
+    """A share that may be tiny: ``12,5 %``, or ``< 0,1 %`` below the last shown
+    decimal (not ``0,0000000029 %``); ``0 %`` only when it is zero."""
+    if finite(share) and 0 < abs(float(share)) < 0.5 * 10.0 ** (-digits) / 100.0:
+        return f"< {decimal(10.0 ** -digits, lang, digits)} %"
+    return percent(share, lang, digits)
+
+
+def p_value(v: Any, lang: str) -> str:
+    """A (quasi-)p-value: three decimals, ``< 0,001`` below (``0,0000...01`` helps no reader)."""
+    if finite(v) and 0 <= float(v) < 0.001:
+        return f"< {decimal(0.001, lang, 3)}"
+    return decimal(v, lang, 3) if finite(v) else MISSING
+
+
 def value_text(parameter: str, v: Any, lang: str) -> str:
     """A value of a swept input: euros for the QALY value, a percentage for
     the discount rate, else a plain number."""

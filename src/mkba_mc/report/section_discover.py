@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import OutputError
 from ..model.parameters import PARAMETERS, RATE, SHARE, SIGNED_SHARE
-from .formats import count, eur, number, percent
+from .formats import count, eur, number, p_value, percent
 from .html import Section, esc, html_table
 from .labels import param_label
 
@@ -212,7 +212,7 @@ def section_discover(ctx: Context, folder: Path | None) -> Section:
             lo, hi = float(s["lower"].sel(parameter=p)), float(s["upper"].sel(parameter=p))
             rng = f"{limit_text(p, float(ds['data_min'].sel(parameter=p)), lang)} – {limit_text(p, float(ds['data_max'].sel(parameter=p)), lang)}"
             rows.append([esc(param_label(p, lang)), esc(limit_text(p, lo, lang)), esc(limit_text(p, hi, lang)), esc(rng),
-                         esc(number(float(s["qp"].sel(parameter=p)), lang, 2)),
+                         esc(p_value(float(s["qp"].sel(parameter=p)), lang)),
                          esc(percent(float(s["gain"].sel(parameter=p)), lang, 1))])
         body += f"<h3>{esc(T['limits'].format(name=T['name.' + str(ev)]))}</h3>"
         body += html_table([esc(T[k]) for k in ("input", "from", "to", "range", "qp", "gain")], rows)

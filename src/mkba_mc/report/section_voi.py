@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from .artefacts import read_json
-from .formats import count, eur, finite, number, prob
+from .formats import count, eur, finite, number, prob, small_percent
 from .html import Section, esc, html_table
 from .labels import ACTOR_LABELS, factor_label, knop_label, param_label
 
@@ -195,7 +195,7 @@ def section_voi(ctx: Context) -> Section:
         trs = [[esc(_factor(str(r.factor), str(r.kind), lang) + ("*" if r.flag else "")),
                 esc(W[str(r.kind)] if str(r.kind) in ("parameter", "knop") else str(r.kind)),
                 esc(_pm(r.evppi, r.evppi_se, lang)), esc(eur(r.evppi_population, lang)),
-                esc(f"{number(100 * r.evppi / evpi, lang, 2)} %")] for r in sub.head(VOI_TOP).itertuples()]
+                esc(small_percent(r.evppi / evpi, lang, 1))] for r in sub.head(VOI_TOP).itertuples()]
         table = html_table([esc(W[k]) for k in ("factor", "kind", "evppi", "evppi_pop", "share")], trs)
         head = f"<h3>{esc(W['rank_head'].format(who=who))}</h3>"
         parts.append(head + table if i < 2 else f"<details><summary>{esc(W['rank_head'].format(who=who))}</summary>"
