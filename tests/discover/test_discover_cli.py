@@ -119,8 +119,14 @@ def test_out_files_and_report_section(run_dir: Path, fresh_copy: Callable[..., P
     html = build_report(root).read_text(encoding="utf-8")
     assert "Wanneer slaat de conclusie om?" in html and "vooral als" in html and "dekking" in html
     assert (root / "figures" / "discover.png").is_file()
+    summary = html[html.index('id="summary"'):html.index('id="point"')]
+    assert "De gemeente verliest vooral als" in summary  # the municipality's box heads the summary
     html_en = build_report(root, "en").read_text(encoding="utf-8")
     assert "mainly when" in html_en
+    assert _invoke("voi", B2, "-n", 4000, "--seed", 11, "--workers", 1, "--out", root / "voi").exit_code == 0
+    html = build_report(root).read_text(encoding="utf-8")
+    summary = html[html.index('id="summary"'):html.index('id="point"')]
+    assert "Waarde van extra onderzoek (EVPI per cohort): Maatschappij" in summary and "het meest door" in summary
 
 
 def test_report_without_discovery_says_so(run_dir: Path, fresh_copy: Callable[..., Path]) -> None:

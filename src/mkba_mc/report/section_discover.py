@@ -148,6 +148,22 @@ def box_sentence(ds: xr.Dataset, event: str, lang: str) -> str:
     return f"{T['lead.' + event]} {joined} ({stats})."
 
 
+
+def discover_summary(ctx: Context) -> str | None:
+    """One summary line: when the municipality loses (the box of
+    ``ratio_gemeente_lt_1``), or society when that is the only box; ``None``
+    when discovery was not run or found no box."""
+    folder = getattr(ctx.art, "discover", None)
+    if folder is None:
+        return None
+    ds = load_discover(folder)
+    events = [str(e) for e in ds["event"].values]
+    for event in ("ratio_gemeente_lt_1", "ratio_social_lt_1", "split_incentive"):
+        if event in events and str(ds.sel(event=event)["status"].values) == "box":
+            return esc(box_sentence(ds, event, ctx.lang))
+    return None
+
+
 def load_discover(folder: Path) -> xr.Dataset:
     """``discover.nc`` of a discovery folder, loaded into memory."""
     import xarray as xr
@@ -243,4 +259,4 @@ def discover_json(ds: xr.Dataset) -> dict[str, Any]:
 
 
 __all__ = ["TEXT", "box_sentence", "conditions", "discover_json", "fig_tradeoff", "limit_text", "load_discover",
-           "render_discover", "section_discover"]
+           "render_discover", "section_discover", "discover_summary"]

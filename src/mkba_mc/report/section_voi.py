@@ -205,6 +205,42 @@ def section_voi(ctx: Context) -> Section:
     return Section("voi", W["title"], "".join(parts))
 
 
+
+#: The summary's sentence on the value of information (society and the municipality).
+SUMMARY_TEXT: Final[dict[str, str]] = {
+    "nl": "Waarde van extra onderzoek (EVPI per cohort): {items}.",
+    "en": "Value of further research (EVPI per cohort): {items}.",
+}
+SUMMARY_ITEM: Final[dict[str, str]] = {
+    "nl": "{who} {evpi}, het meest door {top} ({evppi})",
+    "en": "{who} {evpi}, most of it through {top} ({evppi})",
+}
+
+
+def voi_summary(ctx: Context) -> str | None:
+    """One summary line: the EVPI of society and of the municipality and the
+    research question worth most to each; ``None`` when voi was not run."""
+    folder = getattr(ctx.art, "voi", None)
+    if folder is None:
+        return None
+    lang = ctx.lang
+    df, _ = read_voi(folder)
+    items = []
+    for p in (q for q in FIGURE_PERSPECTIVES if q in set(df["perspective"])):
+        sub = ranked(df, p)
+        evpi = float(sub["evpi"].iloc[0])
+        who = perspective_label(p, lang)
+        if evpi > 0 and len(sub):
+            top = sub.iloc[0]
+            label = _factor(str(top.factor), str(top.kind), lang)
+            label = label[:1].lower() + label[1:] if label[1:2].islower() else label  # mid-sentence; not "QALY"
+            items.append(SUMMARY_ITEM[lang].format(who=who, evpi=eur(evpi, lang), top=label,
+                                                   evppi=eur(float(top.evppi), lang)))
+        else:
+            items.append(f"{who} {eur(evpi, lang)}")
+    return esc(SUMMARY_TEXT[lang].format(items="; ".join(items))) if items else None
+
+
 def render_voi(ds: Any, lang: str = "nl", top: int = VOI_TOP) -> Any:
     """Console table of ``mkba-mc voi``: per perspective the EVPI and the largest EVPPI."""
     from rich.table import Table
@@ -233,4 +269,4 @@ def render_voi(ds: Any, lang: str = "nl", top: int = VOI_TOP) -> Any:
 
 
 __all__ = ["FIGURE_PERSPECTIVES", "TEXTS", "VOI_TOP", "fig_voi", "perspective_label", "ranked", "read_voi",
-           "render_voi", "section_voi"]
+           "render_voi", "section_voi", "voi_summary"]

@@ -17,6 +17,8 @@ from .curves import curve_summary
 from .formats import decimal, eur, finite, prob, ratio
 from .html import Section, esc, fill, key_figure
 from .labels import factor_label
+from .section_discover import discover_summary
+from .section_voi import voi_summary
 from .text import space_sentence
 from .wording import classify_balance, uncertainty_wording
 
@@ -119,6 +121,7 @@ def section_summary(ctx: Context) -> Section:
     items.extend(_programme_items(ctx))
     items.extend(_sobol_items(ctx))
     items.extend(curve_summary(ctx, c) for c in ctx.curves)
+    items.extend(i for i in (voi_summary(ctx), discover_summary(ctx)) if i)  # issue 13, when they were run
     body = '<ul class="summary">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
     return Section("summary", T["summary"], body)
 
