@@ -183,3 +183,20 @@ def test_tiny_p_values_and_shares_are_written_for_a_reader() -> None:
     assert p_value(0.0312, "nl") == "0,031"
     assert small_percent(2.9e-11, "nl") == "< 0,1 %" and small_percent(0.0, "nl") == "0,0 %"
     assert small_percent(0.7302, "nl") == "73,0 %" and small_percent(0.125, "en") == "12.5 %"
+
+
+def test_run_table_says_no_flows_for_an_actor_with_none() -> None:
+    """ouderenteam books nothing on youth or the housing corporation: the run table says so, not "100,0 %"."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from mkba_mc.cli import app
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "ouderenteam.toml"
+    r = CliRunner().invoke(app, ["run", str(scenario), "-n", "2000", "--seed", "1", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    line = next(ln for ln in r.output.splitlines() if "Gemeente: jeugd" in ln)
+    assert "geen stromen" in line and "100,0 %" not in line
+    line = next(ln for ln in r.output.splitlines() if "Wmo en welzijn" in ln)
+    assert "geen stromen" not in line and "%" in line

@@ -15,7 +15,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .formats import MISSING, count, decimal, eur, number, prob, ratio
+from .formats import MISSING, count, decimal, eur, number, prob, ratio, small_percent
 from .labels import factor_label, knop_label, output_label, param_label
 
 RUN_LABELS = {
@@ -38,6 +38,10 @@ RUN_LABELS = {
            "point": "point", "pct": "point pct", "space": "input space",
            "payback_year": "payback year", "prefinancing": "pre-financing need"},
 }
+
+
+#: An actor whose balance is € 0 in every draw (as the report: "geen stromen").
+NO_FLOWS = {"nl": "geen stromen", "en": "no flows"}
 
 
 def _run_format(key: str, lang: str) -> Any:
@@ -78,7 +82,12 @@ def render_run(result: Any, lang: str) -> Any:
     p.add_column(L["se"], justify="right")
     for key, v in result.probabilities().items():
         label = L["actor"].format(actor=output_label(key.split(".", 1)[1], lang)) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
-        p.add_row(label, prob(v["p"], lang), prob(v["se"], lang, 1))
+        stat = "actor_balance." + key.split(".", 1)[1] if key.startswith("actor_balance_ge_0.") else ""
+        if stat in df.index and float(df.loc[stat, "mean"]) == 0.0 and float(df.loc[stat, "sd"]) == 0.0:
+            p.add_row(label, NO_FLOWS[lang], MISSING)  # € 0 in every draw: "100 %" would say nothing
+            continue
+        # one decimal; "< 0,1 %" rather than a standard error of "0,0 %" at large n
+        p.add_row(label, prob(v["p"], lang), small_percent(v["se"], lang, 1))
     return Group(title, space, t, p)
 
 
