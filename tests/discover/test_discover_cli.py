@@ -149,3 +149,13 @@ def test_force_replaces_a_folder_of_its_own_files(tmp_path: Path, command: str) 
     again = _invoke(*args)
     assert again.exit_code == 2 and "--force" in again.output
     assert _invoke(*args, "--force").exit_code == 0
+
+
+def test_bad_options_of_both_checks_are_reported_at_once() -> None:
+    # a bad --seed (common check) and a bad --event (discovery check) in one message, not one run after the other
+    res = _invoke("discover", B2, "-n", 50, "--workers", 1, "--seed", -1, "--event", "society_wins")
+    assert res.exit_code == 2, res.output
+    out = " ".join(res.output.split())
+    assert "--seed" in out and "--event" in out and "at least 1,000 samples" in out
+    assert out.count("-n: n = 50") == 1  # the -n problem of both checks once
+    assert "Traceback" not in res.output
