@@ -141,3 +141,15 @@ def test_report_refuses_a_voi_of_another_scenario(cli_ok, b2_path, scenarios_dir
     with pytest.raises(OutputError, match="different scenarios") as err:
         build_report(tmp_path)
     assert "voi" in str(err.value) and "run" in str(err.value)
+
+
+def test_population_in_words_singular_and_plural():
+    from mkba_mc.report.section_voi import TEXTS, cohorts
+
+    assert cohorts(1.0, "nl") == "1 cohort" and cohorts(1.0, "en") == "1 cohort"
+    assert cohorts(12.0, "nl") == "12 cohorten" and cohorts(12.0, "en") == "12 cohorts"
+    for lang in ("nl", "en"):  # no "1 cohorten" / "× 1 cohorts" in the console title or the report's intro
+        title = TEXTS[lang]["console"].format(n="5.000", population=cohorts(1.0, lang))
+        intro = TEXTS[lang]["intro"].format(population=cohorts(1.0, lang))
+        assert "1 cohorten" not in title + intro and "1 cohorts" not in title + intro
+        assert "× 1" not in title

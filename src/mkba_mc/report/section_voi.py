@@ -41,7 +41,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
                   "gemiddeld oplevert; het is de bovengrens van wat onderzoek waard is. De waarde van "
                   "informatie over één onderdeel (EVPPI) zegt wat zekerheid over alleen dat onderdeel waard is: "
                   "onderzoek dat duurder is dan dit bedrag loont niet. Bedragen per jaar aanpak (één cohort) en "
-                  "voor {population} cohorten (gemeenten × jaren)."),
+                  "voor {population} (gemeenten × jaren)."),
         "caption": ("{n} trekkingen van het risico van dit plan (dezelfde als de Monte Carlo-analyse met seed "
                     "{seed}); regressiemethode van Strong, Oakley & Brennan (2014). ± is de standaardfout."),
         "evpi_head": "Volledige informatie per perspectief",
@@ -56,7 +56,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "axis": "EVPPI per cohort",
         "flagged": ("{k} schattingen vielen buiten 0 ≤ EVPPI ≤ EVPI of hadden een gemiddeld residu ongelijk aan "
                     "nul en zijn begrensd; ze zijn met * gemarkeerd."),
-        "console": "Waarde van informatie ({n} trekkingen; per cohort, en × {population} cohorten)",
+        "console": "Waarde van informatie ({n} trekkingen; bedragen per cohort en voor {population})",
     },
     "en": {
         "title": "Which research is worth funding?",
@@ -65,7 +65,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
                   "limit of what research is worth. The expected value of partial perfect information (EVPPI) "
                   "of one topic is what certainty about that topic alone is worth: research costing more than "
                   "this does not pay. Amounts per year of the approach (one cohort) and for {population} "
-                  "cohorts (municipalities × years)."),
+                  "(municipalities × years)."),
         "caption": ("{n} draws of this plan's risk (the same as the Monte Carlo run with seed {seed}); "
                     "regression method of Strong, Oakley & Brennan (2014). ± is the standard error."),
         "evpi_head": "Perfect information per perspective",
@@ -80,9 +80,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "axis": "EVPPI per cohort",
         "flagged": ("{k} estimates fell outside 0 ≤ EVPPI ≤ EVPI or had a mean residual different from zero and "
                     "were clipped; they are marked with *."),
-        "console": "Value of information ({n} draws; per cohort, and × {population} cohorts)",
+        "console": "Value of information ({n} draws; amounts per cohort and for {population})",
     },
 }
+
+
+def cohorts(k: float, lang: str) -> str:
+    """The population in words: '1 cohort', '12 cohorten' ('12 cohorts')."""
+    word = ("cohort" if k == 1 else "cohorten") if lang == "nl" else ("cohort" if k == 1 else "cohorts")
+    return f"{number(k, lang)} {word}"
 
 
 def perspective_label(p: str, lang: str) -> str:
@@ -170,7 +176,7 @@ def section_voi(ctx: Context) -> Section:
     df, man = read_voi(folder)
     ctx.code_names.update(str(f) for f in df["factor"])
     population = float(man.get("population", 1.0))
-    parts = [f"<p>{esc(W['intro'].format(population=number(population, lang)))}</p>",
+    parts = [f"<p>{esc(W['intro'].format(population=cohorts(population, lang)))}</p>",
              f"<p>{esc(W['caption'].format(n=count(int(man.get('n', 0)), lang), seed=man.get('seed', '?')))}</p>"]
     persp = ordered_perspectives(df)
     first = df.drop_duplicates("perspective").set_index("perspective")
@@ -247,7 +253,7 @@ def render_voi(ds: Any, lang: str = "nl", top: int = VOI_TOP) -> Any:
 
     W = TEXTS[lang]
     K = float(ds.attrs.get("population", 1.0))
-    t = Table(title=W["console"].format(n=count(int(ds.attrs.get("n", 0)), lang), population=number(K, lang)),
+    t = Table(title=W["console"].format(n=count(int(ds.attrs.get("n", 0)), lang), population=cohorts(K, lang)),
               title_justify="left", header_style="bold")
     for h in (W["perspective"], W["factor"], W["evppi"], W["evppi_pop"]):
         t.add_column(h, justify="left" if h in (W["perspective"], W["factor"]) else "right")
