@@ -149,3 +149,31 @@ def test_force_replaces_a_folder_of_its_own_files(tmp_path: Path, command: str) 
     again = _invoke(*args)
     assert again.exit_code == 2 and "--force" in again.output
     assert _invoke(*args, "--force").exit_code == 0
+
+
+def test_bad_options_of_both_checks_are_reported_at_once() -> None:
+    # a bad --seed (common check) and a bad --event (discovery check) in one message, not one run after the other
+    res = _invoke("discover", B2, "-n", 50, "--workers", 1, "--seed", -1, "--event", "society_wins")
+    assert res.exit_code == 2, res.output
+    out = " ".join(res.output.split())
+    assert "--seed" in out and "--event" in out and "at least 1,000 samples" in out
+    assert out.count("-n: n = 50") == 1  # the -n problem of both checks once
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("command", [("discover", "-n", 2000), ("sobol", "--method", "shapley", "-n", 16)],
+                         ids=["discover", "shapley"])
+def test_report_refuses_a_discovery_or_shapley_of_another_scenario(tmp_path: Path, command: tuple) -> None:
+    # a discover/ or shapley folder of the elderly team beside a run of Bijlage 2 is refused like a voi/ of
+    # another scenario: its boxes or effects would otherwise appear under Bijlage 2's title
+    from mkba_mc import build_report
+    from mkba_mc.errors import OutputError
+
+    assert _invoke("run", B2, "-n", 2000, "--seed", 1, "--out", tmp_path / "run", "--workers", 1).exit_code == 0
+    res = _invoke(command[0], ROOT / "scenarios" / "ouderenteam.toml", *command[1:], "--workers", 1,
+                  "--out", tmp_path / "other")
+    assert res.exit_code == 0, res.output
+    with pytest.raises(OutputError, match="different scenarios") as err:
+        build_report(tmp_path)
+    assert "other" in str(err.value) and "run" in str(err.value)
+    assert build_report(tmp_path, run="run").is_file()  # naming the run leaves the other scenario out

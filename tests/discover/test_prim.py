@@ -129,3 +129,26 @@ def test_quasi_p_is_the_binomial_tail() -> None:
     expected = 4 * 0.4**3 * 0.6 + 0.4**4
     assert qp[0] == pytest.approx(expected, rel=1e-12)
     assert gain[0] == pytest.approx(0.75 - 0.4)
+
+
+def test_an_event_in_almost_every_sample_is_not_called_too_rare() -> None:
+    # ratio_gemeente < 1 in 2,995 of 3,000 samples (ouderenteam-like): PRIM has too few samples *without* the
+    # event; the sentence must not say the event is too rare ("te weinig" of it), and says how often it occurs
+    from mkba_mc.report.section_discover import box_sentence
+    from mkba_mc.sensitivity.discover import discover_boxes
+
+    n = 3000
+    X = np.random.default_rng(4).random((2, n))
+    rg = np.full(n, 0.3)
+    rg[:5] = 1.2
+    few = np.full(n, 1.5)
+    few[:5] = 0.5
+    outputs = {"ratio_social": few, "ratio_gemeente": rg, "balance": np.ones(n), "balance_gemeente": -np.ones(n)}
+    ds = discover_boxes(X, ["a", "b"], outputs, ["ratio_social_lt_1", "ratio_gemeente_lt_1"]).to_dataset()
+    ds.attrs["n"] = n
+    many_nl, many_en = (box_sentence(ds, "ratio_gemeente_lt_1", lang) for lang in ("nl", "en"))
+    assert "2.995 van de 3.000" in many_nl and "bijna altijd" in many_nl and "te weinig trekkingen zonder" in many_nl
+    assert "2,995 of the 3,000" in many_en and "almost always" in many_en and "too few samples without it" in many_en
+    rare_nl = box_sentence(ds, "ratio_social_lt_1", "nl")
+    assert "5 van de 3.000" in rare_nl and "te weinig om een gebied af te bakenen" in rare_nl
+    assert "bijna altijd" not in rare_nl

@@ -98,3 +98,21 @@ def test_comparison_xlsx_has_dutch_headers_and_no_machine_path(run_dir: Path, tm
     csv = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
     assert list(csv["folder"]) == [str(run_dir), str(run_dir)]  # the CSV keeps the machine-readable column
     assert "ratio_social_p50" in csv.columns
+
+
+def test_comparison_workbook_says_no_flows_and_never_instead_of_1_and_inf() -> None:
+    from mkba_mc.report.compare import workbook_table
+
+    # scenario a: rijk_wlz without flows (balance 0 in every draw, so P(balance >= 0) = 1 by construction) and a
+    # median payback year of inf (more than half of the draws never pay back), as mpg_aanpak / ouderenteam give
+    table = pd.DataFrame({"scenario": ["a", "b"], "folder": ["/x/a/run", "/x/b/run"],
+                          "P(rijk_wlz balance >= 0)": [1.0, 0.42], "P(huishoudens balance >= 0)": [1.0, 1.0],
+                          "no_flows": ["rijk_wlz corporatie", ""], "payback_year_p50": [float("inf"), 8.0]})
+    for lang, none, never in (("nl", "geen stromen", "niet binnen het programma"),
+                              ("en", "no flows", "not within the programme")):
+        frame, _ = workbook_table(table, lang)
+        wlz = [c for c in frame.columns if "Wlz" in c][0]
+        households = [c for c in frame.columns if ("Huishoudens" if lang == "nl" else "Households") in c][0]
+        assert list(frame[wlz]) == [none, 0.42]
+        assert list(frame[households]) == [1.0, 1.0]  # an actor with flows keeps its probability
+        assert list(frame.iloc[:, -1]) == [never, 8.0]

@@ -141,3 +141,63 @@ def test_report_refuses_a_voi_of_another_scenario(cli_ok, b2_path, scenarios_dir
     with pytest.raises(OutputError, match="different scenarios") as err:
         build_report(tmp_path)
     assert "voi" in str(err.value) and "run" in str(err.value)
+
+
+def test_population_in_words_singular_and_plural():
+    from mkba_mc.report.section_voi import TEXTS, cohorts
+
+    assert cohorts(1.0, "nl") == "1 cohort" and cohorts(1.0, "en") == "1 cohort"
+    assert cohorts(12.0, "nl") == "12 cohorten" and cohorts(12.0, "en") == "12 cohorts"
+    for lang in ("nl", "en"):  # no "1 cohorten" / "× 1 cohorts" in the console title or the report's intro
+        title = TEXTS[lang]["console"].format(n="5.000", population=cohorts(1.0, lang))
+        intro = TEXTS[lang]["intro"].format(population=cohorts(1.0, lang))
+        assert "1 cohorten" not in title + intro and "1 cohorts" not in title + intro
+        assert "× 1" not in title
+
+
+def test_report_ranking_leaves_out_questions_worth_nothing():
+    import pandas as pd
+
+    from mkba_mc.report.section_voi import ranked
+
+    df = pd.DataFrame({"perspective": ["society"] * 4 + ["gemeente"], "factor": ["a", "b", "c", "knop:x", "a"],
+                       "kind": ["parameter", "parameter", "parameter", "knop", "parameter"],
+                       "members": ["a", "b", "c", "a,b", "a"], "evppi": [0.0, 120.0, 5.0, 130.0, 0.0]})
+    assert list(ranked(df, "society")["factor"]) == ["knop:x", "b", "c"]  # "a" (EVPPI 0) is no research question
+    assert ranked(df, "gemeente").empty
+
+
+def test_evpi_table_header_says_what_p_positive_is():
+    from mkba_mc.report.section_voi import TEXTS
+    from mkba_mc.sensitivity.voi_basis import evpi_sums
+
+    # p_net_benefit_positive is the share with y > 0 (column 6 of the EVPI sums): an actor without flows (y = 0 in
+    # every draw) has 0 %, so the header must say "> 0", not "≥ 0" (which the run's tables give as 100 %)
+    out = np.zeros((1, 6))
+    evpi_sums(np.zeros((1, 8)), out)
+    assert out[0, 5] == 0.0
+    assert TEXTS["nl"]["p_pos"] == "Kans saldo > 0" and TEXTS["en"]["p_pos"] == "Chance balance > 0"
+
+
+def test_report_when_no_single_question_changes_the_decision(tmp_path):
+    # EVPI > 0 for society but every EVPPI 0 (only joint certainty helps): the summary names the EVPI without a
+    # top question (it raised IndexError), the section says so in a sentence instead of an empty table
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from mkba_mc.report.section_voi import section_voi, voi_summary
+
+    pd.DataFrame({"perspective": ["society", "society", "gemeente"], "factor": ["a", "b", "a"],
+                  "kind": ["parameter"] * 3, "members": ["a", "b", "a"], "evppi": [0.0, 0.0, 40.0],
+                  "evppi_se": [0.0, 0.0, 3.0], "evppi_population": [0.0, 0.0, 40.0], "evpi": [500.0, 500.0, 90.0],
+                  "evpi_se": [9.0, 9.0, 4.0], "evpi_population": [500.0, 500.0, 90.0], "flag": ["", "", ""]}
+                 ).to_csv(tmp_path / "voi.csv", index=False)
+    figures = []
+    ctx = SimpleNamespace(art=SimpleNamespace(voi=tmp_path), lang="nl", code_names=set(),
+                          figure=lambda *a, **k: figures.append(a[0]) or "")
+    line = voi_summary(ctx)
+    assert "Maatschappij (saldo) € 500; Gemeente (totaal) € 90, het meest door a (€ 40)" in line
+    section = section_voi(ctx)
+    body = section.body
+    assert "zekerheid over één onderwerp of knop alleen verandert de beslissing niet" in body

@@ -143,3 +143,20 @@ def test_standard_errors_match_the_spread_over_seeds():
         se.append(np.r_[r.evpi_se[0], r.evppi_se[:, 0]])
     ratio = np.mean(se, axis=0) / np.std(est, axis=0, ddof=1)
     assert np.all((ratio > 0.6) & (ratio < 1.6)), ratio
+
+
+class FarFromZero:
+    """``y = 150,000 + 50,000 a + 1,000 b``: the decision can flip through ``a`` (P(y < 0) ~ 0.1 %), never
+    through ``b`` alone (it would take b < -150 sd), so EVPPI(b) = 0 exactly."""
+
+    def __call__(self, names, x):
+        return np.vstack([1.5e5 + 5e4 * x[0] + 1e3 * x[1]])
+
+
+def test_evppi_of_an_input_that_cannot_flip_the_decision_is_exactly_zero():
+    # seed 1 gives E[max(g, 0)] - E[y] = +7e-8 euro of rounding for b: reported as 0, not as a research question
+    res = analyse(normal_plan({"a": 1.0, "b": 1.0}, 20_000, 1), FarFromZero(), ["p"], {})
+    assert res.evpi[0] > 10.0
+    assert res.evppi[0, 0] == pytest.approx(normal_evpi(1.5e5, 5e4), rel=0.5)  # closed form, noisy at 0.1 % tail
+    assert res.evppi[1, 0] == 0.0
+    assert res.flags[1][0] == []

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import ConfigError, Problem
 from .app import (
     DistOption,
     ForceOption,
@@ -57,8 +58,16 @@ def discover(
     from ..report.section_discover import discover_json, render_discover
     from ..sensitivity.discover import DEFAULT_EVENTS, check_discover
 
-    _check_options(seed=seed, n=n, workers=workers)
-    check_discover(event or list(DEFAULT_EVENTS), n, box, peel_alpha, paste_alpha, mass_min, coverage_min)
+    problems: list[Problem] = []
+    for check in (lambda: _check_options(seed=seed, n=n, workers=workers),
+                  lambda: check_discover(event or list(DEFAULT_EVENTS), n, box, peel_alpha, paste_alpha, mass_min,
+                                         coverage_min)):
+        try:
+            check()
+        except ConfigError as exc:  # every problem of the options at once (as cli/voi.py)
+            problems += [p for p in exc.problems if (p.source, p.key) not in {(q.source, q.key) for q in problems}]
+    if problems:
+        raise ConfigError(problems)
     sc = _prepare(scenario, set_, distributions, out, force)
     ds = run_discover(sc, event, n=n, seed=seed, sampler=sampler.value, sample_levers=sample_levers, box=box,
                       peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min, coverage_min=coverage_min,

@@ -77,6 +77,8 @@ class Artefacts:
     voi: Path | None = None
     #: Folder holding ``discover.nc`` and ``discover.csv`` (``mkba-mc discover --out``, issue 13).
     discover: Path | None = None
+    #: ``shapley.nc`` (``mkba-mc sobol --method shapley --out``, issue 13), checked for its scenario like the others.
+    shapley: Path | None = None
 
 
 _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
@@ -89,6 +91,7 @@ _KINDS: Final[dict[str, tuple[tuple[str, ...], bool]]] = {
     "curve": (("curve.csv",), True),  # several allowed: one per swept input
     "voi": (("voi.csv", "voi.nc"), True),
     "discover": (("discover.nc", "discover.csv"), True),
+    "shapley": (("shapley.nc",), False),
 }
 
 

@@ -9,6 +9,7 @@ scenario folder of ``mkba-mc batch``).
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -143,6 +144,13 @@ FIXED_HEADERS: dict[str, dict[str, str]] = {
 }
 
 
+#: Text of the workbook's cells that hold no number: an actor without flows, a median that never pays back.
+CELL_TEXT: dict[str, dict[str, str]] = {
+    "nl": {"no_flows": "geen stromen", "never": "niet binnen het programma"},
+    "en": {"no_flows": "no flows", "never": "not within the programme"},
+}
+
+
 def comparison_header(column: str, lang: str = "nl") -> str:
     """The header of a column of the comparison table in ``lang``
     (``ratio_social_p5`` -> ``Maatschappelijke K-B-verhouding, 5e percentiel (P5)``,
@@ -195,6 +203,16 @@ def workbook_table(table: pd.DataFrame, lang: str = "nl") -> tuple[pd.DataFrame,
         The number format by row label and header (:func:`comparison_format`).
     """
     out = table.assign(folder=relative_folders(table["folder"])) if "folder" in table else table.copy()
+    words = CELL_TEXT[lang]
+    if "no_flows" in out:  # an actor without flows has balance 0 in every draw: its P(balance >= 0) = 1 says nothing
+        flat = [set(v.split()) if isinstance(v, str) else set() for v in out["no_flows"]]
+        for a in ACTORS:
+            col = f"P({a} balance >= 0)"
+            if col in out:
+                out[col] = [words["no_flows"] if a in f else v for v, f in zip(out[col], flat)]
+    if "payback_year_p50" in out:  # inf: more than half of the draws never pay back (as comparison.html says)
+        out["payback_year_p50"] = [words["never"] if isinstance(v, float) and math.isinf(v) else v
+                                   for v in out["payback_year_p50"]]
     if "no_flows" in out:  # actor names, not code names
         out["no_flows"] = [", ".join(ACTOR_LABELS[lang].get(a, a) for a in str(v).split()) if isinstance(v, str) else ""
                            for v in out["no_flows"]]

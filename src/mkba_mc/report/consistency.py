@@ -18,7 +18,7 @@ from ..errors import OutputError
 from .artefacts import Artefacts, manifest_hashes, read_json
 
 Identity = tuple[str, tuple[str, ...]]
-KINDS = ("run", "sobol", "tornado", "breakeven", "point", "voi")
+KINDS = ("run", "sobol", "tornado", "breakeven", "point", "voi", "discover", "shapley")
 
 
 def identity(path: Path) -> Identity | None:

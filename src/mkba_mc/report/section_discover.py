@@ -53,7 +53,11 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
     "always": ("Geen gebied voor {name}: dat komt in alle {n} trekkingen voor, wat de invoer ook is.",
                "No box for {name}: it occurs in all {n} samples, whatever the inputs."),
     "rare": ("Geen gebied voor {name}: dat komt in {k} van de {n} trekkingen voor, te weinig om een gebied af te bakenen.",
-             "No box for {name}: it occurs in {k} of the {n} samples, too few or too many to bound a box."),
+             "No box for {name}: it occurs in {k} of the {n} samples, too few to bound a box."),
+    "rare_many": ("Geen gebied voor {name}: dat komt in {k} van de {n} trekkingen voor, bijna altijd, wat de invoer "
+                  "ook is: te weinig trekkingen zonder die uitkomst om een gebied af te bakenen.",
+                  "No box for {name}: it occurs in {k} of the {n} samples, almost always, whatever the inputs: too "
+                  "few samples without it to bound a box."),
     "no_box": ("Geen gebied voor {name}: dat komt in {share} van de trekkingen voor, maar geen combinatie van "
                "invoerwaarden bakent het duidelijk af.",
                "No box for {name}: it occurs in {share} of the samples, but no combination of input values "
@@ -139,8 +143,10 @@ def box_sentence(ds: xr.Dataset, event: str, lang: str) -> str:
     status = str(s["status"].values)
     name = T[f"name.{event}"]
     n = int(ds.attrs.get("n", 0))
+    if status == "rare" and 2 * int(s["events"]) > n:  # "rare" is also too few samples *without* the event
+        status = "rare_many"
     if status != "box":
-        return T[status if status in ("never", "always", "rare") else "no_box"].format(
+        return T[status if status in ("never", "always", "rare", "rare_many") else "no_box"].format(
             name=name, n=count(n, lang), k=count(int(s["events"]), lang), share=percent(float(s["event_share"]), lang, 1))
     parts = [t for _, t in conditions(ds, event, lang)]
     joined = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {T['and']} {parts[-1]}"

@@ -41,22 +41,24 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
                   "gemiddeld oplevert; het is de bovengrens van wat onderzoek waard is. De waarde van "
                   "informatie over één onderdeel (EVPPI) zegt wat zekerheid over alleen dat onderdeel waard is: "
                   "onderzoek dat duurder is dan dit bedrag loont niet. Bedragen per jaar aanpak (één cohort) en "
-                  "voor {population} cohorten (gemeenten × jaren)."),
+                  "voor {population} (gemeenten × jaren)."),
         "caption": ("{n} trekkingen van het risico van dit plan (dezelfde als de Monte Carlo-analyse met seed "
                     "{seed}); regressiemethode van Strong, Oakley & Brennan (2014). ± is de standaardfout."),
         "evpi_head": "Volledige informatie per perspectief",
-        "perspective": "Perspectief", "mean": "Verwacht saldo", "p_pos": "Kans saldo ≥ 0",
+        "perspective": "Perspectief", "mean": "Verwacht saldo", "p_pos": "Kans saldo > 0",
         "evpi": "EVPI per cohort", "evpi_pop": "EVPI voor alle cohorten",
         "rank_head": "Onderzoeksvragen gerangschikt — {who}",
         "factor": "Onderwerp", "kind": "Soort", "evppi": "EVPPI per cohort", "evppi_pop": "EVPPI voor alle cohorten",
         "share": "Deel van EVPI", "r2": "R²",
         "parameter": "invoergrootheid", "knop": "knop (groep invoer)",
         "zero": ("Voor {who} is de beslissing vrijwel zeker (EVPI {evpi}): extra onderzoek verandert haar niet."),
+        "none_alone": ("Voor {who} is volledige informatie {evpi} waard, maar zekerheid over één onderwerp of knop "
+                       "alleen verandert de beslissing niet."),
         "figure_alt": "Waarde van informatie per onderzoeksvraag",
         "axis": "EVPPI per cohort",
         "flagged": ("{k} schattingen vielen buiten 0 ≤ EVPPI ≤ EVPI of hadden een gemiddeld residu ongelijk aan "
                     "nul en zijn begrensd; ze zijn met * gemarkeerd."),
-        "console": "Waarde van informatie ({n} trekkingen; per cohort, en × {population} cohorten)",
+        "console": "Waarde van informatie ({n} trekkingen; bedragen per cohort en voor {population})",
     },
     "en": {
         "title": "Which research is worth funding?",
@@ -65,24 +67,32 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
                   "limit of what research is worth. The expected value of partial perfect information (EVPPI) "
                   "of one topic is what certainty about that topic alone is worth: research costing more than "
                   "this does not pay. Amounts per year of the approach (one cohort) and for {population} "
-                  "cohorts (municipalities × years)."),
+                  "(municipalities × years)."),
         "caption": ("{n} draws of this plan's risk (the same as the Monte Carlo run with seed {seed}); "
                     "regression method of Strong, Oakley & Brennan (2014). ± is the standard error."),
         "evpi_head": "Perfect information per perspective",
-        "perspective": "Perspective", "mean": "Expected balance", "p_pos": "Chance balance ≥ 0",
+        "perspective": "Perspective", "mean": "Expected balance", "p_pos": "Chance balance > 0",
         "evpi": "EVPI per cohort", "evpi_pop": "EVPI for all cohorts",
         "rank_head": "Research questions ranked — {who}",
         "factor": "Topic", "kind": "Kind", "evppi": "EVPPI per cohort", "evppi_pop": "EVPPI for all cohorts",
         "share": "Share of EVPI", "r2": "R²",
         "parameter": "input", "knop": "knob (group of inputs)",
         "zero": "For {who} the decision is all but certain (EVPI {evpi}): more research does not change it.",
+        "none_alone": ("For {who} perfect information is worth {evpi}, but certainty about one topic or knob alone "
+                       "does not change the decision."),
         "figure_alt": "Value of information per research question",
         "axis": "EVPPI per cohort",
         "flagged": ("{k} estimates fell outside 0 ≤ EVPPI ≤ EVPI or had a mean residual different from zero and "
                     "were clipped; they are marked with *."),
-        "console": "Value of information ({n} draws; per cohort, and × {population} cohorts)",
+        "console": "Value of information ({n} draws; amounts per cohort and for {population})",
     },
 }
+
+
+def cohorts(k: float, lang: str) -> str:
+    """The population in words: '1 cohort', '12 cohorten' ('12 cohorts')."""
+    word = ("cohort" if k == 1 else "cohorten") if lang == "nl" else ("cohort" if k == 1 else "cohorts")
+    return f"{number(k, lang)} {word}"
 
 
 def perspective_label(p: str, lang: str) -> str:
@@ -122,8 +132,10 @@ def _pm(v: float, se: float, lang: str) -> str:
 
 def ranked(df: pd.DataFrame, p: str) -> pd.DataFrame:
     """The research questions of perspective ``p`` by EVPPI, largest first; a
-    knop of one parameter is the same question as that parameter and is left out."""
-    sub = df[df["perspective"] == p]
+    knop of one parameter is the same question as that parameter and is left out,
+    and so is a question worth nothing (EVPPI 0: it cannot change the decision),
+    as on the console (:func:`render_voi`)."""
+    sub = df[(df["perspective"] == p) & (df["evppi"] > 0)]
     if "members" in sub.columns:
         single = (sub["kind"] == "knop") & ~sub["members"].astype(str).str.contains(",")
         sub = sub[~single]
@@ -170,7 +182,7 @@ def section_voi(ctx: Context) -> Section:
     df, man = read_voi(folder)
     ctx.code_names.update(str(f) for f in df["factor"])
     population = float(man.get("population", 1.0))
-    parts = [f"<p>{esc(W['intro'].format(population=number(population, lang)))}</p>",
+    parts = [f"<p>{esc(W['intro'].format(population=cohorts(population, lang)))}</p>",
              f"<p>{esc(W['caption'].format(n=count(int(man.get('n', 0)), lang), seed=man.get('seed', '?')))}</p>"]
     persp = ordered_perspectives(df)
     first = df.drop_duplicates("perspective").set_index("perspective")
@@ -191,6 +203,9 @@ def section_voi(ctx: Context) -> Section:
         who = perspective_label(p, lang)
         if not evpi > 0:
             parts.append(f"<p>{esc(W['zero'].format(who=who, evpi=eur(evpi, lang)))}</p>")
+            continue
+        if sub.empty:
+            parts.append(f"<p>{esc(W['none_alone'].format(who=who, evpi=eur(evpi, lang)))}</p>")
             continue
         trs = [[esc(_factor(str(r.factor), str(r.kind), lang) + ("*" if r.flag else "")),
                 esc(W[str(r.kind)] if str(r.kind) in ("parameter", "knop") else str(r.kind)),
@@ -228,7 +243,7 @@ def voi_summary(ctx: Context) -> str | None:
     items = []
     for p in (q for q in FIGURE_PERSPECTIVES if q in set(df["perspective"])):
         sub = ranked(df, p)
-        evpi = float(sub["evpi"].iloc[0])
+        evpi = float(df.loc[df["perspective"] == p, "evpi"].iloc[0])
         who = perspective_label(p, lang)
         if evpi > 0 and len(sub):
             top = sub.iloc[0]
@@ -247,7 +262,7 @@ def render_voi(ds: Any, lang: str = "nl", top: int = VOI_TOP) -> Any:
 
     W = TEXTS[lang]
     K = float(ds.attrs.get("population", 1.0))
-    t = Table(title=W["console"].format(n=count(int(ds.attrs.get("n", 0)), lang), population=number(K, lang)),
+    t = Table(title=W["console"].format(n=count(int(ds.attrs.get("n", 0)), lang), population=cohorts(K, lang)),
               title_justify="left", header_style="bold")
     for h in (W["perspective"], W["factor"], W["evppi"], W["evppi_pop"]):
         t.add_column(h, justify="left" if h in (W["perspective"], W["factor"]) else "right")

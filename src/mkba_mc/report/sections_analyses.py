@@ -55,10 +55,10 @@ def section_sobol(ctx: Context) -> Section:
     """Sobol' figure and the full table of indices; how dependent inputs were
     treated, and the Shapley effects where a ``shapley.nc`` is present
     (:mod:`mkba_mc.report.dependence`)."""
-    from .dependence import dependence_sentence, find_shapley, group_label, relabelled, shapley_html
+    from .dependence import dependence_sentence, group_label, relabelled, shapley_html
 
     T, lang = ctx.T, ctx.lang
-    shapley = find_shapley(ctx.root)
+    shapley = getattr(ctx.art, "shapley", None)  # found and checked for its scenario with the other results
     words = {"knop": T["knop"], "parameter": T["parameter"]}
     if ctx.sobol is None:
         if shapley is not None:

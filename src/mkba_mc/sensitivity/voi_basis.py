@@ -286,7 +286,10 @@ def finish(order: Sequence[Basis], fits: Mapping[str, tuple[Basis, Array, Array,
         se[i] = np.sqrt(se_mc ** 2 + se_reg ** 2)
         rmean[i] = r
         r2[i] = np.where(tss > 0, 1.0 - rr * N / np.where(tss > 0, tss, 1.0), np.nan)
-        evppi[i] = np.clip(raw[i], 0.0, evpi)
+        # a fit that never changes the decision gives E[max(g, 0)] = E[g] = E[y] up to rounding: below that
+        # level (1e-9 of the net benefit's scale) the EVPPI is 0, not a few micro-euros of noise
+        noise = 1e-9 * (sd_y + np.abs(mean))
+        evppi[i] = np.where(raw[i] <= noise, 0.0, np.clip(raw[i], 0.0, evpi))
         row = []
         for k in range(q):
             fl = []
