@@ -218,13 +218,20 @@ class ProcessEvaluator(ThreadEvaluator):
         return windowed(lambda t: procs.submit(_call_bound, name, t), tasks, window=2 * self.workers)
 
     def _shutdown_procs(self) -> None:
+        # Every task of the pool's maps has been collected (or cancelled by
+        # ``windowed``), so the workers only have to exit: that takes 20-30 ms
+        # per run (tearing down each worker's heap), which the parent does not
+        # wait for -- the executor's own thread reaps the workers while this
+        # process goes on (benchmarks/results.md, "2 workers").  A task still
+        # running (a map left early) finishes in the background; its workers
+        # still die with this process (:func:`mkba_mc.execution.procs.die_with_parent`).
         if self._procs is not None:
-            self._procs.shutdown(wait=True)
+            self._procs.shutdown(wait=False, cancel_futures=True)
             self._procs = None
             self._owner = None
 
     def close(self) -> None:
-        """Shut the worker processes down."""
+        """Shut the worker processes down (without waiting for them to exit)."""
         self._shutdown_procs()
         super().close()
 
