@@ -177,3 +177,20 @@ def test_report_refuses_a_discovery_or_shapley_of_another_scenario(tmp_path: Pat
         build_report(tmp_path)
     assert "other" in str(err.value) and "run" in str(err.value)
     assert build_report(tmp_path, run="run").is_file()  # naming the run leaves the other scenario out
+
+
+def test_an_explicit_box_is_the_trajectorys_box_exactly() -> None:
+    """--box i is box i of the peeling trajectory as it stands (not pruned or pasted, as EMA's inspect(i))."""
+    from mkba_mc import discover
+
+    ds = discover(B2, ["ratio_gemeente_lt_1"], n=2000, seed=0, box=30, workers=1).sel(event="ratio_gemeente_lt_1")
+    assert int(ds["chosen"]) == 30
+    assert float(ds["coverage"]) == pytest.approx(float(ds["traj_coverage"].isel(step=30)))
+    assert float(ds["density"]) == pytest.approx(float(ds["traj_density"].isel(step=30)))
+
+
+def test_without_seed_a_fresh_seed_is_drawn_and_recorded() -> None:
+    a, b = (_invoke("discover", B2, "-n", 2000, "--workers", 1, "--json") for _ in range(2))
+    assert a.exit_code == 0 and b.exit_code == 0, a.output
+    seeds = [json.loads(r.output)["seed"] for r in (a, b)]
+    assert all(isinstance(s, int) for s in seeds) and seeds[0] != seeds[1]

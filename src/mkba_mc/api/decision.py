@@ -44,7 +44,7 @@ def voi(scenario: ScenarioLike, n: int = 100_000, *, seed: int | None = None, sa
     return ds
 
 
-def discover(scenario: ScenarioLike, events: Sequence[str] | None = None, *, n: int = 100_000, seed: int = 0,
+def discover(scenario: ScenarioLike, events: Sequence[str] | None = None, *, n: int = 100_000, seed: int | None = None,
              sample_levers: bool = False, workers: int | None = None, scheduler: str | None = None,
              evaluator: Evaluator | None = None, **options: Any) -> xr.Dataset:
     """Scenario discovery with PRIM: where the conclusion flips (``mkba-mc discover``).
@@ -59,11 +59,13 @@ def discover(scenario: ScenarioLike, events: Sequence[str] | None = None, *, n: 
     >>> from mkba_mc import discover
     >>> discover("scenarios/bijlage2_voorbeeld.toml", ["ratio_gemeente_lt_1"], n=20_000)["lower"]  # doctest: +SKIP
     """
+    from ..execution.montecarlo import new_seed
     from ..sensitivity.discover import DEFAULT_EVENTS
     from ..sensitivity.discover import discover as run_discover
 
     sc = _scenario(scenario).in_space("levers") if sample_levers else _scenario(scenario)
     with _evaluator(evaluator, workers, scheduler) as ev:
+        seed = new_seed() if seed is None else seed  # recorded in attrs, as run_monte_carlo does
         res = run_discover(sc, list(events or DEFAULT_EVENTS), n=n, seed=seed, explicit=bool(events), evaluator=ev,
                            **options)
     ds = res.to_dataset()

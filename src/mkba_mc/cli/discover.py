@@ -33,11 +33,11 @@ def discover(
     event: Annotated[Optional[list[str]], typer.Option("--event", help="ratio_social_lt_1 (society loses), "
                      "ratio_gemeente_lt_1 (the municipality loses) or split_incentive (repeatable; default: all three).")] = None,
     n: Annotated[int, typer.Option("-n", "--samples", help="Samples: the same as 'run' with this seed and n.")] = 100_000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the run's samples.")] = 0,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the run's samples (default: a fresh one, recorded).")] = None,
     sampler: Annotated[Sampler, typer.Option("--sampler", help="Design on the unit cube.")] = Sampler.random,
     sample_levers: Annotated[bool, typer.Option("--sample-levers", help="What-if: the levers over their plausible range, "
                                                 "so the boxes show which lever settings keep the conclusion.")] = False,
-    box: Annotated[Optional[int], typer.Option("--box", help="The box on the peeling trajectory (one --event); "
+    box: Annotated[Optional[int], typer.Option("--box", help="The box on the peeling trajectory, exactly as there (not pruned or pasted; one --event); "
                                                "default: the highest density with coverage >= --coverage-min, "
                                                "within one standard error.")] = None,
     peel_alpha: Annotated[float, typer.Option("--peel-alpha", help="Share peeled per step.")] = 0.05,
@@ -69,6 +69,9 @@ def discover(
     if problems:
         raise ConfigError(problems)
     sc = _prepare(scenario, set_, distributions, out, force)
+    from ..execution.montecarlo import new_seed
+
+    seed = new_seed() if seed is None else seed  # recorded in discover.nc and the manifest, as run does
     ds = run_discover(sc, event, n=n, seed=seed, sampler=sampler.value, sample_levers=sample_levers, box=box,
                       peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min, coverage_min=coverage_min,
                       workers=workers)

@@ -208,9 +208,13 @@ def discover_boxes(X: Array, names: Sequence[str], outputs: dict[str, Array], ev
         traj = prim.peel(X, y, peel_alpha, mass_min, order)
         if box is not None and box >= len(traj):
             raise ConfigError([Problem("--box", "box", box, f"a box of the peeling trajectory, 0 to {len(traj) - 1}")])
-        i = prim.select_box(traj, coverage_min) if box is None else box
-        lower, upper = prim_refine.prune(X, y, traj.lower[i], traj.upper[i], lo0, hi0)
-        lower, upper = prim_refine.paste(X, y, lower, upper, paste_alpha)
+        if box is None:  # the default box, refined: limits that do not matter pruned, then pasted
+            i = prim.select_box(traj, coverage_min)
+            lower, upper = prim_refine.prune(X, y, traj.lower[i], traj.upper[i], lo0, hi0)
+            lower, upper = prim_refine.paste(X, y, lower, upper, paste_alpha)
+        else:  # the user's box exactly as on the trajectory (EMA Workbench's inspect(i)), unrefined
+            i = box
+            lower, upper = traj.lower[i].copy(), traj.upper[i].copy()
         qp, gain = prim_refine.quasi_p(X, y, lower, upper, lo0, hi0)
         any_res = bool(prim.restricted(lower, upper, lo0, hi0).any())
         return EventBox(ev, k, "box" if any_res else "no_box", traj, i, lower, upper,
