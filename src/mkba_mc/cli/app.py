@@ -20,6 +20,7 @@ commands are in :mod:`.evaluate` (validate, point, run),
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -223,6 +224,8 @@ OutOption = Annotated[Optional[Path], typer.Option("--out", help="Folder for the
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the table (labels and number style).")]
+WorkersOption = Annotated[Optional[int], typer.Option(
+    "--workers", help="Worker processes (default: the cores of this machine, at most 8).")]
 
 
 class _LazyProgress:
@@ -277,6 +280,19 @@ def _claim(out: Path, force: bool) -> None:
 def _release_locks() -> None:
     while _state["locks"]:
         _state["locks"].pop().release()
+
+
+def _check_together(*checks: Callable[[], None]) -> None:
+    """Run option checks that each raise :class:`ConfigError` and raise one
+    error with all their problems (a problem of the same option and key once)."""
+    problems: list[Problem] = []
+    for check in checks:
+        try:
+            check()
+        except ConfigError as exc:
+            problems += [p for p in exc.problems if (p.source, p.key) not in {(q.source, q.key) for q in problems}]
+    if problems:
+        raise ConfigError(problems)
 
 
 def _check_options(**options: Any) -> None:

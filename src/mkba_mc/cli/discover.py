@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, Problem
 from .app import (
     DistOption,
     ForceOption,
@@ -18,7 +17,9 @@ from .app import (
     Sampler,
     ScenarioArg,
     SetOption,
+    WorkersOption,
     _check_options,
+    _check_together,
     _command_line,
     _prepare,
     app,
@@ -44,7 +45,7 @@ def discover(
     paste_alpha: Annotated[float, typer.Option("--paste-alpha", help="Share pasted per step.")] = 0.05,
     mass_min: Annotated[float, typer.Option("--mass-min", help="Smallest share of the samples in a box.")] = 0.05,
     coverage_min: Annotated[float, typer.Option("--coverage-min", help="Smallest coverage of the default box.")] = 0.5,
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: the cores of this machine, at most 8).")] = None,
+    workers: WorkersOption = None,
     out: OutOption = None,
     force: ForceOption = False,
     set_: SetOption = None,
@@ -58,16 +59,9 @@ def discover(
     from ..report.section_discover import discover_json, render_discover
     from ..sensitivity.discover import DEFAULT_EVENTS, check_discover
 
-    problems: list[Problem] = []
-    for check in (lambda: _check_options(seed=seed, n=n, workers=workers),
-                  lambda: check_discover(event or list(DEFAULT_EVENTS), n, box, peel_alpha, paste_alpha, mass_min,
-                                         coverage_min)):
-        try:
-            check()
-        except ConfigError as exc:  # every problem of the options at once (as cli/voi.py)
-            problems += [p for p in exc.problems if (p.source, p.key) not in {(q.source, q.key) for q in problems}]
-    if problems:
-        raise ConfigError(problems)
+    _check_together(lambda: _check_options(seed=seed, n=n, workers=workers),  # every problem at once
+                    lambda: check_discover(event or list(DEFAULT_EVENTS), n, box, peel_alpha, paste_alpha, mass_min,
+                                           coverage_min))
     sc = _prepare(scenario, set_, distributions, out, force)
     from ..execution.montecarlo import new_seed
 

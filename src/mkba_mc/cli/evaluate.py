@@ -17,6 +17,7 @@ from .app import (
     ScenarioArg,
     SchedulerOption,
     SetOption,
+    WorkersOption,
     _check_finite,
     _check_options,
     _command_line,
@@ -121,7 +122,7 @@ def run(
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed; a fresh one is drawn and recorded if omitted.")] = None,
     sampler: Annotated[Sampler, typer.Option("--sampler", help="Design on the unit cube.")] = Sampler.random,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Samples per model evaluation (results do not depend on it).")] = 1 << 14,
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: the cores of this machine, at most 8).")] = None,
+    workers: WorkersOption = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for samples.nc, summary.csv/.xlsx, manifest.json.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite results in a non-empty --out folder.")] = False,
     target_se: Annotated[Optional[float], typer.Option("--target-se", help="Double n until the standard error of P(ratio_social >= 1) is below this.")] = None,
@@ -179,7 +180,9 @@ def run(
     _warn(result.warnings + result_warnings(result.outputs, sc.structure.team_from_caseload))
     summary = None
     if as_json:
-        from ..io.results import summary_json  # xarray and pandas: only for --json and --out
+        from ..io.results import (
+            summary_json,  # xarray and pandas: only for --json and --out
+        )
 
         summary = summary_json(result)
     if summary is not None:

@@ -7,19 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ConfigError, Problem
 from .app import (
     DistOption,
     ForceOption,
     JsonOption,
-    LangOption,
     Lang,
+    LangOption,
     OutOption,
     Sampler,
     ScenarioArg,
     SchedulerOption,
     SetOption,
+    WorkersOption,
     _check_options,
+    _check_together,
     _command_line,
     _LazyProgress,
     _prepare,
@@ -41,7 +42,7 @@ def voi(
     population: Annotated[float, typer.Option("--population", help="Cohorts the values are scaled by "
                                               "(municipalities x years).")] = 1.0,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Samples per model evaluation (results do not depend on it).")] = 1 << 14,
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: the cores of this machine, at most 8).")] = None,
+    workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     out: OutOption = None,
     force: ForceOption = False,
@@ -57,15 +58,8 @@ def voi(
     from ..sensitivity.voi import voi as run_voi
 
     persp = list(actor) if actor else list(PERSPECTIVES)
-    problems: list[Problem] = []
-    for check in (lambda: _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler),
-                  lambda: check_voi(n, persp, population, chunk_size)):
-        try:
-            check()
-        except ConfigError as exc:  # every problem of the options at once
-            problems += [p for p in exc.problems if (p.source, p.key) not in {(q.source, q.key) for q in problems}]
-    if problems:
-        raise ConfigError(problems)
+    _check_together(lambda: _check_options(seed=seed, n=n, chunk_size=chunk_size, workers=workers, scheduler=scheduler),
+                    lambda: check_voi(n, persp, population, chunk_size))  # every problem of the options at once
     sc = _prepare(scenario, set_, distributions, out, force)
     seed = new_seed() if seed is None else seed
     bar = _LazyProgress("samples")

@@ -51,6 +51,21 @@ def _bits(typingctx, x):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def _cubic(coef: np.ndarray, r: int, f: float) -> float:
+    """Piece ``r``'s cubic at ``f`` (Horner, one rounding per operation), clamped
+    between its value and the next piece's at the knots (monotone tables)."""
+    x = coef[r, 3] * f
+    x += coef[r, 2]
+    x *= f
+    x += coef[r, 1]
+    x *= f
+    x += coef[r, 0]
+    c0, c0n = coef[r, 0], coef[r + 1, 0]
+    x = max(x, min(c0, c0n))
+    return min(x, max(c0, c0n))
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def _binade(u: float, coef: np.ndarray, off: int, half: int, shift: int, base: int,
             scale: float) -> tuple[float, bool]:
     lower = u < 0.5
@@ -61,16 +76,7 @@ def _binade(u: float, coef: np.ndarray, off: int, half: int, shift: int, base: i
         return 0.0, False
     f = np.float64(bits & ((np.int64(1) << shift) - 1)) * scale
     r = off + i + (0 if lower else half)
-    x = coef[r, 3] * f
-    x += coef[r, 2]
-    x *= f
-    x += coef[r, 1]
-    x *= f
-    x += coef[r, 0]
-    c0, c0n = coef[r, 0], coef[r + 1, 0]
-    x = max(x, min(c0, c0n))
-    x = min(x, max(c0, c0n))
-    return x, True
+    return _cubic(coef, r, f), True
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -82,16 +88,7 @@ def _grid(z: float, coef: np.ndarray, off: int, n: int, invh: float, zoff: float
     i = np.int64(s)
     f = s - i
     r = off + i
-    x = coef[r, 3] * f
-    x += coef[r, 2]
-    x *= f
-    x += coef[r, 1]
-    x *= f
-    x += coef[r, 0]
-    c0, c0n = coef[r, 0], coef[r + 1, 0]
-    x = max(x, min(c0, c0n))
-    x = min(x, max(c0, c0n))
-    return x, True
+    return _cubic(coef, r, f), True
 
 
 @nb.njit(cache=True, nogil=True)
