@@ -88,7 +88,8 @@ def batch(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the reports.")] = Lang.nl,
     force: ForceOption = False,
 ) -> None:
-    """Point, Monte Carlo, Sobol', tornado, QALY acceptability curve and report per scenario, then a comparison.
+    """Point, Monte Carlo, Sobol', tornado, QALY acceptability curve, break-even, value of information,
+    scenario discovery and report per scenario, then a comparison.
 
     Resumable: finished scenarios whose inputs did not change are skipped.
     The exit code is the number of scenarios that failed (0: all succeeded).
