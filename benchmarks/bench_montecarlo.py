@@ -297,8 +297,8 @@ def stage_profile(chunk: int = CHUNK, reps: int = 40) -> list[tuple[str, float]]
         return 1e3 * b
 
     def kernel(corr, kind):
-        args = (kind, f.toff, f.tn, f.tshift, f.tbase, f.tscale, f.tinvh, f.tzoff, f.factor, f.mirror, f.coef,
-                corr, f.chol, f.ns_desc, f.ns_scale, flag)
+        args = (kind, f.toff, f.tn, f.tshift, f.tbase, f.tscale, f.tinvh, f.tzoff, f.factor, f.mirror,
+                f.coef.reshape(-1), corr, f.mptr, f.mcol, f.mval, f.ns_desc, f.ns_scale, flag)
         return lambda: f._kernel(u, out, *args)
 
     corr = list(f.corr)

@@ -146,3 +146,46 @@ def test_default_scenario_same_bits_compiled_or_numpy_any_chunking() -> None:
     for chunk in (1000, 16_384, 1 << 16):
         got = np.concatenate([x for _, x in fast.chunks(0, n, chunk)], axis=1)
         assert got.tobytes() == want.tobytes()
+
+
+def _block_plan(compiled: bool) -> FusedPlan:
+    # two independent groups (rows 0, 2, 4 and 1, 3, 5, interleaved in the Cholesky order) with negative
+    # correlations: the factor has structural zeros, and a zero score times a negative entry is -0
+    dists = [Pert(0.1, 0.3, 0.6), Pert(2.0, 3.0, 9.0), Scaled(Pert(0.5, 1.0, 1.2), -2.0), LogNormal(0.2, 0.5),
+             Beta(2.0, 5.0, low=10.0, high=20.0), Pert(-1.0, 0.0, 1.0)]
+    a, b = -0.5, -0.3
+    m = [[1.0, 0.0, a, 0.0, 0.2, 0.0], [0.0, 1.0, 0.0, b, 0.0, 0.4], [a, 0.0, 1.0, 0.0, -0.1, 0.0],
+         [0.0, b, 0.0, 1.0, 0.0, -0.2], [0.2, 0.0, -0.1, 0.0, 1.0, 0.0], [0.0, 0.4, 0.0, -0.2, 0.0, 1.0]]
+    corr = check_correlation([f"x{i}" for i in range(6)], m, "t")
+    return FusedPlan(dists, range(6), corr.normal_cholesky, compiled=compiled)
+
+
+def _half_uniforms() -> np.ndarray:
+    # u = 1/2 (a normal score of exactly zero) in one group, the other, both, or scattered
+    rng = np.random.default_rng(11)
+    u = rng.random((6, 8000))
+    u[0::2, :2000] = 0.5
+    u[1::2, 2000:4000] = 0.5
+    u[:, 4000:5000] = 0.5
+    u[rng.random((6, 8000)) < 0.3] = 0.5
+    return u
+
+
+def test_mixing_keeps_every_nonzero_entry_of_the_factor() -> None:
+    plan = _block_plan(False)
+    mptr, mcol, mval = plan.mixing(plan.chol)
+    dense = np.zeros_like(plan.chol)
+    for i in range(plan.chol.shape[0]):
+        cols = mcol[mptr[i]:mptr[i + 1]]
+        assert np.all(np.diff(cols) > 0) and cols[-1] == i  # ascending, ending on the diagonal
+        dense[i, cols] = mval[mptr[i]:mptr[i + 1]]
+    assert dense.tobytes() == plan.chol.tobytes()
+    assert mcol.size == 12 < 21  # 6 x 6 triangle: 21 terms, 9 of them structural zeros
+
+
+def test_skipping_structural_zeros_keeps_the_bits() -> None:
+    # the compiled kernel sums only the non-zero terms of the factor; the numpy path sums all of them
+    fast, slow = _block_plan(True), _block_plan(False)
+    assert fast.compiled and not slow.compiled
+    for u in (_half_uniforms(), _uniforms(8000)[:6]):
+        assert fast.transform(u).tobytes() == slow.transform(u).tobytes()

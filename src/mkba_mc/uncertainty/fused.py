@@ -15,7 +15,8 @@ The copula (Nelsen 2006, ch. 2; :mod:`mkba_mc.uncertainty.copula`): the
 normal scores ``z_j = Phi^-1(u_j)`` come from a binade table of the standard
 normal inverse CDF (error below 1e-10; :func:`scipy.special.ndtri` beyond it),
 the mixed score ``acc_i = sum_j L_ij z_j`` is summed in the order
-``j = 0 .. i``, and the marginal is ``F_i^-1(Phi(acc_i))``, tabulated as one
+``j = 0 .. i`` (the compiled kernel skips the terms with ``L_ij = 0``, which
+leaves the bits: :meth:`FusedPlan.mixing`), and the marginal is ``F_i^-1(Phi(acc_i))``, tabulated as one
 function of ``acc_i`` for beta and PERT (error below 1e-9 of the range).
 """
 
@@ -130,12 +131,38 @@ class FusedPlan:
                 self.toff[j], self.tn[j] = add(tab.coef), tab.half
                 self.tshift[j], self.tbase[j], self.tscale[j] = tab.shift, tab.base, 2.0 ** -tab.shift
         self.coef = np.ascontiguousarray(np.vstack(parts)) if parts else np.zeros((1, 4))
+        self.mptr, self.mcol, self.mval = self.mixing(self.chol)
         self._kernel = None
         if compiled:
             from . import kernels  # numba: imported only for runs that gain from it
 
             self._kernel = kernels.transform
             self.transform(np.full((d, 1), 0.5))  # compile or load from the cache now, before workers fork
+
+    @staticmethod
+    def mixing(chol: Array) -> tuple[np.ndarray, np.ndarray, Array]:
+        """The non-zero entries of a lower Cholesky factor, row by row:
+        ``(mptr, mcol, mval)``, row ``i``'s entries ``mval[mptr[i]:mptr[i + 1]]``
+        in the columns ``mcol[...]`` (ascending; the diagonal is always kept).
+
+        A block-diagonal correlation (independent groups of correlated inputs,
+        as in the default scenario: 13 and 3 rows) has a block-diagonal factor,
+        and the compiled kernel sums only these terms (97 multiply-adds per
+        sample instead of 136 there).  The bits do not change for any sample
+        the kernel does not flag: its normal scores are finite (a score beyond
+        the table flags the sample, which is then computed by
+        :meth:`reference`), so a skipped term ``z_j * 0`` is a signed zero,
+        and adding a zero to a non-zero sum returns the sum exactly (IEEE 754,
+        6.3).  Only a sum that is itself zero can differ, in its sign (and
+        only if the diagonal term is ``-0``: the table's score of ``u = 1/2``
+        is ``+0``); such a sum reaches a grid table as
+        ``s = (+-0) / h + Z_MAX / h = Z_MAX / h`` and ``ndtr`` (a marginal
+        without one) as ``ndtr(+-0) = 1/2``: the same number either way
+        (tested with ``u = 1/2`` in every combination of the groups).
+        """
+        rows, cols = np.nonzero(chol)
+        mptr = np.searchsorted(rows, np.arange(chol.shape[0] + 1)).astype(np.int64)
+        return mptr, cols.astype(np.int64), np.ascontiguousarray(chol[rows, cols], dtype=np.float64)
 
     @property
     def compiled(self) -> bool:
@@ -165,8 +192,8 @@ class FusedPlan:
         out = np.empty_like(u)
         flag = np.zeros(u.shape[1], np.uint8)
         self._kernel(u, out, self.kind, self.toff, self.tn, self.tshift, self.tbase, self.tscale, self.tinvh,
-                     self.tzoff, self.factor, self.mirror, self.coef, self.corr, self.chol, self.ns_desc,
-                     self.ns_scale, flag)
+                     self.tzoff, self.factor, self.mirror, self.coef.reshape(-1), self.corr, self.mptr, self.mcol,
+                     self.mval, self.ns_desc, self.ns_scale, flag)
         self._finish(u, out)
         cols = np.flatnonzero(flag)
         if cols.size:  # a draw beyond a table: these samples exactly, in numpy
