@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .spaces import SAMPLERS
-from .streams import block_stream, design_scramble_rng, input_stream
+from .streams import block_stream, design_scramble_rng, input_generators
 
 BLOCK_SIZE: Final[int] = 1 << 16
 
@@ -93,11 +93,10 @@ def random_rows(seed: int, block: int, offset: int, out: NDArray[np.float64]) ->
     a block, one PCG64 stream per input: ``SeedSequence(seed, spawn_key=(block,
     j))`` advanced by ``offset`` draws.  Any slicing of a block into chunks
     gives the same numbers as drawing it at once."""
-    for j in range(out.shape[0]):
-        bitgen = np.random.PCG64(input_stream(seed, block, j))
+    for j, gen in enumerate(input_generators(seed, block, out.shape[0])):
         if offset:
-            bitgen.advance(offset)
-        np.random.Generator(bitgen).random(out=out[j])
+            gen.bit_generator.advance(offset)
+        gen.random(out=out[j])
 
 
 __all__ = [

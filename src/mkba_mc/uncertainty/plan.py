@@ -22,7 +22,7 @@ from .copula import Correlation
 from .designs import SAMPLERS, block_size_for, block_uniforms, random_rows
 from .fused import COMPILED_MIN_N, FusedPlan
 from .shares import ShareGroup, dirichlet_shares
-from .streams import input_stream
+from .streams import input_generators
 
 Array = NDArray[np.float64]
 
@@ -191,12 +191,10 @@ class _BlockStreams:
     def draw(self, block: int, lo: int, out: Array) -> Array:
         """Rows ``lo .. lo + out.shape[1] - 1`` of ``block`` into ``out``."""
         if block != self.block or lo != self.pos:
-            self.gens = []
-            for j in range(out.shape[0]):
-                bitgen = np.random.PCG64(input_stream(self.seed, block, j))
-                if lo:
-                    bitgen.advance(lo)
-                self.gens.append(np.random.Generator(bitgen))
+            self.gens = input_generators(self.seed, block, out.shape[0])
+            if lo:
+                for gen in self.gens:
+                    gen.bit_generator.advance(lo)
             self.block = block
         for j, gen in enumerate(self.gens):
             gen.random(out=out[j])
