@@ -138,6 +138,7 @@ class FusedPlan:
 
             self._kernel = kernels.transform
             self.transform(np.full((d, 1), 0.5))  # compile or load from the cache now, before workers fork
+            kernels.uniforms(np.zeros((1, 4), np.uint64), np.empty((1, 1)))  # the random design's draws too
 
     @staticmethod
     def mixing(chol: Array) -> tuple[np.ndarray, np.ndarray, Array]:

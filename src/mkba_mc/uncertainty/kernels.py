@@ -22,6 +22,10 @@ values into ``out``:
    mixed score itself for a marginal without one (finished in numpy);
 2. the other rows with a binade table of their inverse CDF.
 
+:func:`uniforms` draws the random design's uniforms themselves: PCG64,
+number for number as numpy's ``Generator.random``, from states handed over
+by :func:`mkba_mc.uncertainty.streams.pcg_state_words`.
+
 A draw outside a table (probability below 1e-9) marks its sample in
 ``flag``; the caller computes flagged samples exactly.
 
@@ -36,6 +40,7 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic
 
@@ -60,6 +65,78 @@ def _bits(typingctx, x):  # pragma: no cover - compiled
 
 #: Unsigned indices: no negative-index wraparound (numba adds it for signed ones).
 _U = np.uint64
+#: PCG64's multiplier (O'Neill 2014; numpy's ``PCG_DEFAULT_MULTIPLIER_128``).
+_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
+
+
+@intrinsic
+def _pcg_step(typingctx, hi, lo, inc_hi, inc_lo):  # pragma: no cover - compiled
+    """One step of PCG64's 128-bit LCG, ``state * MULT + inc`` modulo 2^128, on
+    the state's and increment's 64-bit halves (LLVM ``i128``: one 64 x 64 bit
+    multiplication and two more, no branches)."""
+    u64 = types.uint64
+    if not all(isinstance(a, types.Integer) and a.bitwidth == 64 for a in (hi, lo, inc_hi, inc_lo)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        i64, i128 = ir.IntType(64), ir.IntType(128)
+
+        def wide(h, low):
+            return builder.or_(builder.shl(builder.zext(h, i128), ir.Constant(i128, 64)), builder.zext(low, i128))
+
+        s = builder.mul(wide(args[0], args[1]), ir.Constant(i128, _PCG_MULT))
+        s = builder.add(s, wide(args[2], args[3]))
+        h = builder.trunc(builder.lshr(s, ir.Constant(i128, 64)), i64)
+        return context.make_tuple(builder, signature.return_type, [h, builder.trunc(s, i64)])
+
+    return types.UniTuple(u64, 2)(u64, u64, u64, u64), codegen
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _pcg_double(hi, lo):
+    """numpy's ``random()`` of a PCG64 state: the XSL-RR output
+    ``rotr(hi ^ lo, hi >> 58)``, its top 53 bits times 2^-53."""
+    x = hi ^ lo
+    r = hi >> _U(58)
+    x = (x >> r) | (x << ((_U(64) - r) & _U(63)))
+    return np.float64(x >> _U(11)) * (1.0 / 9007199254740992.0)
+
+
+@nb.njit(cache=True, nogil=True)
+def uniforms(state, out):  # pragma: no cover - compiled
+    """Fill row ``j`` of ``out`` with the next draws of PCG64 stream ``j``:
+    numpy's ``Generator(PCG64).random()``, number for number.
+
+    ``state[j] = (state high, state low, increment high, increment low)``
+    (uint64), advanced in place, so the next call continues the streams.
+    numpy makes one indirect call per number; here four streams advance
+    together, inlined (their 128-bit steps are independent and overlap), at
+    about 1.6 times numpy's rate.
+    """
+    dims, k = out.shape
+    j = 0
+    while j + 4 <= dims:
+        h0, l0, h1, l1 = state[j, 0], state[j, 1], state[j + 1, 0], state[j + 1, 1]
+        h2, l2, h3, l3 = state[j + 2, 0], state[j + 2, 1], state[j + 3, 0], state[j + 3, 1]
+        for s in range(k):
+            h0, l0 = _pcg_step(h0, l0, state[j, 2], state[j, 3])
+            h1, l1 = _pcg_step(h1, l1, state[j + 1, 2], state[j + 1, 3])
+            h2, l2 = _pcg_step(h2, l2, state[j + 2, 2], state[j + 2, 3])
+            h3, l3 = _pcg_step(h3, l3, state[j + 3, 2], state[j + 3, 3])
+            out[j, s] = _pcg_double(h0, l0)
+            out[j + 1, s] = _pcg_double(h1, l1)
+            out[j + 2, s] = _pcg_double(h2, l2)
+            out[j + 3, s] = _pcg_double(h3, l3)
+        state[j, 0], state[j, 1], state[j + 1, 0], state[j + 1, 1] = h0, l0, h1, l1
+        state[j + 2, 0], state[j + 2, 1], state[j + 3, 0], state[j + 3, 1] = h2, l2, h3, l3
+        j += 4
+    while j < dims:
+        h, lo = state[j, 0], state[j, 1]
+        for s in range(k):
+            h, lo = _pcg_step(h, lo, state[j, 2], state[j, 3])
+            out[j, s] = _pcg_double(h, lo)
+        state[j, 0], state[j, 1] = h, lo
+        j += 1
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -178,4 +255,4 @@ def _binade_row(u, out, coef, off, half, shift, base, scale, factor, mirror, fla
             out[s] = x * factor
 
 
-__all__ = ["BINADE", "GENERIC", "GRID", "MIXED", "transform"]
+__all__ = ["BINADE", "GENERIC", "GRID", "MIXED", "transform", "uniforms"]

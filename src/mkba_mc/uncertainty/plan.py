@@ -22,7 +22,7 @@ from .copula import Correlation
 from .designs import SAMPLERS, block_size_for, block_uniforms, random_rows
 from .fused import COMPILED_MIN_N, FusedPlan
 from .shares import ShareGroup, dirichlet_shares
-from .streams import input_generators
+from .streams import input_generators, pcg_state_words
 
 Array = NDArray[np.float64]
 
@@ -155,16 +155,17 @@ class SamplingPlan:
         rows that never cross a block: ``(first_row, values (dims, rows))``."""
         B = self.block_size
         cache: dict[int, Array] = {}
-        scratch = np.empty((self.dims, min(chunk, B, max(stop - start, 0))))  # the uniforms, reused per chunk
-        streams = _BlockStreams(self.seed) if self.sampler == "random" else None
+        scratch = np.empty(self.dims * min(chunk, B, max(stop - start, 0)))  # the uniforms, reused per chunk
+        streams = _BlockStreams(self.seed, self.use_compiled) if self.sampler == "random" else None
         row = start
         while row < stop:
             block = row // B
             hi = min(stop, (block + 1) * B, row + chunk)
+            buf = scratch[:self.dims * (hi - row)].reshape(self.dims, hi - row)  # contiguous, also when shorter
             if streams is not None:
-                u = streams.draw(block, row - block * B, scratch[:, :hi - row])
+                u = streams.draw(block, row - block * B, buf)
             else:
-                u = self.uniforms(block, row - block * B, hi - block * B, cache, scratch[:, :hi - row])
+                u = self.uniforms(block, row - block * B, hi - block * B, cache, buf)
             x = self.transform(u)
             yield row, (x.copy() if np.shares_memory(x, scratch) else x)
             row = hi
@@ -180,24 +181,40 @@ class SamplingPlan:
 class _BlockStreams:
     """The PCG64 streams of one block of the random design, continued from
     chunk to chunk (the numbers of :func:`~mkba_mc.uncertainty.designs.random_rows`,
-    without re-seeding and advancing 43 streams for every chunk)."""
+    without re-seeding and advancing 43 streams for every chunk).
 
-    def __init__(self, seed: int) -> None:
+    With ``compiled``, numpy seeds and advances the streams and the compiled
+    :func:`mkba_mc.uncertainty.kernels.uniforms` draws the numbers (the same
+    ones, about 1.6 times faster); otherwise numpy draws them too.
+    """
+
+    def __init__(self, seed: int, compiled: bool = False) -> None:
         self.seed = seed
         self.block = -1
         self.pos = 0
         self.gens: list[np.random.Generator] = []
+        self.state = np.zeros((0, 4), np.uint64)
+        self._fill = None
+        if compiled:
+            from . import kernels  # numba: loaded already by the plan's compiled transform
+
+            self._fill = kernels.uniforms
 
     def draw(self, block: int, lo: int, out: Array) -> Array:
-        """Rows ``lo .. lo + out.shape[1] - 1`` of ``block`` into ``out``."""
+        """Rows ``lo .. lo + out.shape[1] - 1`` of ``block`` into ``out`` (C-contiguous)."""
         if block != self.block or lo != self.pos:
             self.gens = input_generators(self.seed, block, out.shape[0])
             if lo:
                 for gen in self.gens:
                     gen.bit_generator.advance(lo)
+            if self._fill is not None:
+                self.state = pcg_state_words(self.gens)
             self.block = block
-        for j, gen in enumerate(self.gens):
-            gen.random(out=out[j])
+        if self._fill is not None:
+            self._fill(self.state, out)
+        else:
+            for j, gen in enumerate(self.gens):
+                gen.random(out=out[j])
         self.pos = lo + out.shape[1]
         return out
 

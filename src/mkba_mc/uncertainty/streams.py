@@ -55,6 +55,7 @@ def input_stream(seed: int, block: int, j: int) -> np.random.SeedSequence:
 # numpy's SeedSequence (numpy/random/bit_generator.pyx; after O'Neill's seed_seq): hash and mix constants
 _INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
 _MIX_L, _MIX_R, _M32 = 0xCA01F9DD, 0x4973F715, 0xFFFFFFFF
+_M64 = (1 << 64) - 1
 
 
 def _words(n: int) -> list[int]:
@@ -146,6 +147,17 @@ def input_generators(seed: int, block: int, dims: int) -> list[np.random.Generat
     return [np.random.Generator(np.random.PCG64(_SeedWords(w))) for w in input_seed_words(seed, block, dims)]
 
 
+def pcg_state_words(gens: list[np.random.Generator]) -> NDArray[np.uint64]:
+    """The PCG64 states of ``gens`` as ``(len(gens), 4)`` uint64 rows: state
+    high and low word, increment high and low word (what the compiled
+    :func:`mkba_mc.uncertainty.kernels.uniforms` continues)."""
+    words = np.empty((len(gens), 4), np.uint64)
+    for j, gen in enumerate(gens):
+        st = gen.bit_generator.state["state"]
+        words[j] = (st["state"] >> 64, st["state"] & _M64, st["inc"] >> 64, st["inc"] & _M64)
+    return words
+
+
 def block_stream(seed: int, block: int) -> np.random.SeedSequence:
     """Seed of one Latin hypercube block (points and strata permutations)."""
     return np.random.SeedSequence(seed, spawn_key=(block,))
@@ -199,6 +211,7 @@ __all__ = [
     "input_seed_words",
     "input_stream",
     "morris_seed",
+    "pcg_state_words",
     "SHAPLEY_BOOTSTRAP",
     "SHAPLEY_KEY",
     "SHAPLEY_PERMUTATIONS",
