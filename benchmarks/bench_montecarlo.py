@@ -266,59 +266,74 @@ def bandwidth() -> dict:
 
 
 def stage_profile(chunk: int = CHUNK, reps: int = 40) -> list[tuple[str, float]]:
-    """Milliseconds per chunk (best of ``reps``) of each stage of sampling the
-    default scenario: uniforms, the copula and the inverse CDFs, in numpy
-    (small runs) and in the compiled kernel (runs from 2^18 samples)."""
+    """Milliseconds per chunk of each stage of sampling the default scenario:
+    uniforms (and the seeding of a task's streams), the copula and the inverse
+    CDFs, in numpy (small runs) and compiled (runs from 2^18 samples).
+
+    The stages are timed in turn, round after round (``reps`` rounds), and
+    each keeps its best: on a shared machine every stage then sees the same
+    quiet moments, so their ratios hold even when the absolute times do not.
+    """
     import numpy as np
     from scipy import special
 
     from mkba_mc import load_scenario
     from mkba_mc.execution.job import tune_malloc
-    from mkba_mc.uncertainty.plan import SamplingPlan
+    from mkba_mc.uncertainty.plan import SamplingPlan, _BlockStreams
+    from mkba_mc.uncertainty.streams import input_generators, input_stream
 
     tune_malloc()
     sc = load_scenario(SCENARIO)
     fast = SamplingPlan.from_scenario(sc, 1 << 20, seed=1, kernel="compiled")
     slow = SamplingPlan.from_scenario(sc, 1 << 20, seed=1, kernel="numpy")
-    f = fast.fused
+    f, d = fast.fused, fast.dims
     u = fast.uniforms(0, 0, chunk)
     out = np.empty_like(u)
     flag = np.zeros(chunk, np.uint8)
     buf = np.empty_like(u)
     rng = np.random.Generator(np.random.PCG64(1))
-
-    def best(fn) -> float:
-        fn()
-        b = float("inf")
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            fn()
-            b = min(b, time.perf_counter() - t0)
-        return 1e3 * b
+    numpy_draws, compiled_draws = _BlockStreams(1), _BlockStreams(1, compiled=True)
 
     def kernel(corr, kind):
         args = (kind, f.toff, f.tn, f.tshift, f.tbase, f.tscale, f.tinvh, f.tzoff, f.factor, f.mirror,
                 f.coef.reshape(-1), corr, f.mptr, f.mcol, f.mval, f.ns_desc, f.ns_scale, flag)
         return lambda: f._kernel(u, out, *args)
 
+    def sample_chunk():  # what plan.chunks does per chunk of a task (streams continued)
+        fast.transform(compiled_draws.draw(0, compiled_draws.pos, buf))
+
     corr = list(f.corr)
     no_binade = f.kind.copy()
     no_binade[no_binade == 1] = 0
     tab_rows = [j for j in range(f.kind.size) if f.kind[j] == 1]
-    return [
-        ("PCG64 uniforms, 43 per sample (reference)", best(lambda: rng.random(out=buf))),
-        ("the engine's uniforms, 43 streams seeded and advanced (a task's first chunk)",
-         best(lambda: fast.uniforms(0, chunk, 2 * chunk))),
-        (f"copula in numpy before issue 14.1: ndtri of {len(corr)} rows", best(lambda: special.ndtri(u[corr]))),
-        (f"copula in numpy before issue 14.1: ndtr of {len(corr)} rows", best(lambda: special.ndtr(u[corr]))),
+    stages = [
+        (f"PCG64 uniforms, {d} per sample (reference)", lambda: rng.random(out=buf)),
+        (f"seeding a task's {d} streams: numpy SeedSequence and PCG64 (once per 4 chunks)",
+         lambda: [np.random.Generator(np.random.PCG64(input_stream(1, 3, j))) for j in range(d)]),
+        (f"seeding a task's {d} streams: input_generators (once per 4 chunks)", lambda: input_generators(1, 3, d)),
+        (f"the engine's uniforms drawn by numpy ({d} streams continued; runs below 2^18)",
+         lambda: numpy_draws.draw(0, numpy_draws.pos, buf)),
+        (f"the engine's uniforms drawn by the compiled PCG64 ({d} streams continued)",
+         lambda: compiled_draws.draw(0, compiled_draws.pos, buf)),
+        (f"copula in numpy before issue 14.1: ndtri of {len(corr)} rows", lambda: special.ndtri(u[corr])),
+        (f"copula in numpy before issue 14.1: ndtr of {len(corr)} rows", lambda: special.ndtr(u[corr])),
         (f"numpy path: {len(tab_rows)} uncorrelated PERT rows (binade table)",
-         best(lambda: [slow.dists[j].ppf(u[j], out=out[j]) for j in tab_rows])),
-        ("numpy path: whole transform", best(lambda: slow.transform(u))),
-        (f"kernel: copula of {len(corr)} rows (normal-score table, mixing, grid tables)",
-         best(kernel(f.corr, no_binade))),
-        (f"kernel: {len(tab_rows)} uncorrelated PERT rows (binade tables)", best(kernel(f.corr[:0], f.kind))),
-        ("kernel: whole transform", best(lambda: fast.transform(u))),
+         lambda: [slow.dists[j].ppf(u[j], out=out[j]) for j in tab_rows]),
+        ("numpy path: whole transform", lambda: slow.transform(u)),
+        (f"kernel: copula of {len(corr)} rows (normal-score table, mixing, grid tables)", kernel(f.corr, no_binade)),
+        (f"kernel: {len(tab_rows)} uncorrelated PERT rows (binade tables)", kernel(f.corr[:0], f.kind)),
+        ("kernel: whole transform", lambda: fast.transform(u)),
+        ("sampling a chunk, compiled: uniforms drawn, then transformed", sample_chunk),
     ]
+    best = [float("inf")] * len(stages)
+    for _, fn in stages:
+        fn()
+    for _ in range(reps):
+        for i, (_, fn) in enumerate(stages):
+            t0 = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return [(name, 1e3 * b) for (name, _), b in zip(stages, best)]
 
 
 def _timed(fn) -> float:
