@@ -272,6 +272,9 @@ def run(
                    Store(plan.names, {}, n) if keep_inputs else None,
                    Store(band, {k: (scenario.structure.programme_years,) for k in band}, n) if band else None)
     evaluator.expect(len(sample_tasks(0, n, plan.block_size, chunk_size)))
+    from .summary import prepare
+
+    prepare(n)  # before the workers fork
     streaming = sink if target_se is None else None
     if streaming is not None:
         streaming.start(job.store.arrays, job.in_store.arrays if job.in_store is not None else None, n)
