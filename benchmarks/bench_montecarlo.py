@@ -12,8 +12,10 @@ The full run rewrites the sections "Monte Carlo (issue 3)" and "End to end
 (issue 14)" (every figure a ratio of two measurements of the same run); a
 quick run rewrites only the latter.
 
-Each measurement runs in a fresh subprocess, so its peak memory (the PSS of
-the process and its worker processes, sampled every 20 ms) is its own.
+Each measurement runs in a fresh subprocess.  Throughput and peak memory are
+measured in separate runs: the memory sampler (the PSS of the process and its
+worker processes, read from ``/proc/*/smaps_rollup`` every 20 ms) takes about
+half a core, which a run with 2 workers on 2 cores would lose.
 """
 
 from __future__ import annotations
@@ -149,7 +151,20 @@ def _model_job(task: tuple[int, int]) -> tuple[int, int]:
     return task
 
 
-def _one(kind: str, n: int, workers: int) -> dict:
+class _NoMemory:
+    """Stands in for :class:`PeakMemory` in a throughput run (no sampler thread)."""
+
+    peak = None
+    peak_rss = None
+
+    def __enter__(self) -> _NoMemory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -177,7 +192,7 @@ def _one(kind: str, n: int, workers: int) -> dict:
         run(sc, 1 << 14, seed=2, workers=workers, chunk_size=CHUNK).probabilities()
     elif kind == "model_prog":
         _STATE["outputs"] = outputs + list(PROGRAMME_KEPT)
-    with PeakMemory() as mem:
+    with PeakMemory() if memory else _NoMemory() as mem:
         c0 = time.process_time()
         t0 = time.perf_counter()
         if kind == "run":
@@ -202,11 +217,22 @@ def _one(kind: str, n: int, workers: int) -> dict:
             "numpy": np.__version__}
 
 
-def measure(kind: str, n: int, workers: int) -> dict:
-    """Run one measurement in a fresh interpreter and return its figures."""
-    out = subprocess.run([sys.executable, __file__, "--one", kind, str(n), str(workers)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def measure(kind: str, n: int, workers: int, *, memory: bool = False, repeat: int = 1) -> dict:
+    """One measurement in a fresh interpreter (the fastest of ``repeat``).
+
+    Parameters
+    ----------
+    memory : bool
+        Sample the peak memory (``peak_bytes``, ``peak_rss``) instead of
+        timing without the sampler (``peak_bytes`` is then None).
+    """
+    flags = ["--memory"] if memory else []
+    runs = []
+    for _ in range(max(1, repeat)):
+        out = subprocess.run([sys.executable, __file__, "--one", kind, str(n), str(workers), *flags],
+                             capture_output=True, text=True, check=True)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return min(runs, key=lambda r: r["seconds"])
 
 
 # ----------------------------------------------------------- references
@@ -353,13 +379,15 @@ def main() -> None:
     ap.add_argument("--one", nargs=3, metavar=("KIND", "N", "WORKERS"), help=argparse.SUPPRESS)
     ap.add_argument("--results", default=str(HERE / "results.md"))
     ap.add_argument("--stages", action="store_true", help="only the per-stage profile of sampling one chunk")
+    ap.add_argument("--memory", action="store_true", help="with --one: sample the peak memory (slows 2 workers)")
+    ap.add_argument("--repeat", type=int, default=1, help="time every throughput figure this often, keep the fastest")
     args = ap.parse_args()
     if args.stages:
         for name, ms in stage_profile():
             print(f"| {name} | {ms:.2f} ms |")
         return
     if args.one:
-        print(json.dumps(_one(args.one[0], int(args.one[1]), int(args.one[2]))))
+        print(json.dumps(_one(args.one[0], int(args.one[1]), int(args.one[2]), memory=args.memory)))
         return
 
     exps = range(16, 21) if args.quick else range(16, 25)
@@ -367,20 +395,24 @@ def main() -> None:
     for e in exps:
         for kind in ("uniforms", "design", "sampling", "model", "run"):
             for workers in ((1,) if kind in ("uniforms", "design") else (1, 2)):
-                r = measure(kind, 1 << e, workers)
+                r = measure(kind, 1 << e, workers, repeat=args.repeat)
+                if kind == "run" and workers == 2:  # its peak memory, in a run of its own
+                    r["peak_bytes"] = measure(kind, 1 << e, workers, memory=True)["peak_bytes"]
                 rows.append(r)
-                print(f"{kind:8s} N=2^{e} workers={workers}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s, "
-                      f"peak {r['peak_bytes'] / 2**30:.2f} GiB", flush=True)
+                peak = f", peak {r['peak_bytes'] / 2**30:.2f} GiB" if r["peak_bytes"] is not None else ""
+                print(f"{kind:8s} N=2^{e} workers={workers}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s{peak}",
+                      flush=True)
     last = max(r["n"] for r in rows)
     cpu = {k: next(r for r in rows if r["kind"] == k and r["n"] == last and r["workers"] == 1) for k in
            ("uniforms", "design", "sampling", "model")}
     print(f"CPU time at N=2^{last.bit_length() - 1}, 1 worker (less sensitive to other processes than wall time): "
           + ", ".join(f"{k} {last / r['cpu'] / 1e6:.2f} M samples/s" for k, r in cpu.items())
           + f"; sampling / uniforms {cpu['uniforms']['cpu'] / cpu['sampling']['cpu']:.0%}", flush=True)
-    key = {w: measure("model_prog", 1 << 22, w) for w in (1, 2)}
+    key = {w: measure("model_prog", 1 << 22, w, repeat=args.repeat) for w in (1, 2)}
     for w, r in key.items():
         print(f"model with the programme view N=2^22 workers={w}: {_fmt_rate(r['n'] / r['seconds'])} M samples/s")
     ten = measure("run", 10_000_000, 2)
+    ten["peak_bytes"] = measure("run", 10_000_000, 2, memory=True)["peak_bytes"]
     print(f"run N=10,000,000 workers=2: {ten['seconds']:.2f} s, peak {ten['peak_bytes'] / 2**30:.2f} GiB "
           f"(evaluate {ten['timings']['evaluate']:.2f} s, summary {ten['timings']['summary']:.2f} s)", flush=True)
     naive = naive_reference()

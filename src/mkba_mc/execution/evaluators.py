@@ -95,6 +95,8 @@ class SerialEvaluator:
     workers: int = 1
     #: Whether tasks run in this process's memory (or in a fork that shares its maps).
     shares_memory: bool = True
+    #: Whether tasks run in forked worker processes (which see only shared maps).
+    forks: bool = False
 
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(task)`` for every task, in order."""
@@ -202,6 +204,12 @@ class ProcessEvaluator(ThreadEvaluator):
         """Workers are forks: they see the job's shared maps (not its other writes)."""
         return True
 
+    @property
+    def forks(self) -> bool:  # type: ignore[override]
+        """Whether the next ``map`` runs on forked workers (not with one worker
+        or one expected task, :meth:`expect`, nor where ``fork`` is missing)."""
+        return not self._local()
+
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(task)`` in task order, at most ``2 * workers`` in flight."""
         if self._local():
@@ -303,7 +311,12 @@ def _apply(fn: Callable[[T], R], task: T) -> R:
 
 
 class Evaluator(Protocol):
-    """What the analyses need of an evaluator (any of this module's, or your own)."""
+    """What the analyses need of an evaluator (any of this module's, or your own).
+
+    Optionally ``forks`` (bool): whether tasks run in forked processes, which
+    write only into shared memory maps; the Monte Carlo engine assumes they
+    may when an evaluator does not say.
+    """
 
     @property
     def workers(self) -> int:

@@ -268,10 +268,14 @@ def run(
         warns.append(f"n = {n} is not a power of 2: a Sobol' design keeps its balance properties only at powers of 2")
     band = band_outputs(keep)
     shapes = {k: (len(scenario.structure.payer[0]),) for k in keep if k in ACTOR_OUTPUTS}
-    job = StoreJob(RangeJob(scenario, plan, (*keep, *band), chunk_size, keep_inputs), Store(keep, shapes, n),
-                   Store(plan.names, {}, n) if keep_inputs else None,
-                   Store(band, {k: (scenario.structure.programme_years,) for k in band}, n) if band else None)
     evaluator.expect(len(sample_tasks(0, n, plan.block_size, chunk_size)))
+    shared = getattr(evaluator, "forks", True)  # private stores when no worker process writes them
+    job = StoreJob(RangeJob(scenario, plan, (*keep, *band), chunk_size, keep_inputs), Store(keep, shapes, n, shared),
+                   Store(plan.names, {}, n, shared) if keep_inputs else None,
+                   Store(band, {k: (scenario.structure.programme_years,) for k in band}, n, shared) if band else None)
+    from .summary import prepare
+
+    prepare(n)  # before the workers fork
     streaming = sink if target_se is None else None
     if streaming is not None:
         streaming.start(job.store.arrays, job.in_store.arrays if job.in_store is not None else None, n)

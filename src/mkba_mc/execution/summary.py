@@ -10,6 +10,7 @@ these smooth models).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -122,11 +123,94 @@ def summary_frame(stats: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
     return df
 
 
+#: Values per piece of :func:`sum_sq_dev` (a piece and its squares stay in L2).
+SQ_LEAF: Final[int] = 1 << 15
+
+
+def sum_sq_dev(y: NDArray[np.float64], mean: float, leaf: int = SQ_LEAF) -> float:
+    """``numpy.sum((y - mean) ** 2)``, the same bits, without the temporary.
+
+    numpy sums a contiguous float64 array pairwise: an array of more than 128
+    values is split at ``n2 = n // 2 - (n // 2) % 8`` and the two halves'
+    sums are added.  This follows that recursion down to pieces of at most
+    ``leaf`` values -- each one a node of numpy's own tree, so
+    ``numpy.sum`` of its squared deviations is that node's value -- and adds
+    the pieces back up in numpy's order (tested bit for bit against
+    ``numpy.sum``).  One pass over ``y``, squared in a buffer that stays in
+    cache, instead of three passes over memory and a copy of the column.
+    """
+    buf = np.empty(min(leaf, y.size))
+
+    def node(lo: int, hi: int) -> float:
+        size = hi - lo
+        if size <= leaf or size <= 128:
+            d = np.subtract(y[lo:hi], mean, out=buf[:size])
+            d *= d
+            return np.sum(d)
+        half = size // 2
+        half -= half % 8
+        return node(lo, lo + half) + node(lo + half, hi)
+
+    return float(node(0, y.size))
+
+
+def _order_values(y: NDArray[np.float64], ranks: NDArray[np.intp]) -> NDArray[np.float64]:
+    """The values at ``ranks`` of ``y`` (no NaN) sorted; ``y`` is left unchanged.
+
+    From :data:`~mkba_mc.uncertainty.fused.COMPILED_MIN_N` values on (where a
+    run has loaded numba already) one compiled pass
+    (:func:`mkba_mc.execution.selection.select`); else, or when that pass
+    cannot settle a rank, a partition of a copy (:func:`order_statistics`).
+    The values are the same either way.
+    """
+    from ..uncertainty.fused import COMPILED_MIN_N
+
+    if y.size >= COMPILED_MIN_N and _numba_available():
+        from .selection import select
+
+        found = select(y, ranks)
+        if found is not None:
+            return found
+    z = y.copy()
+    order_statistics(z, ranks)
+    return z[ranks]
+
+
+def prepare(n: int) -> None:
+    """Load the compiled selection now if columns of ``n`` values will use it.
+
+    A run calls this before its workers fork, so they inherit the machine
+    code instead of each loading it from numba's cache (~15 ms a process
+    once the sampling kernel has set numba up).
+    """
+    from ..uncertainty.fused import COMPILED_MIN_N
+
+    if n >= COMPILED_MIN_N and _numba_available():
+        from .selection import load
+
+        load()
+
+
+@functools.cache
+def _numba_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("numba") is not None
+
+
 def _stats(x: NDArray[np.float64]) -> dict[str, float]:
-    """Mean, sd and quantiles (numpy's default "linear" method) in few passes:
-    one copy, partitioned in place for the order statistics."""
+    """Mean, sd and quantiles (numpy's default "linear" method) in few passes
+    and without a copy of the column unless it holds NaN.
+
+    The mean and the sd are numpy's pairwise sums in sample order (the bits
+    of ``np.mean`` and ``np.std(ddof=1)``).  They were once summed over the
+    partitioned copy the quantiles came from, whose order numpy's SIMD
+    quickselect makes depend on the CPU: the last bits of the mean then did
+    too (tests/montecarlo/test_summary_exact.py).
+    """
     total = float(np.sum(x))
-    y = x[~np.isnan(x)] if math.isnan(total) else x.copy()
+    nan = math.isnan(total)
+    y = x[~np.isnan(x)] if nan else np.ascontiguousarray(x)
     n = y.size
     n_nan = x.size - n
     if n == 0:
@@ -134,12 +218,14 @@ def _stats(x: NDArray[np.float64]) -> dict[str, float]:
     h = (n - 1) * np.asarray(QUANTILES)
     lo = np.floor(h).astype(np.intp)
     hi = np.minimum(lo + 1, n - 1)
-    order_statistics(y, np.unique(np.concatenate([lo, hi])))
-    q = y[lo] + (y[hi] - y[lo]) * (h - lo)
-    mean = float(np.sum(y)) / n
-    d = y - mean
-    d *= d  # squared deviations, summed by numpy's pairwise sum (fixed order; np.dot's BLAS order is not)
-    sd = math.sqrt(float(np.sum(d)) / (n - 1)) if n > 1 else 0.0
+    ranks = np.unique(np.concatenate([lo, hi]))
+    values = dict(zip(ranks.tolist(), _order_values(y, ranks)))
+    ylo = np.array([values[r] for r in lo.tolist()])
+    yhi = np.array([values[r] for r in hi.tolist()])
+    q = ylo + (yhi - ylo) * (h - lo)
+    mean = (total if y is x else float(np.sum(y))) / n  # np.sum(x) again would give the same bits
+    # squared deviations summed pairwise as numpy does (fixed order; np.dot's BLAS order is not)
+    sd = math.sqrt(sum_sq_dev(y, mean) / (n - 1)) if n > 1 else 0.0
     return {"mean": mean, "sd": sd, "p5": q[0], "p10": q[1], "p50": q[2], "p90": q[3], "p95": q[4],
             "n_nan": float(n_nan)}
 
@@ -214,4 +300,5 @@ def programme_band(cashflows: Mapping[str, NDArray[np.float64]]) -> dict[str, ND
 
 
 __all__ = ["BAND_QUANTILES", "PAYBACK_OUTPUTS", "QUANTILES", "STATS", "column_stats", "median_payback",
-           "payback_stats", "programme_band", "order_statistics", "columns", "probabilities", "summarize", "summary_frame"]
+           "payback_stats", "programme_band", "order_statistics", "columns", "prepare", "probabilities", "sum_sq_dev", "summarize",
+           "summary_frame"]
