@@ -18,10 +18,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numba  # noqa: F401  (a dependency of the package: the compiled kernel is tested, never skipped)
 import numpy as np
 import pytest
 
-import numba  # noqa: F401  (a dependency of the package: the compiled kernel is tested, never skipped)
 from mkba_mc import load_scenario
 from mkba_mc.execution.model_kernel import CompiledModel, chunk_evaluator
 from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, REQUIRED_OUTPUTS, run
@@ -193,7 +193,7 @@ def test_job_pickles_without_the_compiled_kernel() -> None:
     job = RangeJob(sc, plan, RUN_OUTPUTS, 1 << 12, False)
     blob = pickle.dumps(job)
     assert b"CompiledModel" not in blob
-    task, vals, _ = pickle.loads(blob).values((1000, 9000))
+    _, vals, _ = pickle.loads(blob).values((1000, 9000))
     x = np.ascontiguousarray(np.stack(list(plan.inputs(1000, 9000).values())))
     assert_same_bits(vals, numpy_reference(sc.params, sc.structure, plan.names, x, RUN_OUTPUTS), RUN_OUTPUTS)
 

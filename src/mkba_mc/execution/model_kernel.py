@@ -87,7 +87,7 @@ def _compile_in_memory(src: KernelSource) -> Callable[..., Any]:
     import numba
 
     namespace: dict[str, Any] = {}
-    exec(compile(src.source, f"<mkba model kernel {src.digest[:12]}>", "exec"), namespace)
+    exec(compile(src.source, f"<mkba model kernel {src.digest[:12]}>", "exec"), namespace)  # noqa: S102  (our generated source)
     return numba.njit(cache=False, nogil=True, error_model="numpy")(namespace["kernel"])
 
 
