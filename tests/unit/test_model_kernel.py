@@ -146,6 +146,20 @@ def test_zero_costs_give_nan_ratios_as_numpy() -> None:
         assert_same_bits(got, numpy_reference(params, sc.structure, names, x, RUN_OUTPUTS), RUN_OUTPUTS)
 
 
+def test_kernel_has_no_fused_multiply_add() -> None:
+    # numpy rounds every product and sum: a contracted a * b + c (FMA) would change the last bits
+    sc = load_scenario(B2)
+    names = ("households", "discount_rate", "cost_per_fte")
+    src = kernel_source(sc.params, sc.structure, names, RUN_OUTPUTS)
+    namespace: dict = {}
+    exec(compile(src.source, "<kernel>", "exec"), namespace)
+    fn = numba.njit(nogil=True, error_model="numpy")(namespace["kernel"])
+    fn(np.full((3, 8), 0.5), np.empty((src.rows, 8)), src.constants)
+    asm = "\n".join(fn.inspect_asm().values())
+    assert "mulpd" in asm  # packed (vectorised) multiplies
+    assert not any(op in asm for op in ("vfmadd", "vfmsub", "vfnmadd", "vfnmsub")), "fused multiply-add in the kernel"
+
+
 def test_fixed_values_are_data_not_source() -> None:
     # a scenario that differs only in fixed values shares the generated source (and so the compiled code)
     sc = load_scenario(B2)

@@ -49,11 +49,6 @@ def const_bits(value: Any) -> int:
     return int(a.reshape(1).view(np.int64)[0])
 
 
-def bits_value(bits: int) -> float:
-    """The float64 of an IEEE bit pattern (inverse of :func:`const_bits`)."""
-    return float(np.array([bits], dtype=np.int64).view(np.float64)[0])
-
-
 class Tape:
     """The recorded operations: ``ops[i] = (name, operand, ...)``, in evaluation order.
 
@@ -145,4 +140,4 @@ def traced_ratio(num: Any, den: Any) -> Traced:
     return tape.record("ratio", num, den)
 
 
-__all__ = ["Operand", "Tape", "Traced", "bits_value", "const_bits", "traced_ratio"]
+__all__ = ["Operand", "Tape", "Traced", "const_bits", "traced_ratio"]
