@@ -3,7 +3,7 @@
 :func:`kernel_source` traces :func:`mkba_mc.model.core.compute` once
 (:mod:`mkba_mc.model.trace`) for one scenario's fixed parameters and
 structure, its sampled parameters (the traced inputs) and the outputs asked
-for, and writes a Python function ``kernel(x, out)`` for numba:
+for, and writes a Python function ``kernel(x, out, c)`` for numba:
 ``x`` holds the sampled inputs ``(len(inputs), k)``, ``out`` receives the
 output rows ``(rows, k)`` and ``c`` holds the constants (numpy's folded
 scalars, bit for bit).  Every traced operation is the IEEE operation numpy
@@ -12,13 +12,14 @@ sample (compiled without ``fastmath``: no fused multiply-add, no
 reassociation).
 
 Why tiles: a loop over samples whose body reads ~40 input rows and writes
-~17 output rows does not vectorise (too many pointers for the compiler's
-run-time alias checks).  The kernel instead takes the samples in tiles of
-:data:`TILE` and runs every operation as a short loop over the tile, from
-and into rows that stay in the L1/L2 cache: input rows, output rows (a
-node that is an output is computed straight into its row) and scratch rows,
-allocated by liveness (a row is reused as soon as its value is last read).
-Each short loop has one store and at most two loads: it vectorises.
+~17 output rows straight from and into the chunk does not vectorise (too
+many pointers for the compiler's run-time alias checks), and one loop per
+operation over the whole chunk is numpy again (~300 passes).  The kernel
+takes the samples in tiles of :data:`TILE`: it copies the tile's input rows
+into a buffer, computes every operation of a sample in registers in one
+loop over the tile that reads and writes only that buffer, at constant
+offsets (so the compiler knows the stores never overlap the loads and
+vectorises it without checks), and copies the output rows out.
 
 Only dead operations are dropped and equal ones shared; nothing is
 simplified or reordered.  The programme view and screen B stay numpy
@@ -59,7 +60,7 @@ class KernelSource:
     Attributes
     ----------
     source : str
-        A Python module defining ``kernel(x, out)`` (to be compiled with numba).
+        A Python module defining ``kernel(x, out, c)`` (to be compiled with numba).
     inputs : tuple of str
         The sampled parameters, one row of ``x`` each, in this order.
     layout : tuple of (str, int, int)
