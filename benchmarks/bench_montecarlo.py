@@ -137,17 +137,24 @@ def _uniform_job(task: tuple[int, int]) -> tuple[int, int]:
 
 
 def _model_job(task: tuple[int, int]) -> tuple[int, int]:
-    """Model only: evaluate pre-sampled inputs over a range."""
-    from mkba_mc.model.core import evaluate
+    """Model only: evaluate pre-sampled inputs over a range, the way a run of
+    that N does (the compiled model kernel from 2^18 samples on, where the
+    plan samples with its compiled kernel; numpy's evaluate below).  The first
+    call of a process (an empty task, before the timing) builds the model and
+    cuts the block into contiguous chunks, as the sampler hands them over."""
+    if "model" not in _STATE:
+        import numpy as np
 
-    plan, sc, block, outputs = _STATE["plan"], _STATE["scenario"], _STATE["block"], _STATE["outputs"]
-    params = dict(sc.params)
+        from mkba_mc.execution.model_kernel import chunk_evaluator
+
+        plan, sc, block = _STATE["plan"], _STATE["scenario"], _STATE["block"]
+        x = np.stack([block[nm] for nm in plan.names])
+        _STATE["model"] = chunk_evaluator(sc.params, sc.structure, plan.names, _STATE["outputs"], plan.use_compiled)
+        _STATE["chunks"] = [np.ascontiguousarray(x[:, lo:lo + CHUNK]) for lo in range(0, plan.block_size, CHUNK)]
+    model, chunks, B = _STATE["model"], _STATE["chunks"], _STATE["plan"].block_size
     for lo in range(task[0], task[1], CHUNK):
         hi = min(task[1], lo + CHUNK)
-        off = lo % plan.block_size
-        for name, arr in block.items():
-            params[name] = arr[off:off + hi - lo]
-        evaluate(params, sc.structure, outputs)
+        model(chunks[(lo % B) // CHUNK][:, :hi - lo])
     return task
 
 
@@ -162,6 +169,40 @@ class _NoMemory:
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+
+def model_profile(n: int = 1 << 20, reps: int = 15) -> dict:
+    """Nanoseconds per sample of the model alone at ``n`` (1 worker, in this
+    process; best of ``reps`` passes over a block, interleaved with the
+    bandwidth measure so that all three see the same machine): numpy's
+    evaluate, the compiled kernel, and the streaming-bandwidth bound of 480 B
+    per sample (43 inputs read, 17 output columns written)."""
+    import numpy as np
+
+    from mkba_mc import load_scenario
+    from mkba_mc.execution.job import tune_malloc
+    from mkba_mc.execution.model_kernel import chunk_evaluator
+    from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, SamplingPlan
+
+    tune_malloc()
+    sc = load_scenario(SCENARIO)
+    plan = SamplingPlan.from_scenario(sc, n, seed=1)
+    block = plan.inputs(0, plan.block_size)
+    x = np.stack([block[nm] for nm in plan.names])
+    chunks = [np.ascontiguousarray(x[:, lo:lo + CHUNK]) for lo in range(0, plan.block_size, CHUNK)]
+    outputs = list(DEFAULT_OUTPUTS)
+    models = {k: chunk_evaluator(sc.params, sc.structure, plan.names, outputs, k == "kernel")
+              for k in ("numpy", "kernel")}
+    big = 1 << 25
+    a, b, c = np.zeros(big), np.ones(big), np.ones(big)
+    best = {"numpy": np.inf, "kernel": np.inf, "add": np.inf}
+    for _ in range(reps):
+        best["add"] = min(best["add"], _timed(lambda: np.add(b, c, out=a)))
+        for k, model in models.items():
+            best[k] = min(best[k], _timed(lambda: [model(ch) for ch in chunks]) / plan.block_size)
+    gbps = 24 * big / best["add"] / 1e9
+    bound = 8 * (plan.dims + len(outputs) - 1 + 9) / gbps
+    return {"numpy_ns": best["numpy"] * 1e9, "kernel_ns": best["kernel"] * 1e9, "bound_ns": bound, "gbps": gbps}
 
 
 def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
@@ -192,6 +233,8 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
         run(sc, 1 << 14, seed=2, workers=workers, chunk_size=CHUNK).probabilities()
     elif kind == "model_prog":
         _STATE["outputs"] = outputs + list(PROGRAMME_KEPT)
+    if kind in ("model", "model_prog"):
+        _model_job((0, 0))  # build (or load) the model before the timing, as a run does before its tasks
     with PeakMemory() if memory else _NoMemory() as mem:
         c0 = time.process_time()
         t0 = time.perf_counter()
@@ -381,7 +424,24 @@ def main() -> None:
     ap.add_argument("--stages", action="store_true", help="only the per-stage profile of sampling one chunk")
     ap.add_argument("--memory", action="store_true", help="with --one: sample the peak memory (slows 2 workers)")
     ap.add_argument("--repeat", type=int, default=1, help="time every throughput figure this often, keep the fastest")
+    ap.add_argument("--model", action="store_true",
+                    help="only the model: numpy's evaluate, the compiled kernel and the bandwidth bound, 1 and 2 workers")
     args = ap.parse_args()
+    if args.model:
+        for _ in range(3):
+            p = model_profile()
+            print(f"model, 1 worker, ns/sample: numpy {p['numpy_ns']:.1f}, kernel {p['kernel_ns']:.1f}, bound "
+                  f"{p['bound_ns']:.1f} ({p['gbps']:.1f} GB/s): kernel {p['bound_ns'] / p['kernel_ns']:.0%} of the "
+                  f"bound, numpy {p['bound_ns'] / p['numpy_ns']:.0%}; kernel {p['numpy_ns'] / p['kernel_ns']:.1f}x numpy",
+                  flush=True)
+        bw = bandwidth()
+        for w in (1, 2):
+            r = measure("model", 1 << 22, w)
+            ns = r["seconds"] / r["n"] * 1e9
+            bound = 8 * (r["dims"] + r["outputs"]) / (bw[f"gbps_{w}"])
+            print(f"model only as a run does it (kernel), N=2^22, {w} worker(s): {ns:.1f} ns/sample, bound {bound:.1f} "
+                  f"({bw[f'gbps_{w}']:.1f} GB/s): {bound / ns:.0%} of the bound", flush=True)
+        return
     if args.stages:
         for name, ms in stage_profile():
             print(f"| {name} | {ms:.2f} ms |")

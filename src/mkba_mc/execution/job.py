@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model.core import evaluate
 from ..uncertainty.plan import SamplingPlan
+from .model_kernel import chunk_evaluator
 
 if TYPE_CHECKING:
     from ..io.loading import Scenario
@@ -73,7 +73,9 @@ def sample_tasks(start: int, stop: int, block: int, chunk: int) -> list[Task]:
 def iter_chunks(scenario: Scenario, plan: SamplingPlan, start: int, stop: int, outputs: Sequence[str],
                 chunk_size: int, keep_inputs: bool = False
                 ) -> Iterator[tuple[int, dict[str, Array], dict[str, Array] | None]]:
-    """Evaluate samples ``start .. stop - 1`` chunk by chunk.
+    """Evaluate samples ``start .. stop - 1`` chunk by chunk (with the
+    compiled model when the plan samples with its compiled kernel:
+    :func:`~mkba_mc.execution.model_kernel.chunk_evaluator`; the same bits).
 
     Yields
     ------
@@ -81,13 +83,9 @@ def iter_chunks(scenario: Scenario, plan: SamplingPlan, start: int, stop: int, o
         The first row of the chunk, its output values and (with
         ``keep_inputs``) its sampled inputs.
     """
-    params = dict(scenario.params)
+    model = chunk_evaluator(scenario.params, scenario.structure, plan.names, outputs, plan.use_compiled)
     for row, x in plan.chunks(start, stop, chunk_size):
-        for j, nm in enumerate(plan.names):
-            params[nm] = x[j]
-        res = evaluate(params, scenario.structure, outputs)
-        yield row, {k: res[k] for k in outputs}, ({nm: x[j] for j, nm in enumerate(plan.names)}
-                                                  if keep_inputs else None)
+        yield row, model(x), ({nm: x[j] for j, nm in enumerate(plan.names)} if keep_inputs else None)
 
 
 def evaluate_range(scenario: Scenario, plan: SamplingPlan, start: int, stop: int, outputs: Sequence[str],
@@ -157,6 +155,12 @@ class RangeJob:
     outputs: tuple[str, ...]
     chunk_size: int
     keep_inputs: bool
+
+    def __post_init__(self) -> None:
+        # build (or load) the compiled model in the process that makes the job, so that
+        # workers forked from it inherit it; a job unpickled by a Dask worker builds it on first use
+        chunk_evaluator(self.scenario.params, self.scenario.structure, self.plan.names, self.outputs,
+                        self.plan.use_compiled)
 
     def values(self, task: Task) -> tuple[Task, dict[str, Array], dict[str, Array]]:
         """The task's outputs and inputs (for evaluators without shared memory)."""

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .arith import Array, fixed_sum, safe_ratio, split, weighted_sum
+from .arith import fixed_sum, safe_ratio, split, weighted_sum
 from .payers import GEMEENTE_INDEX, Payers
 from .sets import COST_POSTS, FINANCIAL_POSTS
 
@@ -24,7 +24,7 @@ NCW_OUTPUTS: frozenset[str] = frozenset({"ratio_gemeente", "ratio_gemeente_reali
                                          "actor_balance"})
 
 
-def actor_ncw(want: Collection[str], n: int, payers: Payers, cost_amounts: Sequence[ArrayLike],
+def actor_ncw(want: Collection[str], payers: Payers, cost_amounts: Sequence[ArrayLike],
               ncw_fin: Sequence[ArrayLike], immaterial: Sequence[ArrayLike]) -> dict[str, ArrayLike]:
     """The NCW outputs per actor and for the municipality.
 
@@ -32,13 +32,17 @@ def actor_ncw(want: Collection[str], n: int, payers: Payers, cost_amounts: Seque
     ----------
     want : collection of str
         Outputs asked for (only those of :data:`NCW_OUTPUTS` are computed).
-    n : int
-        Number of samples.
     payers : Payers
         Payer rows and realisation shares.
     cost_amounts, ncw_fin, immaterial : sequence
         Discounted cost, financial and immaterial posts, in the order of
         :data:`~mkba_mc.model.sets.PAYER_POSTS`.
+
+    Returns
+    -------
+    dict
+        The scalar outputs, and the actor outputs as one value per actor
+        (:func:`~mkba_mc.model.arith.split`).
     """
     out: dict[str, ArrayLike] = {}
     n_cost, n_fin = len(COST_POSTS), len(FINANCIAL_POSTS)
@@ -48,10 +52,10 @@ def actor_ncw(want: Collection[str], n: int, payers: Payers, cost_amounts: Seque
         # benefits minus costs per actor in one accumulation; the
         # municipality's balance is the sum of its four actors (the
         # immaterial posts have no municipal share)
-        balance_actor = split(n, (*ncw_fin, *immaterial, *cost_amounts),
+        balance_actor = split((*ncw_fin, *immaterial, *cost_amounts),
                               np.vstack([payers.financial, payers.immaterial, -payers.cost]))
         out["actor_balance"] = balance_actor
-        g_bal = fixed_sum(balance_actor[:, i] for i in GEMEENTE_INDEX) - weighted_sum(
+        g_bal = fixed_sum(balance_actor[i] for i in GEMEENTE_INDEX) - weighted_sum(
             immaterial, g_share[n_cost + n_fin:])
         g_fin = g_bal + g_cost
     else:
@@ -67,10 +71,10 @@ def actor_ncw(want: Collection[str], n: int, payers: Payers, cost_amounts: Seque
                                for a, row in zip(ncw_fin, payers.financial))
             out["ratio_gemeente_realised"] = safe_ratio(g_real, g_cost)
     if set(want) & {"actor_ncw_cost", "actor_ncw_benefit", "actor_ncw_benefit_financial"}:
-        actor_cost = split(n, cost_amounts, payers.cost)
-        actor_fin: Array = split(n, ncw_fin, payers.financial)
+        actor_cost = split(cost_amounts, payers.cost)
+        actor_fin = split(ncw_fin, payers.financial)
         out.update(actor_ncw_cost=actor_cost, actor_ncw_benefit_financial=actor_fin,
-                   actor_ncw_benefit=actor_fin + split(n, immaterial, payers.immaterial))
+                   actor_ncw_benefit=[f + i for f, i in zip(actor_fin, split(immaterial, payers.immaterial))])
     return out
 
 

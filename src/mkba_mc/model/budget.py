@@ -21,22 +21,23 @@ from .sets import TYPES
 from .structure import BUDGET_YEARS
 
 
-def budget_year2(want: Collection[str], n: int, payers: Payers, costs: Costs, profiles: Mapping[str, Array],
-                 fin_amounts: Sequence[ArrayLike], fin_profiles: Sequence[Array]) -> dict[str, Array]:
-    """``actor_budget_year2_cost`` and ``actor_budget_year2_benefit`` (as far as asked for in ``want``)."""
-    out: dict[str, Array] = {}
+def budget_year2(want: Collection[str], payers: Payers, costs: Costs, profiles: Mapping[str, Array],
+                 fin_amounts: Sequence[ArrayLike], fin_profiles: Sequence[Array]) -> dict[str, list[ArrayLike]]:
+    """``actor_budget_year2_cost`` and ``actor_budget_year2_benefit`` (as far as
+    asked for in ``want``), one value per actor (:func:`~mkba_mc.model.arith.split`)."""
+    out: dict[str, list[ArrayLike]] = {}
     if "actor_budget_year2_cost" in want:
         w_sub3 = profiles["substitution"][:BUDGET_YEARS].sum(axis=0)
         budget_cost = (costs.team, costs.one_off, *(costs.newly_found_by_type[t] for t in TYPES),
                        *(costs.extra_care_by_type[t] * w_sub3 for t in TYPES))
-        out["actor_budget_year2_cost"] = split(n, budget_cost, payers.cost)
+        out["actor_budget_year2_cost"] = split(budget_cost, payers.cost)
     if "actor_budget_year2_benefit" in want:
         budget = [a * w[:BUDGET_YEARS].sum(axis=0) for a, w in zip(fin_amounts, fin_profiles)]
-        actor_budget = split(n, budget, payers.financial)
+        actor_budget = split(budget, payers.financial)
         if not payers.all_realised:
             for i, r in enumerate(payers.realisation):
                 if r.ndim or r != 1.0:
-                    actor_budget[:, i] *= r
+                    actor_budget[i] = actor_budget[i] * r
         out["actor_budget_year2_benefit"] = actor_budget
     return out
 

@@ -56,14 +56,17 @@ and B; §3.2 and §4.2–4.5 for the posts):
 
 The code
 --------
-:func:`evaluate` is a short orchestration of one module per stage:
+:func:`evaluate` is :func:`compute`, a short orchestration of one module per stage:
 :mod:`~mkba_mc.model.reach`, :mod:`~mkba_mc.model.costs` (one function per
 cost post), :mod:`~mkba_mc.model.benefits` (one function per benefit post),
 :mod:`~mkba_mc.model.discounting`, and the views
 :mod:`~mkba_mc.model.actors` (NCW per actor), :mod:`~mkba_mc.model.budget`
 (screen B) and :mod:`~mkba_mc.model.programme` (Figuur 4.8).  Sums run in a
 fixed order (:mod:`~mkba_mc.model.arith`), so a sample's numbers do not
-depend on the chunk it is evaluated in.
+depend on the chunk it is evaluated in; :func:`evaluate` then makes arrays
+of the values.  The same :func:`compute`, traced once
+(:mod:`~mkba_mc.model.trace`), gives the compiled kernel of large runs
+(:mod:`~mkba_mc.model.kernel_source`), with the same bits.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .actors import NCW_OUTPUTS, actor_ncw
-from .arith import Array, param, safe_ratio
+from .arith import Array, param, safe_ratio, stack_columns
 from .benefits import benefits, substitution
 from .budget import budget_year2
 from .costs import care_use, costs
@@ -100,6 +103,15 @@ def sample_count(params: Mapping[str, ArrayLike]) -> int:
                 raise ValueError(f"parameter {name!r} has {shape[0]} samples, others have {n}")
             n = max(n, shape[0])
     return n
+
+
+def check_outputs(outputs: Collection[str] | None) -> set[str]:
+    """The outputs asked for (default all); unknown names raise a :class:`KeyError` listing the valid ones."""
+    want = set(ALL_OUTPUTS if outputs is None else outputs)
+    unknown = want - set(ALL_OUTPUTS)
+    if unknown:
+        raise KeyError(f"unknown outputs {sorted(unknown)}; valid: {', '.join(ALL_OUTPUTS)}")
+    return want
 
 
 def evaluate(
@@ -128,12 +140,34 @@ def evaluate(
         ``(n, programme_years)``.  Ratios are NaN where the cost they divide
         by is not positive.
     """
-    want = set(ALL_OUTPUTS if outputs is None else outputs)
-    unknown = want - set(ALL_OUTPUTS)
-    if unknown:
-        raise KeyError(f"unknown outputs {sorted(unknown)}; valid: {', '.join(ALL_OUTPUTS)}")
+    want = check_outputs(outputs)
     n = sample_count(params)
+    out = compute(params, structure, want, n)
+    result: dict[str, Array] = {}
+    for name in want:
+        value = out[name]
+        if name in ACTOR_OUTPUTS:
+            result[name] = stack_columns(n, value)  # type: ignore[arg-type]
+        elif name in PROGRAMME_OUTPUTS:
+            result[name] = np.asarray(value, dtype=np.float64)
+        else:
+            value = np.asarray(value, dtype=np.float64)
+            result[name] = np.full(n, value) if value.ndim == 0 else value
+    return result
 
+
+def compute(params: Mapping[str, ArrayLike], structure: Structure, want: Collection[str],
+            n: int = 1) -> dict[str, ArrayLike | list[ArrayLike]]:
+    """The outputs in ``want`` (and the scalar ones) as the stages leave them.
+
+    Values are scalars where they depend on fixed parameters only, arrays
+    over samples (or traced values, :mod:`mkba_mc.model.trace`) elsewhere;
+    an actor output is a list of one value per actor.  :func:`evaluate`
+    makes arrays of them; a compiled kernel
+    (:mod:`mkba_mc.model.kernel_source`) is generated from a trace of this
+    function.  ``n`` is only used by the programme view (numpy only).
+    """
+    want = set(want)
     r = reach(params)
     care_t = care_use(params, r)
     sub_t, extra_t = substitution(params, care_t)
@@ -142,7 +176,7 @@ def evaluate(
     c = costs(params, r, structure.team_from_caseload, care_t, extra_t, f.profile["substitution"])
     b = benefits(params, r, c.team, c.other_team, sub_t, f)
 
-    out: dict[str, ArrayLike] = {
+    out: dict[str, ArrayLike | list[ArrayLike]] = {
         "cost_team": c.team,
         "cost_one_off": c.one_off,
         "cost_newly_found": c.newly_found,
@@ -178,20 +212,11 @@ def evaluate(
                         *(c.extra_care_by_type[t] * df_sub for t in TYPES))
         fin_df = tuple(f.work if k == "work" else f.profile[k] for k in FIN_PROFILE_KEYS)
         ncw_fin = [a * d for a, d in zip(fin_amounts, fin_df)]
-        out.update(actor_ncw(want, n, payers, cost_amounts, ncw_fin, b.immaterial()))
-    out.update(budget_year2(want, n, payers, c, prof, fin_amounts, fin_profiles))
+        out.update(actor_ncw(want, payers, cost_amounts, ncw_fin, b.immaterial()))
+    out.update(budget_year2(want, payers, c, prof, fin_amounts, fin_profiles))
     if want & PROGRAMME_VIEW:
         out.update(programme(want, n, structure, payers, c, f.work_weights, fin_amounts))
-
-    result: dict[str, Array] = {}
-    for name in want:
-        value = np.asarray(out[name], dtype=np.float64)
-        if name in ACTOR_OUTPUTS or name in PROGRAMME_OUTPUTS:
-            result[name] = value
-        else:
-            result[name] = np.full(n, value) if value.ndim == 0 else value
-    return result
-
+    return out
 
 __all__ = [
     "ACTOR_OUTPUTS",
@@ -202,6 +227,8 @@ __all__ = [
     "SCALAR_OUTPUTS",
     "Structure",
     "budget_profiles",
+    "check_outputs",
+    "compute",
     "evaluate",
     "sample_count",
 ]

@@ -110,11 +110,17 @@ def profile_factor(w: NDArray[np.float64], disc: Sequence[ArrayLike]) -> ArrayLi
 
 def work_weights(work_years: NDArray[np.float64]) -> NDArray[np.float64]:
     """Time profile of the work benefits: they last ``work_years`` from year 0
-    (§4.3 of the meta-analysis), ``w[y] = clip(W - y, 0, 1) / W``."""
+    (§4.3 of the meta-analysis), ``w[y] = clip(W - y, 0, 1) / W``.
+
+    ``(10,)`` for a scalar ``W``; for ``W`` over samples ``(10, n)``, built
+    year by year, so that a traced ``W`` (:mod:`mkba_mc.model.trace`) records
+    the same operations and gets the list of its ten years.
+    """
     years = np.arange(HORIZON + 1, dtype=np.float64)
     if work_years.ndim == 0:
         return np.clip(work_years - years, 0.0, 1.0) / work_years
-    return np.clip(work_years[None, :] - years[:, None], 0.0, 1.0) / work_years
+    rows = [np.clip(work_years - y, 0.0, 1.0) / work_years for y in years]
+    return np.stack(rows) if isinstance(work_years, np.ndarray) else rows  # type: ignore[return-value]
 
 
 def factors(rate: NDArray[np.float64], work_years: NDArray[np.float64],
