@@ -150,6 +150,27 @@ def test_same_chunks_whatever_chunk_size_workers_or_streaming(streamed: Path, tm
     assert _chunks(after / "samples.nc") == first
 
 
+def test_writer_pushes_the_file_to_disk_during_the_run(streamed: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a small sync threshold the writer fdatasyncs its file while the run
+    computes (so the final fsync has little left), and the file keeps its chunks."""
+    synced: list[int] = []
+    real = mkba_mc.io.samples_file.os.fdatasync
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(mkba_mc.io.samples_file, "SYNC_BYTES", 1)
+    monkeypatch.setattr(mkba_mc.io.samples_file.os, "fdatasync", counting)
+    out = tmp_path / "synced"
+    r = _cli("run", B2, "-n", 3 * CHUNK_ROWS + 123, "--seed", 4, "--programme", "--keep-inputs", "--workers", 2,
+             "--out", out)
+    assert r.exit_code == 0, r.output
+    assert len(synced) >= 2  # after each group of chunks the writer encodes (4 chunks, 2 threads)
+    assert _chunks(out / "samples.nc") == _chunks(streamed / "samples.nc")
+
+
 class _Recorder:
     """A sink that checks, at every ``advance``, that the rows it is given are final."""
 

@@ -201,3 +201,25 @@ def test_curve_bad_grid_is_a_clean_error(args: list[str], needle: str) -> None:
     assert result.exit_code == 2, result.output
     err = result.stderr if hasattr(result, "stderr") else result.output
     assert needle in err and "Traceback" not in err
+
+
+def test_point_percentile_is_the_mid_rank_over_valid_samples() -> None:
+    """Ties count half and NaN samples (a ratio whose cost is not positive) not
+    at all: ``scipy.stats.percentileofscore(kind="mean")`` over the valid ones."""
+    from scipy.stats import percentileofscore
+
+    from mkba_mc.execution.montecarlo import run
+    from mkba_mc.io.results import point_percentiles
+
+    sc = load_scenario(BIJLAGE2)
+    res = run(sc, 5000, seed=3, workers=1)
+    y = res.outputs["ratio_social"]
+    point = float(sc.evaluate()["ratio_social"][0])
+    y[::7] = np.nan
+    y[3::11] = point  # ties with the point estimate
+    got_point, got = point_percentiles(res)["ratio_social"]
+    assert got_point == point
+    valid = y[~np.isnan(y)]
+    assert got == pytest.approx(percentileofscore(valid, point, kind="mean"), abs=1e-12)
+    y[:] = np.nan
+    assert np.isnan(point_percentiles(res)["ratio_social"][1])

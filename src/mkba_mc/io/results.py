@@ -52,13 +52,13 @@ def point_percentiles(result: MonteCarloResult) -> dict[str, tuple[float, float]
         if name not in point:
             continue
         p = float(np.ravel(point[name])[0])
-        ok = y[~np.isnan(y)]
-        if ok.size == 0 or not math.isfinite(p):
+        valid = y.size - np.count_nonzero(np.isnan(y))  # counted in place: no copy of a column of 10^7
+        if valid == 0 or not math.isfinite(p):
             out[name] = (p, math.nan)
             continue
-        below = np.count_nonzero(ok < p)
-        equal = np.count_nonzero(ok == p)
-        out[name] = (p, 100.0 * (below + 0.5 * equal) / ok.size)
+        below = np.count_nonzero(y < p)  # NaN compares false: only valid samples count
+        equal = np.count_nonzero(y == p)
+        out[name] = (p, 100.0 * (below + 0.5 * equal) / valid)
     return out
 
 
