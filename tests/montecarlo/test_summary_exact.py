@@ -22,6 +22,7 @@ import pytest
 
 from mkba_mc.execution import summary
 from mkba_mc.execution.summary import QUANTILES, column_stats, sum_sq_dev
+from mkba_mc.uncertainty import fused
 
 pytest.importorskip("numba")
 from mkba_mc.execution.selection import select  # noqa: E402
@@ -95,7 +96,7 @@ def test_column_stats_are_numpys_mean_sd_and_sorted_values(n: int, monkeypatch: 
     assert got["sd"] == float(np.std(valid, ddof=1))
     np.testing.assert_allclose([got[f"p{round(100 * q)}"] for q in QUANTILES], np.quantile(valid, QUANTILES),
                                rtol=1e-14)
-    monkeypatch.setattr(summary, "_numba_available", lambda: False)  # the partition of a copy instead
+    monkeypatch.setattr(fused, "compiled_for", lambda n: False)  # the partition of a copy instead
     assert column_stats(x) == got
 
 

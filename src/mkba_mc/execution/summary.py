@@ -10,7 +10,6 @@ these smooth models).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -163,9 +162,9 @@ def _order_values(y: NDArray[np.float64], ranks: NDArray[np.intp]) -> NDArray[np
     cannot settle a rank, a partition of a copy (:func:`order_statistics`).
     The values are the same either way.
     """
-    from ..uncertainty.fused import COMPILED_MIN_N
+    from ..uncertainty.fused import compiled_for
 
-    if y.size >= COMPILED_MIN_N and _numba_available():
+    if compiled_for(y.size):
         from .selection import select
 
         found = select(y, ranks)
@@ -183,19 +182,12 @@ def prepare(n: int) -> None:
     code instead of each loading it from numba's cache (~15 ms a process
     once the sampling kernel has set numba up).
     """
-    from ..uncertainty.fused import COMPILED_MIN_N
+    from ..uncertainty.fused import compiled_for
 
-    if n >= COMPILED_MIN_N and _numba_available():
+    if compiled_for(n):
         from .selection import load
 
         load()
-
-
-@functools.cache
-def _numba_available() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("numba") is not None
 
 
 def _stats(x: NDArray[np.float64]) -> dict[str, float]:

@@ -22,6 +22,7 @@ function of ``acc_i`` for beta and PERT (error below 1e-9 of the range).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -41,6 +42,21 @@ GENERIC, BINADE, GRID, MIXED = 0, 1, 2, 3
 #: Runs of at least this many samples use the compiled kernel (``kernel="auto"``):
 #: importing numba and loading the cached kernel costs about 0.3 s.
 COMPILED_MIN_N: Final[int] = 1 << 18
+
+
+@functools.cache
+def _numba_installed() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("numba") is not None
+
+
+def compiled_for(n: int) -> bool:
+    """Whether work on ``n`` samples (a run, a column of its summary) uses
+    compiled code: from :data:`COMPILED_MIN_N` on, where numba is installed."""
+    return n >= COMPILED_MIN_N and _numba_installed()
+
+
 #: Error of the normal-score table (absolute, in standard deviations).
 NORMAL_SCORE_TOL: Final[float] = 1e-10
 

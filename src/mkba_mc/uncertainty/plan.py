@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from ..errors import ConfigError, Problem
 from .copula import Correlation
 from .designs import SAMPLERS, block_size_for, block_uniforms, random_rows
-from .fused import COMPILED_MIN_N, FusedPlan
+from .fused import FusedPlan, compiled_for
 from .shares import ShareGroup, dirichlet_shares
 from .streams import input_generators, pcg_state_words
 
@@ -95,11 +95,7 @@ class SamplingPlan:
     def use_compiled(self) -> bool:
         """Whether chunks go through the numba kernel."""
         if self.kernel == "auto":
-            if self.n < COMPILED_MIN_N:
-                return False
-            from importlib.util import find_spec
-
-            return find_spec("numba") is not None
+            return compiled_for(self.n)
         return self.kernel == "compiled"
 
     @cached_property
