@@ -10,17 +10,9 @@ the run (a writer thread, :mod:`mkba_mc.io.stream`) or after it
 (:func:`mkba_mc.io.results.write_run` without streaming).
 
 Compression
-    Every sample variable has the netCDF4 filters ``shuffle`` and ``zlib``
-    (HDF5 filters 2 and 1), so any netCDF4 reader decodes it.  The chunks
-    are encoded here (:func:`deflate_chunk`) and written with HDF5's direct
-    chunk write: after the byte shuffle the sign/exponent bytes of the
-    doubles compress well and the six low mantissa bytes not at all (they
-    are near-random), so those are put in *stored* deflate blocks (RFC 1951
-    §3.2.4) instead of being run through the compressor, and the others are
-    deflated with the run-length strategy.  The stream is one valid zlib
-    stream (RFC 1950); the file is as small as with gzip level 1 of every
-    byte (about 85-87 % of the raw size; integer-valued outputs such as the
-    payback year far less) at 5-10 times the speed.
+    See :mod:`mkba_mc.io.chunk_codec`: the shuffle and deflate filters of
+    every sample variable, done there (ISA-L), written here with HDF5's
+    direct chunk write.
 
 Determinism
     A chunk's bytes depend only on its values, and chunks are written in
@@ -34,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Final
@@ -42,6 +33,7 @@ from typing import Any, BinaryIO, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .chunk_codec import deflate_chunk, shuffled
 from .netcdf import NETCDF_COMPLEVEL, _seed_attr
 from . import reserve as _reserve
 
@@ -53,92 +45,10 @@ SYNC_BYTES: Final[int] = 64 << 20
 #: scalar output; ``n`` when smaller); fixed, so the file does not depend on
 #: ``--chunk-size``, the workers or the scheduler.
 CHUNK_ROWS: Final[int] = 1 << 14
-#: Bytes of a shuffled byte plane tried with the compressor to decide
-#: whether the plane is deflated or stored.
-_PROBE: Final[int] = 1024
-#: A plane is deflated when the probe shrinks below this fraction.  The sign
-#: and exponent plane of an output shrinks to 0.1-0.25 of its size, the plane
-#: below it only to about 0.85 for as much CPU (zlib deflates byte planes at
-#: 60-90 MB/s on the benchmark machine, CPU taken from the run's workers): at
-#: 0.6 instead of 0.9, ``run -n 10^7 --out`` takes about 1 s (6 %) less and
-#: samples.nc is 89 % instead of 83 % of the raw data (measured 2026-12-02).
-_WORTH: Final[float] = 0.6
-_ZLIB_HEADER: Final[bytes] = b"\x78\x01"  # deflate, 32 KiB window, FCHECK for "fastest" (RFC 1950 §2.2)
-
-
-def shuffled(a: NDArray[Any]) -> NDArray[np.uint8]:
-    """The bytes of ``a`` as HDF5's shuffle filter orders them: byte ``k`` of
-    every element (C order), for ``k = 0 .. itemsize - 1`` (an ``(itemsize,
-    size)`` array).  One strided copy, also from a non-contiguous ``a``
-    (the column-major output store)."""
-    a = np.asarray(a)
-    if a.ndim == 0 or a.strides[-1] != a.itemsize:
-        a = np.ascontiguousarray(a)
-    planes = np.moveaxis(a[..., None].view(np.uint8), -1, 0)  # (itemsize, *a.shape)
-    return np.ascontiguousarray(planes).reshape(a.itemsize, -1)
-
-
-def _stored(data: memoryview) -> list[bytes | memoryview]:
-    """``data`` as non-final stored deflate blocks (RFC 1951 §3.2.4: a byte
-    ``BFINAL=0, BTYPE=00``, then ``LEN`` and ``NLEN`` little-endian, then the
-    bytes; at most 65,535 bytes a block).  Byte-aligned, as they start after
-    a full flush."""
-    parts: list[bytes | memoryview] = []
-    for s in range(0, len(data), 0xFFFF):
-        block = data[s:s + 0xFFFF]
-        size = len(block)
-        parts.append(bytes((0, size & 0xFF, size >> 8, ~size & 0xFF, (~size >> 8) & 0xFF)))
-        parts.append(block)
-    return parts
-
-
-def _deflated(data: memoryview, level: int, flush: int) -> Any:
-    """``data`` as raw deflate (no header) with the run-length strategy
-    ``Z_RLE`` (matches of distance 1 only: the runs of a byte plane), ended
-    by ``flush``; returns the bytes, or with ``Z_FINISH`` only their number."""
-    co = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_RLE)
-    out = co.compress(data) + co.flush(flush)
-    return len(out) if flush == zlib.Z_FINISH else out
-
-
-def deflate_chunk(a: NDArray[Any], level: int = NETCDF_COMPLEVEL) -> bytes:
-    """One chunk through the filters ``shuffle`` then ``zlib`` (HDF5 filters 2, 1).
-
-    Parameters
-    ----------
-    a : numpy.ndarray
-        The chunk's values in C order (the whole chunk, padded if needed).
-    level : int
-        zlib level of the planes that compress.
-
-    Returns
-    -------
-    bytes
-        A zlib stream (RFC 1950) whose inflated content is the shuffled
-        bytes of ``a``.  The byte planes are taken from the most significant
-        (the last, little-endian) down: each is deflated at ``level`` while
-        its first :data:`_PROBE` bytes deflate below :data:`_WORTH` of their
-        size; from the first plane that does not, that plane and all below
-        it (the mantissa's random low bytes) are stored (RFC 1951 §3.2.4).
-        Planes are deflated with zlib's ``Z_RLE`` strategy (runs and
-        Huffman codes; on byte planes as small as the default strategy and
-        2-3x faster).  Each deflated plane is a raw deflate segment ended by a full flush
-        (byte-aligned, no back reference across it); a final empty stored
-        block ends the stream, then the Adler-32 of the whole content.
-    """
-    planes = shuffled(a)
-    width, m = planes.shape
-    probe = min(m, _PROBE)
-    flat = memoryview(planes.reshape(-1))
-    cut = width  # planes [cut, width) are deflated, [0, cut) stored
-    while cut > 0 and _deflated(flat[(cut - 1) * m:(cut - 1) * m + probe], level, zlib.Z_FINISH) < _WORTH * probe:
-        cut -= 1
-    parts: list[bytes | memoryview] = [_ZLIB_HEADER, *_stored(flat[:cut * m])]
-    for k in range(cut, width):
-        parts.append(_deflated(flat[k * m:(k + 1) * m], level, zlib.Z_FULL_FLUSH))
-    parts.append(b"\x01\x00\x00\xff\xff")  # the final block: stored, empty
-    parts.append(zlib.adler32(flat).to_bytes(4, "big"))
-    return b"".join(parts)
+def _datasync(fd: int) -> None:
+    """``fdatasync(fd)``; a file system without it is left to the final fsync."""
+    with contextlib.suppress(OSError):
+        os.fdatasync(fd)
 
 
 def _text() -> Any:
@@ -208,7 +118,8 @@ class SamplesFile:
         self.threads = max(1, min(threads, os.cpu_count() or 1))
         self._pool: Any = None
         self._unsynced = 0  # encoded bytes written since the last fdatasync
-
+        self._syncer: Any = None  # the thread that runs the fdatasyncs
+        self._syncing: Any = None  # the future of the last one
 
     # ---------------------------------------------------------------- layout
     def _open(self) -> None:
@@ -277,21 +188,40 @@ class SamplesFile:
                 self._sync()
 
     def _sync(self) -> None:
-        """Push what is written to disk now, in this (the writer's) thread and
-        while the run still computes, so the fsync before the folder is renamed
-        into place (:func:`mkba_mc.io.fsync.fsync_tree`) finds little left to do:
-        at 10^7 samples it otherwise waits for about 1 GB to reach the disk
-        after the run.  The data and their order do not change."""
+        """Start pushing what is written to disk, while the run still
+        computes, so the fsync before the folder is renamed into place
+        (:func:`mkba_mc.io.fsync.fsync_tree`) finds little left to do: at
+        10^7 samples it otherwise waits for about 1.2 GB to reach the disk
+        after the run (3.3 s at the 364 MB/s of the benchmark machine's disk).
+
+        The ``fdatasync`` runs in a thread of its own, so the writer goes on
+        encoding and writing while the disk works: waited for in the
+        writer's thread, the syncs blocked it for 1.8 s of a 10 s run at
+        10^7 (measured 2026-12-02), and the encoder fell behind the run.
+        While one is still running, the next request is left to the one
+        after it (it then pushes both).  The data and their order do not change.
+        """
         if self._fh is None:
             return
-        self._fh.flush()
-        with contextlib.suppress(OSError):  # a file system without fdatasync: the final fsync does it all
-            os.fdatasync(self._fh.fileno())
+        self._fh.flush()  # Python's buffer to the kernel, here: the file object is not shared with the syncer
         self._unsynced = 0
+        if self._syncing is not None and not self._syncing.done():
+            return
+        if self._syncer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._syncer = ThreadPoolExecutor(1, thread_name_prefix="mkba-fdatasync")
+        self._syncing = self._syncer.submit(_datasync, self._fh.fileno())
+
+    def _stop_syncer(self) -> None:
+        """Wait for the running fdatasync (before the file is closed: its descriptor must stay valid)."""
+        syncer, self._syncer, self._syncing = self._syncer, None, None
+        if syncer is not None:
+            syncer.shutdown(wait=True)
 
     def _encode(self, outputs: Mapping[str, NDArray[np.float64]], inputs: Mapping[str, NDArray[np.float64]] | None,
                 s: int) -> list[tuple[str, bytes]]:
-        """The encoded chunk starting at row ``s`` of every variable (zlib and numpy release the GIL)."""
+        """The encoded chunk starting at row ``s`` of every variable (ISA-L and numpy release the GIL)."""
         e = min(s + self.rows, self.n)
         out = [(name, deflate_chunk(self._padded(outputs[name][s:e]))) for name in self.outputs]
         if self.parameters is not None and inputs is not None:
@@ -329,6 +259,7 @@ class SamplesFile:
             If rows are missing (not every chunk was written).
         """
         self._stop_pool()
+        self._stop_syncer()
         if self.written < self.n:
             raise ValueError(f"{self.path}: {self.n - self.written} of {self.n} samples were not written")
         if self._nc is None:
@@ -369,6 +300,7 @@ class SamplesFile:
     def abort(self) -> None:
         """Close without finishing (the caller deletes the file); never raises."""
         self._stop_pool()
+        self._stop_syncer()
         nc, self._nc = self._nc, None
         fh, self._fh = self._fh, None
         if nc is not None:
