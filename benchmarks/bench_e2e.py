@@ -25,6 +25,12 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
+def _warm(rows: list[dict]) -> str:
+    """The range of the first compiled run's wall time (kernels loaded from the disk cache) over the runs."""
+    warm = [r["warm_compiled"] for r in rows if r["kind"] == "run" and r.get("warm_compiled") is not None]
+    return f"{min(warm):.2f}-{max(warm):.2f} s" if warm else "not measured"
+
+
 def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool) -> None:
     """Write the ratios against the targets of issue 14 into ``path``.
 
@@ -87,7 +93,10 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool)
         f"| `mkba-mc --help` | {cli['help']:.2f} s | – | < 0.5 s |",
         f"| `mkba-mc run -n 1000` | {cli['small_run']:.2f} s | – | < 1.5 s |",
         "",
-        "Cost per sample of a whole run (microseconds per sample; ratio to the cheapest N from 2^18 on):",
+        "Cost per sample of a whole run (microseconds per sample; ratio to the cheapest N from 2^18 on). Each "
+        "run is timed in a fresh process after its one-time costs: the first pandas, thread and pool use (a "
+        "2^14-sample run) and, for the compiled runs from 2^18 on, the first load of the compiled kernels from "
+        f"their disk cache (a 2^18-sample run: {_warm(rows)}); the command-line figures above include them.",
         "",
         "| N | run 1w | run 2w |",
         "|---|---|---|",
