@@ -28,7 +28,7 @@ import mkba_mc.io.samples_file
 from mkba_mc.cli import app
 from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, run
 from mkba_mc.io.results import to_dataset, with_programme_band, write_run, write_samples
-from mkba_mc.io.samples_file import CHUNK_ROWS, SamplesFile, deflate_chunk
+from mkba_mc.io.samples_file import CHUNK_ROWS, SamplesFile, deflate_chunk, shuffled
 from mkba_mc.io.stream import run_output
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +74,21 @@ def test_chunk_is_a_zlib_stream_of_the_shuffled_bytes(kind: str) -> None:
     if kind == "random":
         # sign/exponent bytes compress, the near-random mantissa bytes are stored
         assert 0.70 * a.nbytes < len(blob) < 0.95 * a.nbytes
+
+
+@pytest.mark.parametrize("kind", ["float", "with_nan", "int64", "column_major_slice", "two_d"])
+def test_compiled_shuffle_gives_the_same_bytes(kind: str) -> None:
+    """The compiled shuffle (runs from 2^18 samples) against HDF5's shuffle written out by hand,
+    and the whole encoded chunk against the one NumPy's shuffle gives."""
+    rng = np.random.default_rng(11)
+    store = np.asfortranarray(rng.lognormal(10, 2, (5000, 9)) * np.where(rng.random((5000, 9)) < 0.3, -1, 1))
+    a = {"float": rng.standard_normal(3001) * 1e5,
+         "with_nan": np.where(rng.random(2048) < 0.2, np.nan, rng.random(2048)),
+         "int64": np.arange(-1000, 2000, dtype=np.int64) * 123457,
+         "column_major_slice": store[1000:3000],  # the output store's rows: not C-contiguous
+         "two_d": rng.standard_normal((700, 43))}[kind]
+    assert shuffled(a, compiled=True).tobytes() == _shuffle_by_hand(np.ascontiguousarray(a))
+    assert deflate_chunk(a, compiled=True) == deflate_chunk(a, compiled=False)
 
 
 def test_chunks_decode_through_hdf5_filters(tmp_path: Path) -> None:

@@ -81,6 +81,11 @@ class SamplesFile:
     threads : int
         Threads encoding chunks (at most the machine's cores); chunks are
         written in sample order whatever their number.
+    compiled : bool, optional
+        Shuffle the chunks with the compiled kernel
+        (:mod:`mkba_mc.io.shuffle_kernel`; the same bytes); by default for
+        runs whose sampling is compiled (they have numba loaded already:
+        :func:`mkba_mc.uncertainty.fused.compiled_for`).
 
     Notes
     -----
@@ -93,9 +98,12 @@ class SamplesFile:
     """
 
     def __init__(self, path: str | Path, n: int, outputs: Mapping[str, tuple[int, ...]], actors: Sequence[str],
-                 parameters: Sequence[str] | None = None, threads: int = 2):
+                 parameters: Sequence[str] | None = None, threads: int = 2, compiled: bool | None = None):
+        from ..uncertainty.fused import compiled_for
+
         self.path = Path(path)
         self.n = int(n)
+        self.compiled = compiled_for(self.n) if compiled is None else bool(compiled)
         self.outputs = dict(outputs)
         self.actors = list(actors)
         self.parameters = list(parameters) if parameters is not None else None
@@ -223,11 +231,13 @@ class SamplesFile:
                 s: int) -> list[tuple[str, bytes]]:
         """The encoded chunk starting at row ``s`` of every variable (ISA-L and numpy release the GIL)."""
         e = min(s + self.rows, self.n)
-        out = [(name, deflate_chunk(self._padded(outputs[name][s:e]))) for name in self.outputs]
+        c = self.compiled
+        out = [(name, deflate_chunk(self._padded(outputs[name][s:e]), compiled=c)) for name in self.outputs]
         if self.parameters is not None and inputs is not None:
             out.append(("inputs", deflate_chunk(self._padded(np.column_stack([inputs[p][s:e]
-                                                                               for p in self.parameters])))))
-        out.append(("sample", deflate_chunk(self._padded(np.arange(s, e, dtype=np.int64)))))
+                                                                               for p in self.parameters])),
+                                                compiled=c)))
+        out.append(("sample", deflate_chunk(self._padded(np.arange(s, e, dtype=np.int64)), compiled=c)))
         return out
 
     def _padded(self, rows: NDArray[Any]) -> NDArray[Any]:
