@@ -29,13 +29,13 @@ from mkba_mc.cli import app
 from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, run
 from mkba_mc.io.results import to_dataset, with_programme_band, write_run, write_samples
 from mkba_mc.io.samples_file import CHUNK_ROWS, SamplesFile, deflate_chunk, shuffled
-from mkba_mc.io.stream import run_output
+from mkba_mc.io.stream import RunOutput, run_output
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
 runner = CliRunner()
 #: Attributes that differ between two writes of the same run.
-_TIMELY = {"created_utc", "elapsed_seconds", "command"}
+_TIMELY = {"created_utc", "command"}
 
 
 def _cli(*args: object):
@@ -286,3 +286,54 @@ def test_target_se_run_is_written_after_the_run(tmp_path: Path) -> None:
         assert ds.sizes["sample"] == manifest["n"] == manifest["convergence"]["n"] < 1 << 17
         assert int(ds.attrs["seed"]) == 3
     assert _litter(tmp_path) == ["o"]
+
+
+def test_samples_file_is_closed_and_hashed_while_the_summary_is_computed(tmp_path: Path, sc,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``complete()``: once every row is given the writer closes samples.nc and
+    its SHA-256 starts, before the engine computes the summary; the manifest
+    gets that hash, and the run's wall time stays out of the file's attributes."""
+    import mkba_mc.execution.montecarlo as engine
+
+    order: list[str] = []
+    summarize, complete = engine._summarize, RunOutput.complete
+
+    def summarizing(job, evaluator, n):
+        order.append("summary")
+        return summarize(job, evaluator, n)
+
+    def completing(self, result):
+        order.append("complete")
+        assert result.n == n and result.plan.seed == 6  # the run as the engine has it before its summary
+        return complete(self, result)
+
+    monkeypatch.setattr(engine, "_summarize", summarizing)
+    monkeypatch.setattr(RunOutput, "complete", completing)
+    out = tmp_path / "o"
+    n = 2 * CHUNK_ROWS + 7
+    with run_output(out, command=["mkba-mc", "run", "test"]) as sink:
+        res = run(sc, n, seed=6, workers=2, sink=sink)
+        assert sink._finished and sink._sha is not None  # closed by complete(), not by commit()
+        staged = sink.staging / "samples.nc"
+        assert sink._sha.result() == hashlib.sha256(staged.read_bytes()).hexdigest()
+        with xr.open_dataset(staged) as ds:  # a whole, readable file before the folder is committed
+            assert ds.sizes["sample"] == n and "elapsed_seconds" not in ds.attrs
+            assert json.loads(ds.attrs["command"]) == ["mkba-mc", "run", "test"]
+            np.testing.assert_array_equal(ds["balance"].values, res.outputs["balance"])
+        write_run(res, out, command=["mkba-mc", "run", "test"])
+    assert order == ["complete", "summary"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["files"]["samples.nc"] == hashlib.sha256((out / "samples.nc").read_bytes()).hexdigest()
+    assert manifest["elapsed_seconds"] == round(res.elapsed, 3) > 0
+    assert _litter(tmp_path) == ["o"]
+
+
+def test_failure_after_the_file_is_closed_leaves_nothing(tmp_path: Path, sc) -> None:
+    """A run whose samples.nc was closed and hashed, but whose folder is never
+    committed (an error in the summary, the other files or the caller), leaves no folder."""
+    out = tmp_path / "o"
+    with pytest.raises(RuntimeError, match="after the run"), run_output(out) as sink:
+        run(sc, CHUNK_ROWS + 1, seed=2, workers=1, sink=sink)
+        assert sink._finished
+        raise RuntimeError("after the run")
+    assert _litter(tmp_path) == []

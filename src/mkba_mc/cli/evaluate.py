@@ -168,7 +168,7 @@ def run(
     if out is not None:  # samples.nc is written while the run computes; removed unless write_run commits it
         from ..io.stream import run_output
 
-        sink = ctx.with_resource(run_output(out, force))
+        sink = ctx.with_resource(run_output(out, force, _command_line(ctx)))
     bar = _LazyProgress("samples")
     try:
         with open_evaluator(scheduler, n_workers) as evaluator:

@@ -80,7 +80,9 @@ class SampleSink(Protocol):
     The engine calls :meth:`start` once, before the first task, with the
     run's output arrays (capacity ``n`` rows, filled by the tasks), then
     :meth:`advance` after every finished task (tasks finish in sample
-    order), and :meth:`wait` before it returns.  The engine knows no file
+    order), and :meth:`wait` before it returns.  A sink may also have
+    ``complete(result)``, called once all rows are given and before the
+    summary is computed (:func:`_complete`).  The engine knows no file
     format: :class:`mkba_mc.io.stream.RunOutput` is the sink of ``run --out``.
     """
 
@@ -92,6 +94,16 @@ class SampleSink(Protocol):
 
     def wait(self) -> None:
         """Every row given is handled (errors of the sink are raised here)."""
+
+
+def _complete(sink: object, result: MonteCarloResult) -> None:
+    """Tell a sink that has ``complete(result)`` that every row is given and
+    what the run is (its scenario, plan, ``n``, workers and programme band;
+    not yet its summary, and ``elapsed`` only up to here): ``run --out``
+    finishes samples.nc and hashes it while the summary is computed."""
+    complete = getattr(sink, "complete", None)
+    if callable(complete):
+        complete(result)
 
 
 def band_outputs(outputs: Sequence[str]) -> tuple[str, ...]:
@@ -282,33 +294,34 @@ def run(
     t0 = time.perf_counter()
     try:
         done, rounds = _evaluate(job, evaluator, n, start_n, target_se, progress, streaming)
-        outputs_done = job.store.trimmed(done)
         t_eval = time.perf_counter() - t0
+        convergence = None
+        if target_se is not None:
+            last = rounds[-1]
+            convergence = {"target_se": target_se, "reached": last["se"] < target_se, "n": last["n"],
+                           "se": last["se"], "rounds": rounds}
+            if not convergence["reached"]:
+                warns.append(f"target standard error {target_se:g} not reached with the maximum n = {n} "
+                             f"(standard error {last['se']:.4g})")
+        from .summary import programme_band
+
+        result = MonteCarloResult(scenario, plan, job.store.trimmed(done),
+                                  job.in_store.trimmed(done) if job.in_store is not None else None,
+                                  chunk_size, workers if workers is not None else evaluator.workers, t_eval,
+                                  convergence, warns,
+                                  band=programme_band(job.band_store.trimmed(done)) if job.band_store else None)
+        if streaming is not None:
+            _complete(streaming, result)
         summary = _summarize(job, evaluator, done)  # while the sink writes the last chunks
         if streaming is not None:
             streaming.wait()
     finally:
         if own:
             evaluator.close()
-    elapsed = time.perf_counter() - t0
-    convergence = None
-    if target_se is not None:
-        last = rounds[-1]
-        convergence = {"target_se": target_se, "reached": last["se"] < target_se, "n": last["n"],
-                       "se": last["se"], "rounds": rounds}
-        if not convergence["reached"]:
-            warns.append(f"target standard error {target_se:g} not reached with the maximum n = {n} "
-                         f"(standard error {last['se']:.4g})")
-    from .summary import programme_band
-
-    result = MonteCarloResult(scenario, plan, outputs_done,
-                              job.in_store.trimmed(done) if job.in_store is not None else None,
-                              chunk_size, workers if workers is not None else evaluator.workers, elapsed,
-                              convergence, warns,
-                              band=programme_band(job.band_store.trimmed(done)) if job.band_store else None)
+    result.elapsed = time.perf_counter() - t0
     result._summary = summary
     result.sink = sink
-    result.timings = {"evaluate": t_eval, "summary": elapsed - t_eval}
+    result.timings = {"evaluate": t_eval, "summary": result.elapsed - t_eval}
     return result
 
 

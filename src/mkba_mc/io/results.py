@@ -85,8 +85,14 @@ def to_dataset(result: MonteCarloResult, command: Sequence[str] | None = None) -
 
 def sample_attrs(result: MonteCarloResult, command: Sequence[str] | None = None) -> dict[str, Any]:
     """The attributes of ``samples.nc``: the provenance (nested values as
-    JSON, ``None`` left out) and a title."""
+    JSON, ``None`` left out) and a title.
+
+    Not the run's wall time (``elapsed_seconds``, in ``manifest.json``): a
+    streamed ``run --out`` closes samples.nc before the run has ended, so
+    that its hash is computed while the summary is
+    (:meth:`mkba_mc.io.stream.RunOutput.complete`)."""
     prov = provenance(result, command)
+    prov.pop("elapsed_seconds", None)
     attrs = {k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in prov.items() if v is not None}
     attrs["title"] = f"mkba_mc Monte Carlo samples: {result.scenario.name}"
     return attrs
