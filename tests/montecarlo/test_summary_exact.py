@@ -126,3 +126,25 @@ def test_the_summary_does_not_depend_on_numpys_simd_kernels(tmp_path: Path, n: i
     default = summarise("default", base)
     plain = summarise("plain", {**base, "NPY_DISABLE_CPU_FEATURES": ALL_TARGETS})
     assert default.to_numpy().tobytes() == plain.to_numpy().tobytes()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_console_statistics_are_the_summary_table(workers: int) -> None:
+    """What ``mkba-mc run`` prints (``summary_stats``, no pandas) is the public
+    ``summary()`` DataFrame cell for cell, and both are numpy's own statistics."""
+    from mkba_mc import load_scenario
+    from mkba_mc.execution.montecarlo import run
+
+    sc = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "bijlage2_voorbeeld.toml")
+    res = run(sc, 5000, seed=9, workers=workers)
+    stats = res.summary_stats()
+    df = res.summary()
+    assert list(stats) == list(df.index)
+    for name, row in stats.items():
+        assert {k: float(v) for k, v in row.items()} == {k: float(v) for k, v in df.loc[name].items()}, name
+    x = res.outputs["balance"]
+    assert stats["balance"]["mean"] == pytest.approx(np.mean(x), rel=1e-14)
+    assert [stats["balance"][q] for q in ("p5", "p50", "p95")] == \
+        [float(v) for v in np.quantile(x, [0.05, 0.5, 0.95], method="inverted_cdf")]
+    fresh = type(res)(res.scenario, res.plan, res.outputs, None, res.chunk_size, res.workers, res.elapsed)
+    assert fresh.summary_stats() == {k: {c: float(v) for c, v in r.items()} for k, r in stats.items()}

@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from ..model.sets import ACTORS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Outputs whose NaN means "never" (no payback within the programme): counted
 #: as later than any year (+inf) in the quantiles, see :func:`median_payback`.
@@ -116,7 +118,14 @@ def payback_stats(x: NDArray[np.float64]) -> dict[str, float]:
 
 
 def summary_frame(stats: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
-    """Statistics by output as a DataFrame (index ``output``)."""
+    """Statistics by output as a DataFrame (index ``output``).
+
+    pandas is imported here, not with this module: ``mkba-mc run`` prints
+    the statistics from the mapping (:meth:`MonteCarloResult.summary_stats
+    <mkba_mc.execution.montecarlo.MonteCarloResult.summary_stats>`) and
+    does not pay pandas' 0.2-0.3 s import."""
+    import pandas as pd
+
     df = pd.DataFrame(list(stats.values()), index=list(stats), columns=[*STATS, "n_nan"])
     df.index.name = "output"
     return df
@@ -222,8 +231,9 @@ def _stats(x: NDArray[np.float64]) -> dict[str, float]:
             "n_nan": float(n_nan)}
 
 
-def summarize(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> pd.DataFrame:
-    """Mean, sd, P5, P10, P50, P90, P95 and the NaN count of every output.
+def summary_stats(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> dict[str, dict[str, float]]:
+    """Mean, sd, P5, P10, P50, P90, P95 and the NaN count of every output,
+    as ``{output: {statistic: value}}`` (the rows of :func:`summarize`).
 
     NaN samples (undefined ratios; no payback within the programme) are left
     out of the mean and sd and counted in ``n_nan``; the quantiles of the
@@ -232,7 +242,12 @@ def summarize(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> p
     cols = columns(outputs)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         rows = list(pool.map(column_stats, cols.values(), cols))
-    return summary_frame(dict(zip(cols, rows)))
+    return dict(zip(cols, rows))
+
+
+def summarize(outputs: Mapping[str, NDArray[np.float64]], workers: int = 2) -> pd.DataFrame:
+    """:func:`summary_stats` as a DataFrame (index ``output``; :func:`summary_frame`)."""
+    return summary_frame(summary_stats(outputs, workers))
 
 
 def _prob(mask: NDArray[np.bool_]) -> dict[str, float]:
@@ -292,5 +307,5 @@ def programme_band(cashflows: Mapping[str, NDArray[np.float64]]) -> dict[str, ND
 
 
 __all__ = ["BAND_QUANTILES", "PAYBACK_OUTPUTS", "QUANTILES", "STATS", "column_stats", "median_payback",
-           "payback_stats", "programme_band", "order_statistics", "columns", "prepare", "probabilities", "sum_sq_dev", "summarize",
-           "summary_frame"]
+           "payback_stats", "programme_band", "order_statistics", "columns", "prepare", "probabilities", "sum_sq_dev",
+           "summarize", "summary_stats", "summary_frame"]

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..model.outputs import POINT_KEYS
 from ..model.point import point_summary
@@ -27,6 +26,7 @@ from .atomic import write_bundle
 from .provenance import provenance, space_text, versions
 
 if TYPE_CHECKING:
+    import pandas as pd
     import xarray as xr
 
     from ..execution.montecarlo import MonteCarloResult
@@ -145,6 +145,8 @@ def summary_json(result: MonteCarloResult) -> dict[str, Any]:
 
 
 def _probability_frame(probs: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    import pandas as pd  # here: the console table of ``run`` (point_percentiles) needs no pandas
+
     df = pd.DataFrame.from_dict(probs, orient="index")
     df.index.name = "event"
     return df
@@ -238,6 +240,8 @@ def write_run(result: MonteCarloResult, out_dir: str | Path, *, force: bool = Fa
     probs = _probability_frame(result.probabilities())
 
     def write_csv(p: Path) -> None:
+        import pandas as pd
+
         both = pd.concat([summary.reset_index().assign(kind="statistic"),
                           probs.reset_index().rename(columns={"event": "output"}).assign(kind="probability")],
                          ignore_index=True)

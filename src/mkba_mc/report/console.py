@@ -60,7 +60,7 @@ def render_run(result: Any, lang: str) -> Any:
     from .text import space_text
 
     L = RUN_LABELS[lang]
-    df = result.summary()
+    stats = result.summary_stats()  # a mapping: no pandas for the console table
     points = point_percentiles(result)
     title = Text(L["title"].format(name=result.scenario.name, n=count(result.n, lang), seed=result.plan.seed,
                                    sampler=result.plan.sampler), style="bold")
@@ -71,8 +71,8 @@ def render_run(result: Any, lang: str) -> Any:
         t.add_column(col, justify="right")
     for key in ("ratio_social", "ratio_financial", "ratio_gemeente", "balance", "balance_gemeente",
                 "cost_total", "benefit_total", "payback_year", "prefinancing"):
-        if key in df.index:
-            row = df.loc[key]
+        if key in stats:
+            row = stats[key]
             fmt = _run_format(key, lang)
             pt, pct = points.get(key, (float("nan"), float("nan")))
             t.add_row(L.get(key) or output_label(key, lang), fmt(pt), decimal(pct, lang, 0), *(fmt(row[c]) for c in ("p50", "mean", "p5", "p95")))
@@ -83,7 +83,7 @@ def render_run(result: Any, lang: str) -> Any:
     for key, v in result.probabilities().items():
         label = L["actor"].format(actor=output_label(key.split(".", 1)[1], lang)) if key.startswith("actor_balance_ge_0.") else L.get(key, key)
         stat = "actor_balance." + key.split(".", 1)[1] if key.startswith("actor_balance_ge_0.") else ""
-        if stat in df.index and float(df.loc[stat, "mean"]) == 0.0 and float(df.loc[stat, "sd"]) == 0.0:
+        if stat in stats and float(stats[stat]["mean"]) == 0.0 and float(stats[stat]["sd"]) == 0.0:
             p.add_row(label, NO_FLOWS[lang], MISSING)  # € 0 in every draw: "100 %" would say nothing
             continue
         # one decimal; "< 0,1 %" rather than a standard error of "0,0 %" at large n
