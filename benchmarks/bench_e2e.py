@@ -67,7 +67,9 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool)
         f"Written by `benchmarks/bench_montecarlo.py{' --quick' if quick else ''}` on "
         f"{time.strftime('%Y-%m-%d %H:%M')} ({platform.machine()}, {os.cpu_count()} cores); every figure is a "
         f"ratio of two measurements of this one run. {dims} sampled inputs, {outs} kept output columns, chunks "
-        f"of {CHUNK:,}; rates in million samples per second at N = 2^{e_key} unless a column says otherwise.",
+        f"of {CHUNK:,}; rates in million samples per second at N = 2^{e_key} unless a column says otherwise. "
+        "The stages alone (uniforms, sampling, model) are timed in steady state: each worker has done one chunk "
+        "and the 2-worker pool is forked before the timer starts. The runs and commands are timed whole.",
         "",
         "| what | measured | ratio | target |",
         "|---|---|---|---|",

@@ -158,6 +158,20 @@ def _model_job(task: tuple[int, int]) -> tuple[int, int]:
     return task
 
 
+_JOBS = {"sampling": _sample_job, "design": _design_job, "uniforms": _uniform_job, "model": _model_job,
+         "model_prog": _model_job}
+
+
+def _warm_job(kind: str) -> str:
+    """One chunk of a throughput job in a worker, then a pause: submitted
+    once per worker before the timing, so that every worker of the pool is
+    forked and has faulted in its chunk buffers (the pause keeps a worker
+    from taking two of these), as one worker has before its timing."""
+    _JOBS[kind]((0, CHUNK))
+    time.sleep(0.1)
+    return kind
+
+
 class _NoMemory:
     """Stands in for :class:`PeakMemory` in a throughput run (no sampler thread)."""
 
@@ -228,7 +242,7 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
     _STATE.update(plan=plan, scenario=sc, outputs=outputs)
     if kind in ("model", "model_prog"):
         _STATE["block"] = plan.inputs(0, plan.block_size)
-    job = {"sampling": _sample_job, "design": _design_job, "uniforms": _uniform_job}.get(kind, _model_job)
+    job = _JOBS.get(kind, _model_job)
 
     warm_compiled = None
     if kind in ("run", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
@@ -241,6 +255,13 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
         _STATE["outputs"] = outputs + list(PROGRAMME_KEPT)
     if kind in ("model", "model_prog"):
         _model_job((0, 0))  # build (or load) the model before the timing, as a run does before its tasks
+    pool = None
+    if kind in _JOBS:  # throughput of the stage in steady state: its first chunk, and the pool's forks, untimed
+        if workers == 1:
+            job((0, min(n, CHUNK)))
+        else:
+            pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+            list(pool.map(_warm_job, [kind] * workers))
     with PeakMemory() if memory else _NoMemory() as mem:
         c0 = time.process_time()
         t0 = time.perf_counter()
@@ -256,11 +277,12 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
                 job(task)
             timings = {}
         else:
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                list(pool.map(job, tasks))
+            list(pool.map(job, tasks))
             timings = {}
         seconds = time.perf_counter() - t0
         cpu = time.process_time() - c0  # this process only (with 1 worker: the whole job, less the memory sampler)
+    if pool is not None:
+        pool.shutdown(wait=True)  # after the timing: the workers' exit is not the stage's work
     return {"kind": kind, "n": n, "workers": workers, "seconds": seconds, "cpu": cpu, "peak_bytes": mem.peak,
             "peak_rss": mem.peak_rss, "timings": timings, "warm_compiled": warm_compiled, "dims": plan.dims,
             "outputs": len(outputs) - 1 + 9,
