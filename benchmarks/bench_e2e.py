@@ -31,7 +31,7 @@ def _warm(rows: list[dict]) -> str:
     return f"{min(warm):.2f}-{max(warm):.2f} s" if warm else "not measured"
 
 
-def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool) -> None:
+def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool, sweeps: int = 1) -> None:
     """Write the ratios against the targets of issue 14 into ``path``.
 
     Parameters
@@ -47,6 +47,8 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool)
         :func:`bench_cli.cli_figures`.
     quick : bool
         Whether the run was ``--quick`` (N up to 2^20, the big run 10^6).
+    sweeps : int
+        How often the per-N table was swept (every figure the fastest of them).
     """
     sizes = sorted({r["n"] for r in rows})
     n_key = KEY_N if KEY_N in sizes else sizes[-1]
@@ -69,7 +71,8 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool)
         f"ratio of two measurements of this one run. {dims} sampled inputs, {outs} kept output columns, chunks "
         f"of {CHUNK:,}; rates in million samples per second at N = 2^{e_key} unless a column says otherwise. "
         "The stages alone (uniforms, sampling, model) are timed in steady state: each worker has done one chunk "
-        "and the 2-worker pool is forked before the timer starts. The runs and commands are timed whole.",
+        "and the 2-worker pool is forked before the timer starts. The runs and commands are timed whole. "
+        + (f"Every per-N figure is the fastest of {sweeps} sweeps of the whole table." if sweeps > 1 else ""),
         "",
         "| what | measured | ratio | target |",
         "|---|---|---|---|",
