@@ -517,7 +517,8 @@ def main() -> None:
     print(f"naive per-sample loop: {naive['rate']:.0f} samples/s (equal to the vectorised model)", flush=True)
     bws.append(bandwidth())
     bw = {k: max(b[k] for b in bws) for k in ("gbps_1", "gbps_2")}
-    print(f"streaming bandwidth (the highest of {len(bws)} measurements): {bw['gbps_1']:.1f} GB/s (1 thread), {bw['gbps_2']:.1f} GB/s (2 threads)", flush=True)
+    print(f"streaming bandwidth (the highest of {len(bws)} measurements): {bw['gbps_1']:.1f} GB/s (1 thread), "
+          f"{bw['gbps_2']:.1f} GB/s (2 threads)", flush=True)
     from bench_cli import cli_figures
 
     cli = cli_figures(1_000_000 if args.quick else 10_000_000)
@@ -559,6 +560,7 @@ def write_results(path: Path, rows: list[dict], ten: dict, naive: dict, bw: dict
     lines += ["", "Throughput in million samples per second; peak memory is the summed PSS of the process and its workers.", ""]
     run_costs = [1 / rate("run", n, 2) for n in sizes if n >= 1 << 18]
     flat = max(run_costs) / min(run_costs) - 1 if run_costs else float("nan")
+    cheapest = max((n for n in sizes if n >= 1 << 18), key=lambda n: rate("run", n, 2), default=sizes[-1])
     mid = [1 / rate("run", n, 2) for n in sizes if 1 << 19 <= n <= 1 << 23]
     flat_mid = max(mid) / min(mid) - 1 if mid else float("nan")
     lines += [
@@ -577,10 +579,12 @@ def write_results(path: Path, rows: list[dict], ten: dict, naive: dict, bw: dict
         f"**{ten['seconds']:.2f} s** (evaluation {ten['timings']['evaluate']:.2f} s, summary "
         f"{ten['timings']['summary']:.2f} s), peak **{ten['peak_bytes'] / 2**30:.2f} GiB**; targets <= 10 s and <= 3 GB.",
         f"- Cost per sample of a whole run from 2^18 to 2^{sizes[-1].bit_length() - 1}: max/min - 1 = "
-        f"**{100 * flat:.0f} %**; target flat within 25 %. From 2^19 to 2^23: {100 * flat_mid:.0f} %. At 2^18 "
-        f"the fixed cost of a run (forking the workers, about 0.1 s) weighs; at 2^24 the 2.8 GB of kept outputs "
-        f"cost page faults (fewer kept outputs, or `--chunk-size` and `--output`, keep it flat).",
-        f"- Streaming bandwidth (`np.add(b, c, out=a)`, 2^26 float64, the highest of one measurement per sweep and one after them): {bw['gbps_1']:.1f} GB/s on 1 thread, "
+        f"**{100 * flat:.0f} %**; target flat within 25 %. From 2^19 to 2^23: {100 * flat_mid:.0f} %. The "
+        f"cheapest N is 2^{cheapest.bit_length() - 1}; at the small end a 2-worker run's fixed cost weighs (about "
+        f"45 ms: the forks, the workers' first page faults, the summary's task round trips; see \"Fixed cost of "
+        f"a run with 2 workers\").",
+        f"- Streaming bandwidth (`np.add(b, c, out=a)`, 2^26 float64, the highest of one measurement per sweep "
+        f"and one after them): {bw['gbps_1']:.1f} GB/s on 1 thread, "
         f"{bw['gbps_2']:.1f} GB/s on 2. The model reads {dims} inputs and writes {outs} outputs per sample "
         f"({model_bytes} B): a bandwidth bound of {bound1 / 1e6:.1f} M samples/s on 1 core and "
         f"{bound2 / 1e6:.1f} M on 2; model evaluation reaches {100 * model1 / bound1:.0f} % and "
