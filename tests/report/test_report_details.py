@@ -200,3 +200,46 @@ def test_run_table_says_no_flows_for_an_actor_with_none() -> None:
     assert "geen stromen" in line and "100,0 %" not in line
     line = next(ln for ln in r.output.splitlines() if "Wmo en welzijn" in ln)
     assert "geen stromen" not in line and "%" in line
+
+
+def test_sobol_labels_stay_inside_their_own_panel() -> None:
+    """With ``--group-by parameter`` the factor labels are long (a group such as
+    ``new_care_fraction + care_profile.*`` reads as a sentence): every tick label
+    must lie inside the figure and left of its own axes, clear of the panel to its
+    left, and the layout engine must not give up (it used to: the labels of the
+    right column ran over the bars of the left one)."""
+    import warnings
+
+    from mkba_mc.report.figures import SOBOL_TOP, fig_sobol
+
+    factors = ["new_care_fraction + care_profile.*", "substitution_existing", "substitution_new",
+               "newly_found_share", "escalation_rate.families", "escalation_rate.other", "qaly_value",
+               "realisation_share.gemeente_werk_inkomen", "school_dropout_reduction", "attribution", "relapse",
+               "benefit_saving_per_year", "one_off_costs", "cost_per_fte", "other_team_costs", "work_years"]
+    outputs = ["ratio_social", "ratio_gemeente", "ratio_social_ge_1", "balance_gemeente_ge_0"]
+    rng = np.random.default_rng(3)
+    st = rng.uniform(0, 0.8, (len(outputs), len(factors)))
+    ds = xr.Dataset({"S1": (("output", "parameter"), st * 0.7), "S1_conf": (("output", "parameter"), st * 0 + 0.05),
+                     "ST": (("output", "parameter"), st), "ST_conf": (("output", "parameter"), st * 0 + 0.05)},
+                    coords={"output": outputs, "parameter": factors})
+    for lang in ("nl", "en"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "constrained_layout not applied" is a UserWarning
+            fig = fig_sobol(ds, "parameter", lang)
+            fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        page = fig.bbox
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert len(axes) == 4
+        for ax in axes:
+            box = ax.get_window_extent(r)
+            labels = [t for t in ax.get_yticklabels() if t.get_text()]
+            assert len(labels) == SOBOL_TOP
+            neighbours = [o.get_window_extent(r) for o in axes
+                          if o is not ax and o.get_window_extent(r).x1 <= box.x0 and
+                          o.get_window_extent(r).y0 < box.y1 and o.get_window_extent(r).y1 > box.y0]
+            for t in labels:
+                e = t.get_window_extent(r)
+                assert e.x0 >= page.x0 - 1 and e.x1 <= box.x0 + 1, (lang, t.get_text())
+                assert all(e.x0 >= nb.x1 for nb in neighbours), (lang, t.get_text())
+            assert max(len(line) for t in labels for line in t.get_text().split("\n")) <= 30

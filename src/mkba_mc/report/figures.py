@@ -34,6 +34,9 @@ FIGURE_DPI: Final[int] = 150
 TORNADO_TOP: Final[int] = 15
 #: Factors per panel of the Sobol' figure when indices are per parameter.
 SOBOL_TOP: Final[int] = 15
+#: Characters per line and lines of a factor label in the two-column Sobol' figure.
+LABEL_WIDTH: Final[int] = 30
+LABEL_LINES: Final[int] = 3
 #: Actors outside the municipality, shown in the right panel of a curve figure.
 OTHER_ACTORS: Final[tuple[str, ...]] = tuple(a for a in ACTORS if not a.startswith("gemeente"))
 
@@ -247,6 +250,21 @@ def sobol_output_title(output: str, lang: str) -> str:
     return LABELS[lang].get(output, output)
 
 
+def wrap_label(text: str, width: int = LABEL_WIDTH, lines: int = LABEL_LINES) -> str:
+    """A category label broken into lines of at most ``width`` characters
+    (at most ``lines`` of them, the last cut at a word and ending in an ellipsis), so
+    that two panels side by side keep their labels inside their own half of
+    the figure.  A single word longer than ``width`` is broken too."""
+    import textwrap
+
+    parts = textwrap.wrap(" ".join(text.split()), width=width, break_on_hyphens=False) or [""]
+    if len(parts) > lines:
+        last = " ".join(parts[lines - 1:])
+        cut = textwrap.shorten(last, width=width, placeholder=" \u2026")  # at a word boundary
+        parts = [*parts[:lines - 1], cut if cut != "\u2026" else last[:width - 1] + "\u2026"]
+    return "\n".join(parts)
+
+
 def fig_sobol(ds: Any, factor_dim: str, lang: str) -> Figure:
     """S1 and ST per factor with their 95 % intervals, one panel per output."""
     T = texts(lang)
@@ -255,7 +273,9 @@ def fig_sobol(ds: Any, factor_dim: str, lang: str) -> Figure:
     k = min(len(factors), SOBOL_TOP)
     cols = 2 if len(panels) > 1 else 1
     rows = math.ceil(len(panels) / cols)
-    fig = new_figure(11, rows * (0.34 * k + 1.4))
+    names = {f: wrap_label(factor_label(f, lang)) for f in factors}
+    lines = max((n.count("\n") + 1 for n in names.values()), default=1)
+    fig = new_figure(11, rows * ((0.34 + 0.06 * (lines - 1)) * k + 1.4))
     axes = fig.subplots(rows, cols, squeeze=False)
     for idx, ax in enumerate(axes.flat):
         if idx >= len(panels):
@@ -269,7 +289,7 @@ def fig_sobol(ds: Any, factor_dim: str, lang: str) -> Figure:
         stv, stc = st[order], sub["ST_conf"].values[order]
         ax.barh(y + 0.19, stv, height=0.38, xerr=stc, color="#2b5d8a", ecolor="#222", capsize=2.5, label="ST")
         ax.barh(y - 0.19, s1, height=0.38, xerr=s1c, color="#9cc3e4", ecolor="#222", capsize=2.5, label="S1")
-        ax.set_yticks(y, [factor_label(factors[i], lang) for i in order], fontsize=9.5)
+        ax.set_yticks(y, [names[factors[i]] for i in order], fontsize=9.5 if lines == 1 else 9)
         ax.axvline(0, color="#555", lw=0.8)
         ax.set_xlim(min(0.0, float(np.nanmin(s1 - s1c))) - 0.02, max(0.1, float(np.nanmax(stv + stc))) * 1.08)
         ax.set_xlabel(T["sobol_axis"], fontsize=10)
@@ -345,5 +365,5 @@ def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
     return localise(fig, lang)
 
 
-__all__ = ["FIGURE_DPI", "OTHER_ACTORS", "SOBOL_TOP", "TORNADO_TOP", "fig_actors", "fig_cashflow", "fig_curve",
+__all__ = ["FIGURE_DPI", "LABEL_LINES", "LABEL_WIDTH", "OTHER_ACTORS", "SOBOL_TOP", "TORNADO_TOP", "fig_actors", "fig_cashflow", "fig_curve",
            "fig_posts", "fig_ratios", "fig_sobol", "fig_tornado", "new_figure", "save_png", "sobol_output_title", "sobol_panels"]
