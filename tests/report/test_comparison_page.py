@@ -73,3 +73,31 @@ def test_batch_reports_link_to_the_comparison(tmp_path: Path) -> None:
     (tmp_path / "batch.json").write_text("{}")
     link = comparison_link(tmp_path / "scen", "nl")
     assert 'href="../comparison/comparison.html"' in link and "vergelijking" in link
+
+
+def test_comparison_figure_keeps_names_and_notes_readable() -> None:
+    """A name with control characters shows them as \\xNN (as the workbooks do),
+    long names wrap onto two lines, and every "P(>= 1)" note ends inside its own
+    panel, also for a scenario whose whole range lies far right of 1."""
+    import warnings
+
+    from mkba_mc.report.compare import comparison_plot
+
+    rows = [dict(ROW, scenario="bell\x07and\x1bescape"),
+            dict(ROW, scenario="Stedelijk netwerk van sociale teams, nieuw-voor-oud, met een lange naam",
+                 ratio_social_p5=1.7, ratio_social_p50=2.2, ratio_social_p95=2.9, **{"P(ratio_social >= 1)": 1.0})]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a UserWarning of matplotlib
+        fig = comparison_plot(pd.DataFrame(rows), "nl")
+        fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    left, right = fig.axes[:2]
+    names = [t.get_text() for t in left.get_yticklabels()]
+    assert names[0] == "bell\\x07and\\x1bescape"
+    assert names[1].count("\n") == 1 and all(len(line) <= 36 for line in names[1].split("\n"))
+    for ax in (left, right):
+        box = ax.get_window_extent(r)
+        notes = [t for t in ax.texts if t.get_text().startswith("P(")]
+        assert len(notes) == 2
+        assert all(box.x0 <= t.get_window_extent(r).x0 and t.get_window_extent(r).x1 <= box.x1 for t in notes)
+    assert [t.get_text() for t in left.texts if t.get_text().startswith("P(")][1] == "P(≥ 1) 100,0 %"

@@ -20,8 +20,8 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..model.sets import ACTORS
-from .figures import localise
-from .formats import prob
+from .figures import localise, new_figure, wrap_label
+from .formats import prob, visible_text
 from .labels import ACTOR_LABELS, COMPARE_LABELS
 
 RATIOS = ("ratio_social", "ratio_financial", "ratio_gemeente")
@@ -85,15 +85,18 @@ def comparison_table(folders: Sequence[str | Path]) -> pd.DataFrame:
 
 
 def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -> None:
-    """Ratio ranges (P5-P95 with the median) per scenario, and P(ratio >= 1)."""
-    import matplotlib
+    """Write :func:`comparison_plot` as a PNG to ``path``."""
+    comparison_plot(table, lang).savefig(path, dpi=130, format="png", facecolor="white")
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def comparison_plot(table: pd.DataFrame, lang: str = "nl") -> Any:
+    """Ratio ranges (P5-P95 with the median) per scenario, and P(ratio >= 1):
+    a matplotlib figure (scenario names wrapped, control characters shown as
+    ``\\xNN``, every note inside its panel)."""
     labels = COMPARE_LABELS[lang]
     n = len(table)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 1.2 + 0.6 * n), sharey=True)
+    fig = new_figure(11, 1.2 + 0.6 * n)
+    axes = fig.subplots(1, 2, sharey=True)
     for ax, ratio in zip(axes, ("ratio_social", "ratio_gemeente")):
         for i, (_, r) in enumerate(table.iterrows()):
             if f"{ratio}_p5" not in r or pd.isna(r.get(f"{ratio}_p5")):
@@ -105,16 +108,20 @@ def comparison_figure(table: pd.DataFrame, path: str | Path, lang: str = "nl") -
                 ax.annotate(f"{labels['p']} {prob(p, lang)}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
                             textcoords="offset points", fontsize=9)
         ax.axvline(1.0, color="#c44e52", lw=1)
+        lo = pd.to_numeric(table.get(f"{ratio}_p5"), errors="coerce")
+        hi = pd.to_numeric(table.get(f"{ratio}_p95"), errors="coerce")
+        if lo is not None and hi is not None and lo.notna().any():
+            left, right = min(1.0, float(lo.min())), max(1.0, float(hi.max()))
+            span = max(right - left, 0.1)
+            # room right of the widest range for its "P(>= 1) 100,0 %" note, inside this panel
+            ax.set_xlim(left - 0.05 * span, right + 0.42 * span)
         ax.set_title(labels[ratio])
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(range(n))
-    axes[0].set_yticklabels(list(table["scenario"]))
+    axes[0].set_yticklabels([wrap_label(visible_text(str(s)), width=36, lines=2) for s in table["scenario"]])
     axes[0].invert_yaxis()
     fig.suptitle(labels["title"])
-    localise(fig, lang)
-    fig.tight_layout()
-    fig.savefig(path, dpi=130, format="png")
-    plt.close(fig)
+    return localise(fig, lang)
 
 
 def comparison_format(_row: Any, column: Any) -> str:
@@ -241,5 +248,5 @@ def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = 
                         manifest or {"analysis": "compare", "folders": list(table["folder"])}, force=force)
 
 
-__all__ = ["FIXED_HEADERS", "comparison_figure", "comparison_format", "comparison_header", "comparison_table", "find_run",
+__all__ = ["FIXED_HEADERS", "comparison_figure", "comparison_format", "comparison_plot", "comparison_header", "comparison_table", "find_run",
            "relative_folders", "row_for", "workbook_table", "write_comparison"]

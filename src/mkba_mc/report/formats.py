@@ -12,6 +12,7 @@ Machine-readable files (JSON, CSV, netCDF) keep plain numbers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,16 @@ MISSING = "–"
 
 #: Decimal and thousands separator per language.
 SEPARATORS = {"nl": (",", "."), "en": (".", ",")}
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible_text(text: str) -> str:
+    """``text`` with every control character written as ``\\xNN`` (a bell in a
+    scenario name shows as ``\\x07``, as in the workbooks, instead of a missing
+    glyph in a figure)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def finite(v: Any) -> bool:
