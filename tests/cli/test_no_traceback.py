@@ -360,3 +360,30 @@ def test_deep_nesting_problem_is_short() -> None:
     path = MALFORMED / "scenario_nesting_too_deep.toml"
     err = assert_clean(invoke("validate", path), 2, "effects.relapse")
     assert max(len(line) for line in err.splitlines()) < 400
+
+
+@pytest.mark.parametrize("lines", [0, 12])
+@pytest.mark.parametrize("args", [["compare", "--help"],
+                                  ["run", "scenarios/bijlage2_voorbeeld.toml", "-n", "1000", "--workers", "1"]])
+def test_a_closed_stdout_pipe_ends_quietly(args: list[str], lines: int) -> None:
+    """``mkba-mc ... | head`` whose reader has gone: no "error: Broken pipe
+    (check the path, the free space ...)" and no traceback; exit 1 as click's
+    own handling (or 0 when everything was written before the reader left).
+    The reader takes ``lines`` lines and closes the pipe: at 0 the first write
+    fails (rich's console handles that itself); after 12 lines of ``compare
+    --help`` the usage has been written and the failure comes in click's echo
+    of the options, inside the command (where "error: Broken pipe" was printed
+    in 4 of 5 tries).  Five tries, as the moment of the failure is a race."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-m", "mkba_mc", *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=root)
+        for _ in range(lines):
+            proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.stderr.close()
+        assert proc.wait(timeout=120) in (0, 1) and err == "", (proc.returncode, err)

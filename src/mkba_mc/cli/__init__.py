@@ -17,7 +17,7 @@ from . import (
     voi,  # noqa: F401 -- registers voi
 )
 from . import discover  # noqa: F401,E402 -- registers discover (issue 13)
-from .app import _check_finite, _error_message, _state, app, err_console
+from .app import _check_finite, _error_message, _state, app, err_console, quiet_broken_pipe, stdout_closed
 
 
 def main() -> None:
@@ -31,6 +31,8 @@ def main() -> None:
     except Exception as exc:  # pragma: no cover - the group handles the commands' errors
         if _state["debug"]:
             raise
+        if isinstance(exc, BrokenPipeError) and stdout_closed():
+            quiet_broken_pipe()
         message, code = _error_message(exc)
         err_console.print(f"error: {message}", highlight=False, markup=False)
         sys.exit(code)

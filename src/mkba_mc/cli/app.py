@@ -65,6 +65,36 @@ def _error_message(exc: BaseException) -> tuple[str, int]:
            "(run with --debug for the traceback)", 1
 
 
+def stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone (``mkba-mc run
+    ... | head``): the kernel reports an error condition on its write end."""
+    import select
+    import sys
+
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno(), select.POLLOUT)
+        return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), no stdout
+        return False
+
+
+def quiet_broken_pipe() -> None:
+    """Leave quietly, as ``click`` does, when the reader of standard output
+    closed the pipe: no message (the reader asked for no more), exit code 1.
+    Standard output is pointed at ``/dev/null`` first, so that flushing it at
+    exit does not raise again."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - no stdout to redirect
+        pass
+    raise SystemExit(1)
+
+
 def _passthrough() -> tuple[type[BaseException], ...]:
     """Exceptions the handler leaves to typer/click: --help, --version, usage
     errors (exit 2), Ctrl-C (exit 130).  Typer >= 0.24 vendors click, older
@@ -94,6 +124,8 @@ class _Group(TyperGroup):
         except Exception as exc:
             if _state["debug"]:
                 raise
+            if isinstance(exc, BrokenPipeError) and stdout_closed():
+                quiet_broken_pipe()
             from rich.text import Text
 
             message, code = _error_message(exc)
