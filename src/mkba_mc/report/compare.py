@@ -108,10 +108,9 @@ def comparison_plot(table: pd.DataFrame, lang: str = "nl") -> Any:
                 ax.annotate(f"{labels['p']} {prob(p, lang)}", (r[f"{ratio}_p95"], i), xytext=(6, -3),
                             textcoords="offset points", fontsize=9)
         ax.axvline(1.0, color="#c44e52", lw=1)
-        lo = pd.to_numeric(table.get(f"{ratio}_p5"), errors="coerce")
-        hi = pd.to_numeric(table.get(f"{ratio}_p95"), errors="coerce")
-        if lo is not None and hi is not None and lo.notna().any():
-            left, right = min(1.0, float(lo.min())), max(1.0, float(hi.max()))
+        if f"{ratio}_p5" in table and table[f"{ratio}_p5"].notna().any():
+            left = min(1.0, float(table[f"{ratio}_p5"].min()))
+            right = max(1.0, float(table[f"{ratio}_p95"].max()))
             span = max(right - left, 0.1)
             # room right of the widest range for its "P(>= 1) 100,0 %" note, inside this panel
             ax.set_xlim(left - 0.05 * span, right + 0.42 * span)
@@ -248,5 +247,5 @@ def write_comparison(table: pd.DataFrame, out_dir: str | Path, *, force: bool = 
                         manifest or {"analysis": "compare", "folders": list(table["folder"])}, force=force)
 
 
-__all__ = ["FIXED_HEADERS", "comparison_figure", "comparison_format", "comparison_plot", "comparison_header", "comparison_table", "find_run",
-           "relative_folders", "row_for", "workbook_table", "write_comparison"]
+__all__ = ["FIXED_HEADERS", "comparison_figure", "comparison_format", "comparison_header", "comparison_plot",
+           "comparison_table", "find_run", "relative_folders", "row_for", "workbook_table", "write_comparison"]

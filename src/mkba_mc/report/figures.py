@@ -273,23 +273,24 @@ def fig_sobol(ds: Any, factor_dim: str, lang: str) -> Figure:
     k = min(len(factors), SOBOL_TOP)
     cols = 2 if len(panels) > 1 else 1
     rows = math.ceil(len(panels) / cols)
-    names = {f: wrap_label(factor_label(f, lang)) for f in factors}
-    lines = max((n.count("\n") + 1 for n in names.values()), default=1)
+    subs = [ds.sel(output=p) for p in panels]
+    orders = [np.argsort(-np.nan_to_num(sub["ST"].values.astype(float), nan=-np.inf))[:k] for sub in subs]
+    names = {i: wrap_label(factor_label(factors[i], lang)) for order in orders for i in order}
+    lines = max((n.count("\n") + 1 for n in names.values()), default=1)  # of the labels shown
     fig = new_figure(11, rows * ((0.34 + 0.06 * (lines - 1)) * k + 1.4))
     axes = fig.subplots(rows, cols, squeeze=False)
     for idx, ax in enumerate(axes.flat):
         if idx >= len(panels):
             ax.set_visible(False)
             continue
-        sub = ds.sel(output=panels[idx])
+        sub, order = subs[idx], orders[idx]
         st = sub["ST"].values.astype(float)
-        order = np.argsort(-np.nan_to_num(st, nan=-np.inf))[:k]
         y = np.arange(len(order))[::-1]
         s1, s1c = sub["S1"].values[order], sub["S1_conf"].values[order]
         stv, stc = st[order], sub["ST_conf"].values[order]
         ax.barh(y + 0.19, stv, height=0.38, xerr=stc, color="#2b5d8a", ecolor="#222", capsize=2.5, label="ST")
         ax.barh(y - 0.19, s1, height=0.38, xerr=s1c, color="#9cc3e4", ecolor="#222", capsize=2.5, label="S1")
-        ax.set_yticks(y, [names[factors[i]] for i in order], fontsize=9.5 if lines == 1 else 9)
+        ax.set_yticks(y, [names[i] for i in order], fontsize=9.5 if lines == 1 else 9)
         ax.axvline(0, color="#555", lw=0.8)
         ax.set_xlim(min(0.0, float(np.nanmin(s1 - s1c))) - 0.02, max(0.1, float(np.nanmax(stv + stc))) * 1.08)
         ax.set_xlabel(T["sobol_axis"], fontsize=10)
@@ -365,5 +366,6 @@ def fig_curve(curve: Curve, headline: float | None, lang: str) -> Figure:
     return localise(fig, lang)
 
 
-__all__ = ["FIGURE_DPI", "LABEL_LINES", "LABEL_WIDTH", "OTHER_ACTORS", "SOBOL_TOP", "TORNADO_TOP", "fig_actors", "fig_cashflow", "fig_curve",
-           "fig_posts", "fig_ratios", "fig_sobol", "fig_tornado", "new_figure", "save_png", "sobol_output_title", "sobol_panels"]
+__all__ = ["FIGURE_DPI", "LABEL_LINES", "LABEL_WIDTH", "OTHER_ACTORS", "SOBOL_TOP", "TORNADO_TOP", "fig_actors",
+           "fig_cashflow", "fig_curve", "fig_posts", "fig_ratios", "fig_sobol", "fig_tornado", "new_figure", "save_png",
+           "sobol_output_title", "sobol_panels", "wrap_label"]

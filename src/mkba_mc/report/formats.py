@@ -180,4 +180,4 @@ def percent_ticks(lang: str) -> Callable[[float, Any], str]:
 
 
 __all__ = ["MISSING", "SEPARATORS", "count", "decimal", "eur", "finite", "grouped", "number", "number_ticks",
-           "percent", "percent_ticks", "prob", "ratio", "thousands", "value_text"]
+           "percent", "percent_ticks", "prob", "ratio", "thousands", "value_text", "visible_text"]
