@@ -17,11 +17,12 @@ def test_chunk_size_default_is_the_engine_default() -> None:
     assert _params("run")["chunk_size"].default == DEFAULT_CHUNK
 
 
-def test_workers_are_processes_everywhere() -> None:
-    for command in ("run", "sobol", "curve", "batch"):
-        text = _params(command)["workers"].help
-        assert "processes" in text and "threads" not in text, (command, text)
-        assert "at most 8" in text, (command, text)
+def test_workers_are_described_the_same_everywhere() -> None:
+    texts = {command: _params(command)["workers"].help for command in ("run", "sobol", "curve", "batch")}
+    assert len(set(texts.values())) == 1, texts
+    text = texts["run"]
+    assert "processes" in text and "threads for a Monte Carlo run of 2^18 samples" in text, text
+    assert "at most 8" in text, text
 
 
 def test_the_console_script_entry_point_exists() -> None:

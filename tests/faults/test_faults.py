@@ -26,6 +26,7 @@ from mkba_mc import load_scenario
 from mkba_mc.batch import folder_names
 from mkba_mc.cli import app
 from mkba_mc.report.compare import comparison_table, write_comparison
+from mkba_mc.execution.evaluators import WORKER_THREAD
 from mkba_mc.execution.montecarlo import run as mc_run
 from mkba_mc.io.output import LOCK_SUFFIX, OLD_PREFIX, TMP_PREFIX, lock_path, remove_stale, write_bundle
 from mkba_mc.report import build_report
@@ -87,9 +88,25 @@ def small_run(out: Path, seed: int, *extra: str) -> None:
 
 # ------------------------------------------------------------------ kills
 KILLED = {"run": ["run", str(B2), "-n", "20000000", "--workers", "2", "--seed", "1"],
+          "run-processes": ["run", str(B2), "-n", "20000000", "--workers", "2", "--seed", "1",
+                            "--scheduler", "processes"],
           "sobol": ["sobol", str(B2), "-n", str(1 << 20), "--workers", "2"],
           "curve": ["curve", str(B2), "-n", "3000000", "--workers", "2", "--seed", "1"],
           "batch": ["batch", str(B2), str(OUDEREN), "-n", "3000000", "--sobol-n", "8192", "--workers", "2"]}
+#: Whether the command's workers are forked processes; the compiled runs of
+#: ``run`` and ``curve`` (millions of samples) use threads by default.
+FORKS = {"run": False, "run-processes": True, "sobol": True, "curve": False, "batch": True}
+
+
+def worker_threads(pid: int) -> int:
+    """Worker threads of process ``pid`` (named ``mkba-worker_<i>``; from /proc)."""
+    names = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            names.append((task / "comm").read_text().strip())
+        except OSError:
+            continue
+    return sum(name.startswith(WORKER_THREAD) for name in names)
 
 
 @pytest.mark.slow
@@ -102,12 +119,14 @@ def test_sigkill_kills_the_workers_and_the_next_run_cleans_up(tmp_path: Path, co
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     workers: set[int] = set()
-    while len(workers) < 2:
+    while (len(workers) if FORKS[command] else worker_threads(proc.pid)) < 2:
         assert proc.poll() is None, "run ended before its workers started"
-        assert time.time() < deadline, "no worker processes appeared"
+        assert time.time() < deadline, "no workers appeared"
         workers = children(proc.pid)
         time.sleep(0.05)
     time.sleep(0.3)  # the workers are computing
+    if not FORKS[command]:  # worker threads: nothing to outlive the parent
+        assert children(proc.pid) == set()
     os.kill(proc.pid, signal.SIGKILL)  # the parent only, as an OOM killer or `kill -9 PID` would
     proc.wait()
     deadline = time.time() + 5

@@ -3,6 +3,7 @@ state, and importing the engine has no side effects."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 
 from mkba_mc import ConfigError, load_scenario
-from mkba_mc.execution.evaluators import ProcessEvaluator, SerialEvaluator, ThreadEvaluator, local_evaluator
+from mkba_mc.execution.evaluators import (ProcessEvaluator, SerialEvaluator, ThreadEvaluator, fork_available,
+                                         local_evaluator)
 from mkba_mc.execution.montecarlo import ALL_KEPT_OUTPUTS, run
 from mkba_mc.sensitivity.analyses import breakeven, sobol
 
@@ -80,6 +82,52 @@ def test_every_evaluator_gives_the_same_run_and_sobol() -> None:
             assert np.array_equal(a, b)
         for k in ("S1", "ST", "S1_conf", "ST_conf"):
             assert np.array_equal(ref_sobol.indices["ratio_social"][k], other_sobol.indices["ratio_social"][k])
+
+
+class PidJob:
+    """A job that says whether its tasks release the GIL and reports where they ran."""
+
+    def __init__(self, releases_gil: bool):
+        self.releases_gil = releases_gil
+
+    def pid(self, task: int) -> int:
+        return os.getpid()
+
+
+@pytest.mark.skipif(not fork_available(), reason="forked workers")
+def test_auto_runs_a_job_that_releases_the_gil_on_threads_and_forks_for_the_others() -> None:
+    here = os.getpid()
+    with local_evaluator(2, "auto") as ev:
+        ev.expect(8)
+        assert ev.forks_for(True) is False and ev.forks_for(False) is True
+        assert set(ev.map(PidJob(True).pid, range(8))) == {here}
+        assert here not in set(ev.map(PidJob(False).pid, range(8)))
+    with local_evaluator(2, "processes") as ev:  # processes: every job forks
+        ev.expect(8)
+        assert ev.forks_for(True) is True
+        assert here not in set(ev.map(PidJob(True).pid, range(8)))
+
+
+def test_a_compiled_run_is_the_same_on_every_local_evaluator(monkeypatch) -> None:
+    """2^18 samples (numba sampling and model): the bits of one worker on threads,
+    forked processes and the default, which runs this job on threads and forks nothing."""
+    import mkba_mc.execution.evaluators as evaluators
+
+    sc = load_scenario(B2)
+    n = 1 << 18
+    ref = run(sc, n, seed=13, chunk_size=1 << 14, workers=1)
+    assert ref.plan.use_compiled
+    forked = []
+    real = evaluators.fork_pool
+    monkeypatch.setattr(evaluators, "fork_pool", lambda *a, **k: forked.append(a) or real(*a, **k))
+    for backend, forks in (("threads", 0), ("processes", 1), ("auto", 0)):
+        before = len(forked)
+        other = run(sc, n, seed=13, chunk_size=1 << 15, workers=2, backend=backend)
+        assert len(forked) - before == forks, backend
+        for k, v in ref.outputs.items():
+            assert np.array_equal(v, other.outputs[k], equal_nan=True), (backend, k)
+        assert ref.summary().equals(other.summary()), backend
+        assert ref.probabilities() == other.probabilities(), backend
 
 
 def test_breakeven_is_the_same_on_workers() -> None:

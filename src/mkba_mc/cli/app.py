@@ -257,7 +257,8 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite results in
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the table (labels and number style).")]
 WorkersOption = Annotated[Optional[int], typer.Option(
-    "--workers", help="Worker processes (default: the cores of this machine, at most 8).")]
+    "--workers", help="Parallel workers (default: the cores of this machine, at most 8): forked "
+                      "processes, or threads for a Monte Carlo run of 2^18 samples or more (compiled).")]
 
 
 class _LazyProgress:

@@ -17,6 +17,8 @@ choice of where they run is made once, by the caller:
     scenario, the sampling plan and the shared output store -- is bound to
     the pool when it forks, so it is inherited by the workers instead of
     pickled with every task; the pool is forked again for another job.
+    The default (``auto``) runs a job whose tasks release the GIL -- the
+    compiled Monte Carlo run -- on threads instead: no forks to pay.
 :class:`DaskEvaluator`
     A Dask cluster through a connected :class:`distributed.Client`; the job
     travels with the task (scattered once per ``map``).
@@ -33,54 +35,15 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from ..errors import ConfigError, Problem
+from .pools import END, WORKER_THREAD, thread_pool, windowed
 from .procs import fork_pool
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def windowed(submit: Callable[[T], Future[R]], tasks: Iterable[T], window: int) -> Iterator[R]:
-    """Run tasks with at most ``window`` in flight; yield results in task order.
-
-    Parameters
-    ----------
-    submit : callable
-        ``submit(task)`` returning a future (``executor.submit`` bound to the
-        task function).
-    tasks : iterable
-        The tasks.
-    window : int
-        Most futures pending at once.
-
-    Yields
-    ------
-    object
-        ``future.result()`` of every task, in task order.  Tasks not yet
-        started are cancelled if the consumer stops early.
-    """
-    pending: deque[Future[R]] = deque()
-    it = iter(tasks)
-    try:
-        for t in it:
-            pending.append(submit(t))
-            if len(pending) >= window:
-                break
-        while pending:
-            result = pending.popleft().result()
-            nxt = next(it, _END)
-            if nxt is not _END:
-                pending.append(submit(nxt))  # type: ignore[arg-type]
-            yield result
-    finally:
-        for fut in pending:
-            fut.cancel()
-
-
-_END = object()
 
 
 def _check_workers(workers: int) -> int:
@@ -101,6 +64,13 @@ class SerialEvaluator:
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(task)`` for every task, in order."""
         return map(fn, tasks)
+
+    def forks_for(self, releases_gil: bool = False) -> bool:
+        """Whether a job's tasks will run in forked processes (:attr:`forks`);
+        ``releases_gil``: whether they spend their time in code that releases
+        the GIL (a job's ``releases_gil`` attribute), which only
+        :class:`ProcessEvaluator` takes into account."""
+        return self.forks
 
     def expect(self, tasks: int) -> None:
         """Tell the evaluator the most tasks a ``map`` will get (unused here)."""
@@ -142,7 +112,7 @@ class ThreadEvaluator(SerialEvaluator):
         if self.workers == 1:
             return map(fn, tasks)
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self._size())
+            self._pool = thread_pool(self._size())
         pool = self._pool
         return windowed(lambda t: pool.submit(fn, t), tasks, window=2 * self.workers)
 
@@ -185,14 +155,26 @@ class ProcessEvaluator(ThreadEvaluator):
     by reference) is sent with each task to the current pool.  Where ``fork`` does not exist,
     or with one worker or one expected task, tasks run in this process.
 
+    With ``threads_if_gil_free``, a job whose tasks release the GIL (its
+    ``releases_gil`` attribute is true: the compiled Monte Carlo run,
+    :attr:`mkba_mc.execution.job.RangeJob.releases_gil`) runs on threads of
+    this process instead.  They are as fast per sample as forked workers and
+    save each run the forks, the workers' first page faults and the task
+    round trips between processes, about 45 ms a run with 2 workers
+    (benchmarks/results.md, "Fixed cost of a run with 2 workers").
+
     Parameters
     ----------
     workers : int
         Worker processes (at most as many as expected tasks, :meth:`expect`).
+    threads_if_gil_free : bool
+        Run jobs that release the GIL on threads (the ``auto`` backend of
+        :func:`local_evaluator`); otherwise every job forks.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, *, threads_if_gil_free: bool = False):
         super().__init__(workers)
+        self.threads_if_gil_free = bool(threads_if_gil_free)
         self._owner: object | None = None
         self._procs: Executor | None = None
 
@@ -210,11 +192,18 @@ class ProcessEvaluator(ThreadEvaluator):
         or one expected task, :meth:`expect`, nor where ``fork`` is missing)."""
         return not self._local()
 
+    def forks_for(self, releases_gil: bool = False) -> bool:
+        """Whether a job's ``map`` runs on forked workers: :attr:`forks`, and
+        not for a job that releases the GIL when ``threads_if_gil_free``."""
+        return self.forks and not (releases_gil and self.threads_if_gil_free)
+
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(task)`` in task order, at most ``2 * workers`` in flight."""
         if self._local():
             return map(fn, tasks)
         owner = getattr(fn, "__self__", None)
+        if not self.forks_for(bool(getattr(owner, "releases_gil", False))):
+            return super().map(fn, tasks)  # the thread pool
         if self._procs is None or (owner is not None and owner is not self._owner):
             self._shutdown_procs()
             self._procs = fork_pool(self._size(), initializer=_install, state=owner)
@@ -295,8 +284,8 @@ class DaskEvaluator(SerialEvaluator):
                 fut = pending.popleft()
                 result = fut.result()
                 fut.release()
-                nxt = next(it, _END)
-                if nxt is not _END:
+                nxt = next(it, END)
+                if nxt is not END:
                     pending.append(client.submit(_apply, remote_fn, nxt, pure=False))
                 yield result
         finally:
@@ -315,7 +304,8 @@ class Evaluator(Protocol):
 
     Optionally ``forks`` (bool): whether tasks run in forked processes, which
     write only into shared memory maps; the Monte Carlo engine assumes they
-    may when an evaluator does not say.
+    may when an evaluator does not say.  Or ``forks_for(releases_gil)``, the
+    same for a job whose tasks do or do not release the GIL.
     """
 
     @property
@@ -344,8 +334,11 @@ def local_evaluator(workers: int = 1, backend: str = "auto") -> SerialEvaluator:
     workers : int
         Parallel workers; 1 gives a :class:`SerialEvaluator`.
     backend : {"auto", "processes", "threads"}
-        ``auto``: forked processes where ``fork`` exists (the model makes
-        many short numpy calls, so threads contend for the GIL), else threads.
+        ``auto``: forked processes where ``fork`` exists (numpy's evaluate
+        makes many short calls, so threads contend for the GIL), but threads
+        for a job whose tasks release the GIL (the compiled run:
+        :class:`ProcessEvaluator` with ``threads_if_gil_free``); else threads.
+        ``processes``: forked processes for every job.
 
     Raises
     ------
@@ -359,7 +352,7 @@ def local_evaluator(workers: int = 1, backend: str = "auto") -> SerialEvaluator:
         return SerialEvaluator()
     if backend == "threads" or not fork_available():
         return ThreadEvaluator(workers)
-    return ProcessEvaluator(workers)
+    return ProcessEvaluator(workers, threads_if_gil_free=backend == "auto")
 
 
 BACKENDS: tuple[str, ...] = ("auto", "processes", "threads")
@@ -371,6 +364,7 @@ __all__ = [
     "ProcessEvaluator",
     "SerialEvaluator",
     "ThreadEvaluator",
+    "WORKER_THREAD",
     "fork_available",
     "local_evaluator",
     "windowed",

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..uncertainty.plan import SamplingPlan
-from .model_kernel import chunk_evaluator
+from .model_kernel import chunk_evaluator, runs_compiled
 
 if TYPE_CHECKING:
     from ..io.loading import Scenario
@@ -162,6 +162,22 @@ class RangeJob:
         chunk_evaluator(self.scenario.params, self.scenario.structure, self.plan.names, self.outputs,
                         self.plan.use_compiled)
 
+    @property
+    def releases_gil(self) -> bool:
+        """Whether a task spends its time in compiled code that releases the GIL.
+
+        True for a pseudo-random design sampled by the numba kernels
+        (:attr:`SamplingPlan.use_compiled <mkba_mc.uncertainty.plan.SamplingPlan.use_compiled>`)
+        whose outputs the compiled model computes
+        (:func:`~mkba_mc.execution.model_kernel.runs_compiled`): threads of
+        one process then run the tasks in parallel as well as forked workers
+        do, without the forks (:class:`~mkba_mc.execution.evaluators.ProcessEvaluator`).
+        Latin hypercube and Sobol' blocks (scipy) and numpy's evaluate hold
+        the GIL for part of every chunk.
+        """
+        return (self.plan.use_compiled and self.plan.sampler == "random"
+                and runs_compiled(self.outputs, True))
+
     def values(self, task: Task) -> tuple[Task, dict[str, Array], dict[str, Array]]:
         """The task's outputs and inputs (for evaluators without shared memory)."""
         tune_malloc()
@@ -190,6 +206,13 @@ class StoreJob:
             self.band_store.put(row, {k: v for k, v in values.items() if k in band})
         if self.in_store is not None and inputs:
             self.in_store.put(row, inputs)
+
+    @property
+    def releases_gil(self) -> bool:
+        """Whether the job's tasks release the GIL (:attr:`RangeJob.releases_gil`;
+        the summary's column statistics do: numpy's partition and the
+        compiled selection)."""
+        return self.job.releases_gil
 
     def write(self, task: Task) -> Task:
         """Evaluate a task, writing into the shared stores (this process, a

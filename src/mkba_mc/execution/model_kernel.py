@@ -163,6 +163,12 @@ def _compiled(key: _Key) -> CompiledModel:
     return CompiledModel(src, _function(_Source(src.digest, src)))
 
 
+def runs_compiled(outputs: Sequence[str], compiled: bool) -> bool:
+    """Whether :func:`chunk_evaluator` gives the compiled kernel for these
+    outputs (``compiled`` asked and every output one the kernel computes)."""
+    return bool(compiled) and set(outputs) <= KERNEL_OUTPUTS
+
+
 def chunk_evaluator(params: Mapping[str, ArrayLike], structure: Structure, inputs: Sequence[str],
                     outputs: Sequence[str], compiled: bool) -> ChunkEvaluator:
     """A function from a chunk's sampled inputs ``(len(inputs), k)`` to its outputs.
@@ -182,7 +188,7 @@ def chunk_evaluator(params: Mapping[str, ArrayLike], structure: Structure, input
         every output asked for; otherwise, or if False, numpy's evaluate.
     """
     outputs = tuple(outputs)
-    if compiled and set(outputs) <= KERNEL_OUTPUTS:
+    if runs_compiled(outputs, compiled):
         return _compiled(_Key(_digest(params, structure, inputs, outputs), params, structure, tuple(inputs),
                               outputs))
     base = dict(params)
@@ -195,4 +201,4 @@ def chunk_evaluator(params: Mapping[str, ArrayLike], structure: Structure, input
     return numpy_chunk
 
 
-__all__ = ["ChunkEvaluator", "CompiledModel", "cache_dir", "chunk_evaluator"]
+__all__ = ["ChunkEvaluator", "CompiledModel", "cache_dir", "chunk_evaluator", "runs_compiled"]

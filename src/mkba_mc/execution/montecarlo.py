@@ -288,8 +288,11 @@ def run(
     band = band_outputs(keep)
     shapes = {k: (len(scenario.structure.payer[0]),) for k in keep if k in ACTOR_OUTPUTS}
     evaluator.expect(len(sample_tasks(0, n, plan.block_size, chunk_size)))
-    shared = getattr(evaluator, "forks", True)  # private stores when no worker process writes them
-    job = StoreJob(RangeJob(scenario, plan, (*keep, *band), chunk_size, keep_inputs), Store(keep, shapes, n, shared),
+    range_job = RangeJob(scenario, plan, (*keep, *band), chunk_size, keep_inputs)
+    # private stores when no worker process writes them (one worker, threads, a compiled run on ``auto``)
+    forks_for = getattr(evaluator, "forks_for", None)
+    shared = forks_for(range_job.releases_gil) if forks_for is not None else getattr(evaluator, "forks", True)
+    job = StoreJob(range_job, Store(keep, shapes, n, shared),
                    Store(plan.names, {}, n, shared) if keep_inputs else None,
                    Store(band, {k: (scenario.structure.programme_years,) for k in band}, n, shared) if band else None)
     from .summary import prepare
