@@ -154,6 +154,29 @@ def test_sigkill_kills_the_workers_and_the_next_run_cleans_up(tmp_path: Path, co
     assert litter(parent) == []
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux")
+def test_ctrl_c_stops_a_threaded_run_at_once_and_leaves_nothing(tmp_path: Path) -> None:
+    """Ctrl-C during a compiled run on worker threads: exit 130 within seconds
+    (the running chunks finish, the queued ones are cancelled), no traceback,
+    no result folder, no staging litter."""
+    out = tmp_path / "o"
+    cmd = [sys.executable, "-m", "mkba_mc", *KILLED["run"], "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while worker_threads(proc.pid) < 2:
+        assert proc.poll() is None and time.time() < deadline, "no worker threads appeared"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    interrupted = time.time()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert time.time() - interrupted < 10  # not the rest of the 2*10^7 samples
+    assert "Traceback" not in err
+    assert not out.exists() and litter(tmp_path) == []
+
+
 def test_lock_file_of_a_killed_writer_is_removed_but_a_live_one_stays(tmp_path: Path) -> None:
     dead = tmp_path / f".killed{LOCK_SUFFIX}"
     dead.write_text("")  # what a SIGKILLed writer of tmp_path/killed leaves: a lock file nobody holds
