@@ -548,7 +548,9 @@ def write_results(path: Path, rows: list[dict], ten: dict, naive: dict, bw: dict
         f"({platform.machine()}, {os.cpu_count()} cores, numpy {rows[0]['numpy']}). "
         f"Scenario `scenarios/bijlage2_voorbeeld.toml` with the default distributions: {dims} sampled "
         f"parameters (PERT and triangular), {outs} kept output columns (the default outputs: totals, balance, "
-        f"the three ratios, the municipal balance and 9 actor balances), chunks of {CHUNK:,} samples, workers are forked processes.",
+        f"the three ratios, the municipal balance and 9 actor balances), chunks of {CHUNK:,} samples. The stages alone (sampling, model) run on forked "
+        f"processes; whole runs on the default evaluator: worker threads from 2^18 samples (compiled), forked "
+        f"processes below.",
         "",
         "| N | sampling 1w | sampling 2w | model 1w | model 2w | run 1w | run 2w | peak run 2w |",
         "|---|---|---|---|---|---|---|---|",
@@ -580,9 +582,9 @@ def write_results(path: Path, rows: list[dict], ten: dict, naive: dict, bw: dict
         f"{ten['timings']['summary']:.2f} s), peak **{ten['peak_bytes'] / 2**30:.2f} GiB**; targets <= 10 s and <= 3 GB.",
         f"- Cost per sample of a whole run from 2^18 to 2^{sizes[-1].bit_length() - 1}: max/min - 1 = "
         f"**{100 * flat:.0f} %**; target flat within 25 %. From 2^19 to 2^23: {100 * flat_mid:.0f} %. The "
-        f"cheapest N is 2^{cheapest.bit_length() - 1}; at the small end a 2-worker run's fixed cost weighs (about "
-        f"45 ms: the forks, the workers' first page faults, the summary's task round trips; see \"Fixed cost of "
-        f"a run with 2 workers\").",
+        f"cheapest N is 2^{cheapest.bit_length() - 1}. Runs from 2^18 on use worker threads, with no forks to "
+        f"pay (\"Worker threads for compiled runs\"); what remains at the small end is the set-up of a run "
+        f"and the summary's fixed cost per column.",
         f"- Streaming bandwidth (`np.add(b, c, out=a)`, 2^26 float64, the highest of one measurement per sweep "
         f"and one after them): {bw['gbps_1']:.1f} GB/s on 1 thread, "
         f"{bw['gbps_2']:.1f} GB/s on 2. The model reads {dims} inputs and writes {outs} outputs per sample "

@@ -162,7 +162,10 @@ def test_ctrl_c_stops_a_threaded_run_at_once_and_leaves_nothing(tmp_path: Path) 
     no result folder, no staging litter."""
     out = tmp_path / "o"
     cmd = [sys.executable, "-m", "mkba_mc", *KILLED["run"], "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # as from a terminal: a shell without job control starts background commands with SIGINT ignored
+    # (POSIX), and Python keeps an ignored SIGINT ignored (CI may run the tests that way)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while worker_threads(proc.pid) < 2:
         assert proc.poll() is None and time.time() < deadline, "no worker threads appeared"
