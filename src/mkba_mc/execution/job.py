@@ -175,8 +175,7 @@ class RangeJob:
         Latin hypercube and Sobol' blocks (scipy) and numpy's evaluate hold
         the GIL for part of every chunk.
         """
-        return (self.plan.use_compiled and self.plan.sampler == "random"
-                and runs_compiled(self.outputs, True))
+        return self.plan.sampler == "random" and runs_compiled(self.outputs, self.plan.use_compiled)
 
     def values(self, task: Task) -> tuple[Task, dict[str, Array], dict[str, Array]]:
         """The task's outputs and inputs (for evaluators without shared memory)."""
