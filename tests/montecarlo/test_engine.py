@@ -144,6 +144,21 @@ def test_target_se_not_reached_is_reported(sc) -> None:
     assert any("not reached" in w for w in res.warnings)
 
 
+def test_probabilities_are_computed_once_and_handed_out_as_copies(sc, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run --out`` asks for them twice (its files, its table): one pass over the samples."""
+    import mkba_mc.execution.summary as summary
+
+    res = run(sc, 20_000, seed=8)
+    passes = []
+    real = summary.probabilities
+    monkeypatch.setattr(summary, "probabilities", lambda outputs: passes.append(1) or real(outputs))
+    first = res.probabilities()
+    first["split_incentive"]["p"] = -1.0  # a caller's change stays the caller's
+    second = res.probabilities()
+    assert passes == [1]
+    assert second == real(res.outputs) and second["split_incentive"]["p"] >= 0
+
+
 def test_probabilities_have_binomial_standard_errors(sc) -> None:
     res = run(sc, 50_000, seed=8)
     probs = res.probabilities()

@@ -28,6 +28,8 @@ import mkba_mc.io.samples_file
 from mkba_mc.cli import app
 from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, run
 from mkba_mc.io.results import to_dataset, with_programme_band, write_run, write_samples
+from mkba_mc.io.chunk_codec import ChunkEncoder
+from mkba_mc.io.hashing import MAP_BYTES, sha256
 from mkba_mc.io.samples_file import CHUNK_ROWS, SamplesFile, deflate_chunk, shuffled
 from mkba_mc.io.stream import RunOutput, run_output
 
@@ -108,6 +110,58 @@ def test_chunks_decode_through_hdf5_filters(tmp_path: Path) -> None:
     with h5py.File(tmp_path / "t.h5") as f:
         for name, a in data.items():
             np.testing.assert_array_equal(f[name][...], a, err_msg=name)
+
+
+def test_encoder_reuses_its_buffers_and_writes_the_same_bytes() -> None:
+    """One ChunkEncoder a slot of the writer: chunk after chunk it writes into
+    the same buffer of a variable (no new memory a chunk), a buffer per
+    variable (the chunks of one row group wait together to be written), and
+    the bytes of deflate_chunk, which zlib inflates to the shuffle by hand."""
+    rng = np.random.default_rng(8)
+    enc = ChunkEncoder(compiled=True)
+    first = enc.encode(rng.standard_normal(2000) * 1e5, "x")
+    kept = first.tobytes()
+    other = enc.encode(np.round(rng.lognormal(10, 1, (300, 9)), 2), "m")  # another variable: another buffer
+    assert first.tobytes() == kept and not np.shares_memory(first, other)
+    for a in (rng.standard_normal(2000), np.full(2000, -3.25), np.where(rng.random(2000) < 0.3, np.nan, 1.0)):
+        blob = enc.encode(a, "x")
+        assert np.shares_memory(blob, first)  # the same buffer, overwritten
+        assert blob.tobytes() == deflate_chunk(a) == deflate_chunk(a, compiled=True)
+        assert zlib.decompress(blob) == _shuffle_by_hand(a)
+    big = rng.standard_normal(50_000)  # more than the buffer holds: it grows
+    assert zlib.decompress(enc.encode(big, "x")) == _shuffle_by_hand(big)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_samples_file_is_the_same_whatever_its_encoding_threads(tmp_path: Path, compiled: bool) -> None:
+    """Chunks are encoded by up to ``threads`` encoders at a time into buffers
+    they reuse; each is written before its buffer is used again, in sample
+    order: the same chunks with 1 thread and 2, and the values come back."""
+    rng = np.random.default_rng(9)
+    n = 5 * CHUNK_ROWS + 7
+    outputs = {"balance": rng.standard_normal(n) * 1e5, "actor_balance": rng.standard_normal((n, 9))}
+    files = []
+    for threads in (1, 2):
+        path = tmp_path / f"t{threads}.nc"
+        sf = SamplesFile(path, n, {"balance": (), "actor_balance": (9,)}, [f"a{i}" for i in range(9)],
+                         threads=threads, compiled=compiled)
+        for stop in (CHUNK_ROWS + 5, 3 * CHUNK_ROWS, n):  # rows become final in steps, as during a run
+            sf.write_rows(outputs, None, stop)
+        sf.finish({"title": "t"})
+        files.append(path)
+    assert _chunks(files[0]) == _chunks(files[1])
+    with h5py.File(files[1]) as f:
+        for name, a in outputs.items():
+            np.testing.assert_array_equal(f[name][...], a, err_msg=name)
+        np.testing.assert_array_equal(f["sample"][...], np.arange(n))
+
+
+def test_large_files_are_hashed_from_a_memory_map(tmp_path: Path) -> None:
+    rng = np.random.default_rng(10)
+    for size in (0, 1000, MAP_BYTES + 12345):  # read in blocks, and mapped
+        path = tmp_path / f"f{size}"
+        path.write_bytes(rng.bytes(size))
+        assert sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest(), size
 
 
 # ------------------------------------------------------ the streamed file
@@ -239,10 +293,10 @@ def test_writer_memory_does_not_grow_with_n(sc, tmp_path: Path) -> None:
 def test_failing_write_during_the_run_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     encode = SamplesFile._encode
 
-    def full_after_one_chunk(self: SamplesFile, outputs, inputs, s: int):
+    def full_after_one_chunk(self: SamplesFile, outputs, inputs, s: int, slot: int = 0):
         if s >= CHUNK_ROWS:
             raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
-        return encode(self, outputs, inputs, s)
+        return encode(self, outputs, inputs, s, slot)
 
     monkeypatch.setattr(SamplesFile, "_encode", full_after_one_chunk)
     out = tmp_path / "o"

@@ -139,6 +139,7 @@ class MonteCarloResult:
     warnings: list[str] = field(default_factory=list)
     _summary: Any = field(default=None, repr=False)
     _stats: dict[str, dict[str, float]] | None = field(default=None, repr=False)
+    _probs: dict[str, dict[str, float]] | None = field(default=None, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
     band: dict[str, Array] | None = None
     sink: Any = field(default=None, repr=False)
@@ -164,10 +165,14 @@ class MonteCarloResult:
         return self._stats
 
     def probabilities(self) -> dict[str, dict[str, float]]:
-        """Decision probabilities with Monte Carlo standard errors."""
-        from .summary import probabilities
+        """Decision probabilities with Monte Carlo standard errors (computed
+        once: ``run --out`` needs them for its files and its console table,
+        about 0.2 s each at 10^7 samples; every call returns a new dict)."""
+        if self._probs is None:
+            from .summary import probabilities
 
-        return probabilities(self.outputs)
+            self._probs = probabilities(self.outputs)
+        return {event: dict(stats) for event, stats in self._probs.items()}
 
     def programme_band(self) -> dict[str, Array] | None:
         """Quantiles 0.1, 0.5 and 0.9 of the cumulative programme cash flow per programme year.

@@ -42,40 +42,50 @@ _PROBE: Final[int] = 1024
 #: samples.nc is 89 % instead of 83 % of the raw data (measured 2026-12-02).
 _WORTH: Final[float] = 0.6
 _ZLIB_HEADER: Final[bytes] = b"\x78\x01"  # deflate, 32 KiB window, FCHECK for "fastest" (RFC 1950 §2.2)
+_BLOCK: Final[int] = 0xFFFF  # the largest stored block (LEN is 16 bits)
 
 
-def shuffled(a: NDArray[Any], compiled: bool = False) -> NDArray[np.uint8]:
+def capacity(nbytes: int) -> int:
+    """Bytes the encoding of a chunk of ``nbytes`` may take at most (every plane stored)."""
+    return nbytes + 5 * (nbytes // _BLOCK + 9) + 64
+
+
+def shuffled(a: NDArray[Any], compiled: bool = False, out: NDArray[np.uint8] | None = None) -> NDArray[np.uint8]:
     """The bytes of ``a`` as HDF5's shuffle filter orders them: byte ``k`` of
     every element (C order), for ``k = 0 .. itemsize - 1`` (an ``(itemsize,
     size)`` array).  One strided copy, also from a non-contiguous ``a``
     (the column-major output store); with ``compiled``, 8-byte values go
     through :func:`mkba_mc.io.shuffle_kernel.shuffle8` instead (the same
-    bytes, about twice as fast; numba must be installed)."""
+    bytes, about twice as fast; numba must be installed).  With ``out`` (at
+    least ``a.nbytes`` bytes, contiguous) the planes are written there and
+    the result is a view of it."""
     a = np.asarray(a)
     if a.ndim == 0 or a.strides[-1] != a.itemsize or (compiled and not a.flags.c_contiguous):
         a = np.ascontiguousarray(a)
+    dest = (np.empty((a.itemsize, a.size), dtype=np.uint8) if out is None
+            else out[:a.nbytes].reshape(a.itemsize, a.size))
     if compiled and a.itemsize == 8 and a.dtype.kind in "fiu":
         from .shuffle_kernel import shuffle8
 
-        out = np.empty((8, a.size), dtype=np.uint8)
-        shuffle8(a.reshape(-1).view(np.uint64), out)
-        return out
+        shuffle8(a.reshape(-1).view(np.uint64), dest)
+        return dest
     planes = np.moveaxis(a[..., None].view(np.uint8), -1, 0)  # (itemsize, *a.shape)
-    return np.ascontiguousarray(planes).reshape(a.itemsize, -1)
+    np.copyto(dest.reshape(planes.shape), planes)
+    return dest
 
 
-def _stored(data: memoryview) -> list[bytes | memoryview]:
+def _stored(data: NDArray[np.uint8], out: NDArray[np.uint8], pos: int) -> int:
     """``data`` as non-final stored deflate blocks (RFC 1951 §3.2.4: a byte
     ``BFINAL=0, BTYPE=00``, then ``LEN`` and ``NLEN`` little-endian, then the
-    bytes; at most 65,535 bytes a block).  Byte-aligned, as they start after
-    a full flush."""
-    parts: list[bytes | memoryview] = []
-    for s in range(0, len(data), 0xFFFF):
-        block = data[s:s + 0xFFFF]
-        size = len(block)
-        parts.append(bytes((0, size & 0xFF, size >> 8, ~size & 0xFF, (~size >> 8) & 0xFF)))
-        parts.append(block)
-    return parts
+    bytes; at most 65,535 bytes a block), written into ``out`` from ``pos``;
+    returns the position after them.  Byte-aligned, as they start after a
+    full flush."""
+    for s in range(0, data.size, _BLOCK):
+        size = min(_BLOCK, data.size - s)
+        out[pos:pos + 5] = (0, size & 0xFF, size >> 8, ~size & 0xFF, (~size >> 8) & 0xFF)
+        out[pos + 5:pos + 5 + size] = data[s:s + size]
+        pos += 5 + size
+    return pos
 
 
 def _deflated(data: memoryview, level: int, flush: int) -> Any:
@@ -89,6 +99,57 @@ def _deflated(data: memoryview, level: int, flush: int) -> Any:
     co = isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
     out = co.compress(data) + co.flush(flush)
     return len(out) if flush == isal_zlib.Z_FINISH else out
+
+
+class ChunkEncoder:
+    """Encodes chunks (:func:`deflate_chunk`) into buffers of its own, reused from chunk to chunk.
+
+    A chunk of ``run --out`` at 10^7 samples went through three new arrays
+    of its size (the shuffled planes, the parts, their join): 4 GB of fresh
+    memory, each page faulted in and zeroed by the kernel, in the process
+    whose workers compute the run.  Here the planes and the stream are
+    written into buffers kept by the encoder, one stream buffer for every
+    ``key`` (the variable), so the encoded chunks of several variables can
+    wait together to be written.  The bytes are those of :func:`deflate_chunk`.
+
+    The array :meth:`encode` returns is a view of the buffer of ``key``:
+    valid until the next :meth:`encode` of that ``key``.  An encoder serves
+    one thread at a time.
+    """
+
+    def __init__(self, level: int = NETCDF_COMPLEVEL, compiled: bool = False) -> None:
+        self.level = level
+        self.compiled = compiled
+        self._planes = np.empty(0, dtype=np.uint8)
+        self._out: dict[Any, NDArray[np.uint8]] = {}
+
+    def encode(self, a: NDArray[Any], key: Any = None) -> NDArray[np.uint8]:
+        """The zlib stream of chunk ``a`` (see :func:`deflate_chunk`), a view of this encoder's buffer."""
+        nbytes = np.asarray(a).nbytes
+        if self._planes.size < nbytes:
+            self._planes = np.empty(nbytes, dtype=np.uint8)
+        planes = shuffled(a, self.compiled, out=self._planes)
+        width, m = planes.shape
+        out = self._out.get(key)
+        if out is None or out.size < capacity(nbytes):
+            out = self._out[key] = np.empty(capacity(nbytes), dtype=np.uint8)
+        flat = planes.reshape(-1)
+        view = memoryview(flat)
+        probe = min(m, _PROBE)
+        cut = width  # planes [cut, width) are deflated, [0, cut) stored
+        while cut > 0 and _deflated(view[(cut - 1) * m:(cut - 1) * m + probe], self.level,
+                                    isal_zlib.Z_FINISH) < _WORTH * probe:
+            cut -= 1
+        out[:2] = np.frombuffer(_ZLIB_HEADER, dtype=np.uint8)
+        pos = _stored(flat[:cut * m], out, 2)
+        for k in range(cut, width):
+            seg = np.frombuffer(_deflated(view[k * m:(k + 1) * m], self.level, isal_zlib.Z_FULL_FLUSH), dtype=np.uint8)
+            out[pos:pos + seg.size] = seg
+            pos += seg.size
+        out[pos:pos + 5] = (1, 0, 0, 0xFF, 0xFF)  # the final block: stored, empty
+        adler = isal_zlib.adler32(view)  # ISA-L's Adler-32: the same value, vectorised
+        out[pos + 5:pos + 9] = ((adler >> 24) & 0xFF, (adler >> 16) & 0xFF, (adler >> 8) & 0xFF, adler & 0xFF)
+        return out[:pos + 9]
 
 
 def deflate_chunk(a: NDArray[Any], level: int = NETCDF_COMPLEVEL, compiled: bool = False) -> bytes:
@@ -116,20 +177,9 @@ def deflate_chunk(a: NDArray[Any], level: int = NETCDF_COMPLEVEL, compiled: bool
         Each deflated plane is a raw deflate segment ended by a full flush
         (byte-aligned, no back reference across it); a final empty stored
         block ends the stream, then the Adler-32 of the whole content.
+        (:class:`ChunkEncoder` writes the same bytes into reused buffers.)
     """
-    planes = shuffled(a, compiled)
-    width, m = planes.shape
-    probe = min(m, _PROBE)
-    flat = memoryview(planes.reshape(-1))
-    cut = width  # planes [cut, width) are deflated, [0, cut) stored
-    while cut > 0 and _deflated(flat[(cut - 1) * m:(cut - 1) * m + probe], level, isal_zlib.Z_FINISH) < _WORTH * probe:
-        cut -= 1
-    parts: list[bytes | memoryview] = [_ZLIB_HEADER, *_stored(flat[:cut * m])]
-    for k in range(cut, width):
-        parts.append(_deflated(flat[k * m:(k + 1) * m], level, isal_zlib.Z_FULL_FLUSH))
-    parts.append(b"\x01\x00\x00\xff\xff")  # the final block: stored, empty
-    parts.append(isal_zlib.adler32(flat).to_bytes(4, "big"))  # ISA-L's Adler-32: the same value, vectorised
-    return b"".join(parts)
+    return ChunkEncoder(level, compiled).encode(a).tobytes()
 
 
-__all__ = ["deflate_chunk", "shuffled"]
+__all__ = ["ChunkEncoder", "capacity", "deflate_chunk", "shuffled"]

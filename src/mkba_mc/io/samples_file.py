@@ -33,7 +33,7 @@ from typing import Any, BinaryIO, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from .chunk_codec import deflate_chunk, shuffled
+from .chunk_codec import ChunkEncoder, deflate_chunk, shuffled
 from .netcdf import NETCDF_COMPLEVEL, _seed_attr
 from . import reserve as _reserve
 
@@ -125,6 +125,7 @@ class SamplesFile:
         self._ndim: dict[str, int] = {}
         self.threads = max(1, min(threads, os.cpu_count() or 1))
         self._pool: Any = None
+        self._encoders: list[Any] = []  # a ChunkEncoder for every chunk of a group (_encode)
         self._unsynced = 0  # encoded bytes written since the last fdatasync
         self._syncer: Any = None  # the thread that runs the fdatasyncs
         self._syncing: Any = None  # the future of the last one
@@ -183,14 +184,15 @@ class SamplesFile:
         batch = self.threads  # chunks in memory at a time
         for b in range(0, len(starts), batch):
             group = starts[b:b + batch]
+            slots = range(len(group))  # chunk j of the group is encoded into the buffers of encoder j
             if self._pool is None:
-                encoded = [self._encode(outputs, inputs, s) for s in group]
+                encoded = [self._encode(outputs, inputs, s, j) for s, j in zip(group, slots)]
             else:
-                encoded = list(self._pool.map(lambda s: self._encode(outputs, inputs, s), group))
+                encoded = list(self._pool.map(lambda sj: self._encode(outputs, inputs, *sj), zip(group, slots)))
             for s, blobs in zip(group, encoded):  # written in sample order: the same file whatever the threads
                 for name, blob in blobs:
                     self._ids[name].write_direct_chunk((s, *([0] * (self._ndim[name] - 1))), blob)
-                    self._unsynced += len(blob)
+                    self._unsynced += blob.size
                 self.written = min(s + self.rows, self.n)
             if self._unsynced >= SYNC_BYTES:
                 self._sync()
@@ -228,16 +230,19 @@ class SamplesFile:
             syncer.shutdown(wait=True)
 
     def _encode(self, outputs: Mapping[str, NDArray[np.float64]], inputs: Mapping[str, NDArray[np.float64]] | None,
-                s: int) -> list[tuple[str, bytes]]:
-        """The encoded chunk starting at row ``s`` of every variable (ISA-L and numpy release the GIL)."""
+                s: int, slot: int = 0) -> list[tuple[str, NDArray[np.uint8]]]:
+        """The encoded chunk starting at row ``s`` of every variable (ISA-L and numpy
+        release the GIL), in the buffers of encoder ``slot``: valid until that
+        encoder's next chunk, so written before it (:meth:`write_rows`)."""
+        while len(self._encoders) <= slot:
+            self._encoders.append(ChunkEncoder(compiled=self.compiled))
+        enc = self._encoders[slot].encode
         e = min(s + self.rows, self.n)
-        c = self.compiled
-        out = [(name, deflate_chunk(self._padded(outputs[name][s:e]), compiled=c)) for name in self.outputs]
+        out = [(name, enc(self._padded(outputs[name][s:e]), name)) for name in self.outputs]
         if self.parameters is not None and inputs is not None:
-            out.append(("inputs", deflate_chunk(self._padded(np.column_stack([inputs[p][s:e]
-                                                                               for p in self.parameters])),
-                                                compiled=c)))
-        out.append(("sample", deflate_chunk(self._padded(np.arange(s, e, dtype=np.int64)), compiled=c)))
+            out.append(("inputs", enc(self._padded(np.column_stack([inputs[p][s:e] for p in self.parameters])),
+                                      "inputs")))
+        out.append(("sample", enc(self._padded(np.arange(s, e, dtype=np.int64)), "sample")))
         return out
 
     def _padded(self, rows: NDArray[Any]) -> NDArray[Any]:
