@@ -170,10 +170,15 @@ def run(
 
         sink = ctx.with_resource(run_output(out, force, _command_line(ctx)))
     bar = _LazyProgress("samples")
+    progress: Any = bar
+    if out is not None:  # what the summary files need, imported while the workers compute
+        from .overlap import ImportsWhenStarted
+
+        progress = ImportsWhenStarted(bar, ["pandas", "openpyxl", "mkba_mc.report.excel"])
     try:
         with open_evaluator(scheduler, n_workers) as evaluator:
             result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size, outputs=kept,
-                            keep_inputs=keep_inputs, target_se=target_se, progress=bar, evaluator=evaluator,
+                            keep_inputs=keep_inputs, target_se=target_se, progress=progress, evaluator=evaluator,
                             sink=sink)
     finally:
         bar.close()
@@ -187,16 +192,24 @@ def run(
         summary = summary_json(result)
     if summary is not None:
         _check_finite(summary, sc)
+    def table() -> Any:
+        return render_run(result, lang.value) if summary is None else None
+
     if out is not None:
         from ..io.results import write_run
         from ..report.excel import write_summary_workbook
+        from .overlap import alongside
 
-        write_run(result, out, force=force, command=_command_line(ctx),
-                  workbook=lambda *args: write_summary_workbook(*args, lang=lang.value))  # summary.xlsx in --lang
+        # the folder is committed while the console table is built; printed once the folder is complete
+        shown = alongside(lambda: write_run(result, out, force=force, command=_command_line(ctx),
+                                            workbook=lambda *args: write_summary_workbook(*args, lang=lang.value)),
+                          table)  # summary.xlsx in --lang
+    else:
+        shown = table()
     if summary is not None:
         typer.echo(json.dumps(summary, indent=2, allow_nan=False))
     else:
-        out_console.print(render_run(result, lang.value))
+        out_console.print(shown)
         if result.convergence is not None:
             c = result.convergence
             state = "reached" if c["reached"] else "NOT reached"
