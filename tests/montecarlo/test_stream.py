@@ -29,7 +29,6 @@ from mkba_mc.cli import app
 from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, run
 from mkba_mc.io.results import to_dataset, with_programme_band, write_run, write_samples
 from mkba_mc.io.chunk_codec import ChunkEncoder
-from mkba_mc.io.hashing import MAP_BYTES, sha256
 from mkba_mc.io.samples_file import CHUNK_ROWS, SamplesFile, deflate_chunk, shuffled
 from mkba_mc.io.stream import RunOutput, run_output
 
@@ -154,14 +153,6 @@ def test_samples_file_is_the_same_whatever_its_encoding_threads(tmp_path: Path, 
         for name, a in outputs.items():
             np.testing.assert_array_equal(f[name][...], a, err_msg=name)
         np.testing.assert_array_equal(f["sample"][...], np.arange(n))
-
-
-def test_large_files_are_hashed_from_a_memory_map(tmp_path: Path) -> None:
-    rng = np.random.default_rng(10)
-    for size in (0, 1000, MAP_BYTES + 12345):  # read in blocks, and mapped
-        path = tmp_path / f"f{size}"
-        path.write_bytes(rng.bytes(size))
-        assert sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest(), size
 
 
 # ------------------------------------------------------ the streamed file
