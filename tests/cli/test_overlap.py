@@ -5,6 +5,7 @@ writes or reports when something fails."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -23,20 +24,20 @@ runner = CliRunner()
 
 
 def test_alongside_runs_both_at_once_and_returns_the_foreground_value() -> None:
-    started = threading.Event()
+    both = threading.Barrier(2, timeout=5)  # broken (an error) unless both calls are running at the same time
+    done = []
 
     def background() -> None:
-        started.set()
-        time.sleep(0.2)
+        both.wait()
+        time.sleep(0.1)
+        done.append(True)
 
     def foreground() -> str:
-        # would time out if the background call ran before or after this one
-        assert started.wait(5), "the background call did not run at the same time"
+        both.wait()
         return "table"
 
-    t0 = time.perf_counter()
     assert alongside(background, foreground) == "table"
-    assert time.perf_counter() - t0 >= 0.2  # waited for the background call
+    assert done == [True]  # returned only after the background call
 
 
 def test_alongside_raises_the_background_failure_not_the_value() -> None:
@@ -47,8 +48,8 @@ def test_alongside_raises_the_background_failure_not_the_value() -> None:
         alongside(background, lambda: "table")
 
 
-def test_ctrl_c_waits_for_the_background_call_to_finish() -> None:
-    done = []
+def test_ctrl_c_in_the_foreground_waits_for_the_background_call() -> None:
+    done, cancelled = [], []
 
     def background() -> None:
         time.sleep(0.3)
@@ -58,8 +59,36 @@ def test_ctrl_c_waits_for_the_background_call_to_finish() -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        alongside(background, foreground)
-    assert done == [True]  # the commit was not abandoned half-way
+        alongside(background, foreground, on_interrupt=lambda: cancelled.append(True))
+    assert done == [True] and cancelled == [True]  # told to cancel, and not abandoned half-way
+
+
+def test_ctrl_c_while_waiting_does_not_abandon_the_background_call() -> None:
+    """A SIGINT to the main thread while it waits (CPython 3.11's interrupted
+    ``Thread.join`` would report the thread finished while it still runs)."""
+    done, cancelled = [], []
+
+    def background() -> None:
+        time.sleep(0.6)
+        done.append(True)
+
+    main = threading.main_thread().ident
+    threading.Timer(0.15, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        alongside(background, lambda: "table", on_interrupt=lambda: cancelled.append(True))
+    assert done == [True] and cancelled == [True] and time.perf_counter() - t0 >= 0.6
+
+
+def test_a_foreground_error_lets_the_commit_finish_and_is_raised() -> None:
+    done, cancelled = [], []
+
+    def foreground() -> None:
+        raise ValueError("a bug in the table")
+
+    with pytest.raises(ValueError, match="a bug"):
+        alongside(lambda: done.append(True), foreground, on_interrupt=lambda: cancelled.append(True))
+    assert done == [True] and cancelled == []  # only Ctrl-C cancels the commit
 
 
 def test_imports_start_at_the_first_progress_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,13 +98,15 @@ def test_imports_start_at_the_first_progress_call(tmp_path: Path, monkeypatch: p
     progress = ImportsWhenStarted(lambda step, total: calls.append((step, total)),
                                   ["mkba_prefetch_probe", "no_such_module_xyz"])
     assert progress.thread is None and "mkba_prefetch_probe" not in sys.modules
-    progress(1, 4)
-    first = progress.thread
-    progress(2, 4)
-    assert progress.thread is first and calls == [(1, 4), (2, 4)]  # one thread; every call passed on
-    first.join(10)
-    assert sys.modules["mkba_prefetch_probe"].VALUE == 7  # imported; the missing module is left to its user
-    monkeypatch.delitem(sys.modules, "mkba_prefetch_probe")
+    try:
+        progress(1, 4)
+        first = progress.thread
+        progress(2, 4)
+        assert progress.thread is first and calls == [(1, 4), (2, 4)]  # one thread; every call passed on
+        first.join(10)
+        assert sys.modules["mkba_prefetch_probe"].VALUE == 7  # imported; the missing module is left to its user
+    finally:
+        sys.modules.pop("mkba_prefetch_probe", None)
 
 
 def test_a_failed_commit_prints_no_table_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -144,6 +144,7 @@ def test_samples_file_is_the_same_whatever_its_encoding_threads(tmp_path: Path, 
         path = tmp_path / f"t{threads}.nc"
         sf = SamplesFile(path, n, {"balance": (), "actor_balance": (9,)}, [f"a{i}" for i in range(9)],
                          threads=threads, compiled=compiled)
+        sf.threads = threads  # two encoders even on a one-core machine (the constructor caps at the cores)
         for stop in (CHUNK_ROWS + 5, 3 * CHUNK_ROWS, n):  # rows become final in steps, as during a run
             sf.write_rows(outputs, None, stop)
         sf.finish({"title": "t"})
@@ -371,6 +372,18 @@ def test_samples_file_is_closed_and_hashed_while_the_summary_is_computed(tmp_pat
     assert manifest["files"]["samples.nc"] == hashlib.sha256((out / "samples.nc").read_bytes()).hexdigest()
     assert manifest["elapsed_seconds"] == round(res.elapsed, 3) > 0
     assert _litter(tmp_path) == ["o"]
+
+
+def test_a_cancelled_commit_renames_nothing(tmp_path: Path, sc) -> None:
+    """Ctrl-C while another thread commits (``run --out``: cli/overlap.py)
+    cancels the commit before the folder is renamed into place."""
+    out = tmp_path / "o"
+    with run_output(out) as sink:
+        res = run(sc, 3000, seed=1, workers=1, sink=sink)
+        sink.cancel()
+        with pytest.raises(KeyboardInterrupt):
+            write_run(res, out)
+    assert _litter(tmp_path) == []
 
 
 def test_failure_after_the_file_is_closed_leaves_nothing(tmp_path: Path, sc) -> None:

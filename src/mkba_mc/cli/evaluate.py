@@ -203,7 +203,7 @@ def run(
         # the folder is committed while the console table is built; printed once the folder is complete
         shown = alongside(lambda: write_run(result, out, force=force, command=_command_line(ctx),
                                             workbook=lambda *args: write_summary_workbook(*args, lang=lang.value)),
-                          table)  # summary.xlsx in --lang
+                          table, on_interrupt=sink.cancel if sink is not None else None)  # summary.xlsx in --lang
     else:
         shown = table()
     if summary is not None:

@@ -13,14 +13,17 @@ table (the percentile of the point estimate: a pass over every output,
   single-threaded end of the command;
 * :func:`alongside` builds the console output while another thread commits
   the result folder; the command still prints only after the folder is
-  complete, and a failed commit is raised as before (nothing printed).
+  complete, a failed commit is raised as before (nothing printed), and
+  Ctrl-C cancels the commit before the folder is renamed into place.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -51,36 +54,66 @@ class ImportsWhenStarted:
             self.progress(step, total)
 
 
-def alongside(background: Callable[[], Any], foreground: Callable[[], T]) -> T:
+def _start_shielded(thread: threading.Thread) -> None:
+    """``thread.start()`` with SIGINT blocked meanwhile: a Ctrl-C arrives
+    after it (as KeyboardInterrupt once the mask is restored), never while
+    it is unknown whether the thread runs."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:
+        thread.start()
+        return
+    old = mask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        thread.start()
+    finally:
+        mask(signal.SIG_SETMASK, old)
+
+
+def alongside(background: Callable[[], Any], foreground: Callable[[], T],
+              on_interrupt: Callable[[], None] | None = None) -> T:
     """``foreground()`` in this thread while ``background()`` runs in another.
 
-    Returns ``foreground()``'s value once both are done.  The background
-    call's exception is raised here (before the foreground's); Ctrl-C while
-    waiting lets the background call finish first (a result folder is never
-    left half-committed), then is raised.
+    Returns ``foreground()``'s value once both are done.  If the background
+    call failed, its exception is raised (a foreground exception or Ctrl-C
+    becomes its ``__cause__``).  The background call is always waited for
+    before anything is raised; on Ctrl-C ``on_interrupt()`` is called first
+    (``run --out`` passes :meth:`mkba_mc.io.stream.RunOutput.cancel`, so
+    that the folder is not committed after all).
+
+    The wait polls an event every 20 ms instead of blocking in
+    ``Thread.join`` or ``Event.wait``: on CPython 3.11 a ``join``
+    interrupted by Ctrl-C can mark the thread finished while it still runs.
     """
     failure: list[BaseException] = []
+    began, finished = threading.Event(), threading.Event()
 
     def target() -> None:
+        began.set()
         try:
             background()
         except BaseException as exc:  # noqa: BLE001 - raised in the calling thread
             failure.append(exc)
+        finally:
+            finished.set()
 
     thread = threading.Thread(target=target, name="mkba-commit")
-    thread.start()
     interrupted: BaseException | None = None
     try:
+        _start_shielded(thread)
         value = foreground()
-    except BaseException as exc:  # noqa: BLE001 - raised after the background call ended
+    except BaseException as exc:  # noqa: BLE001 - raised once the background call has ended
         interrupted = exc
-    while thread.is_alive():
+    deadline = time.monotonic() + 1.0  # a thread that has not begun by then was never started
+    while not finished.is_set() and (began.is_set() or time.monotonic() < deadline):
+        if isinstance(interrupted, KeyboardInterrupt) and on_interrupt is not None:
+            on_interrupt()
+            on_interrupt = None
         try:
-            thread.join()
+            time.sleep(0.02)
         except KeyboardInterrupt as exc:
             interrupted = interrupted or exc
     if failure:
-        raise failure[0]
+        raise failure[0] from interrupted
     if interrupted is not None:
         raise interrupted
     return value

@@ -165,9 +165,11 @@ class MonteCarloResult:
         return self._stats
 
     def probabilities(self) -> dict[str, dict[str, float]]:
-        """Decision probabilities with Monte Carlo standard errors (computed
-        once: ``run --out`` needs them for its files and its console table,
-        about 0.2 s each at 10^7 samples; every call returns a new dict)."""
+        """Decision probabilities with Monte Carlo standard errors (kept after
+        the first call: ``run --out`` needs them for its files and its console
+        table, about 0.2 s each at 10^7 samples; two threads asking at once
+        may both compute them, with the same result; every call returns a
+        new dict)."""
         if self._probs is None:
             from .summary import probabilities
 

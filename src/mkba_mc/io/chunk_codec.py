@@ -107,7 +107,9 @@ class ChunkEncoder:
     A chunk of ``run --out`` at 10^7 samples went through three new arrays
     of its size (the shuffled planes, the parts, their join): 4 GB of fresh
     memory, each page faulted in and zeroed by the kernel, in the process
-    whose workers compute the run.  Here the planes and the stream are
+    whose workers compute the run.  (A chunk that is not C-contiguous, such
+    as the rows of the column-major actor store, is still copied to C order
+    first by :func:`shuffled`.)  Here the planes and the stream are
     written into buffers kept by the encoder, one stream buffer for every
     ``key`` (the variable), so the encoded chunks of several variables can
     wait together to be written.  The bytes are those of :func:`deflate_chunk`.

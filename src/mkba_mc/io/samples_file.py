@@ -311,6 +311,7 @@ class SamplesFile:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
+        self._encoders = []  # their buffers: a few MB each, not needed once every chunk is written
 
     def abort(self) -> None:
         """Close without finishing (the caller deletes the file); never raises."""

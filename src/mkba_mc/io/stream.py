@@ -90,6 +90,7 @@ class RunOutput:
         self._finished = False  # samples.nc closed by the writer (complete)
         self._hasher: ThreadPoolExecutor | None = None
         self._sha: Any = None  # the future of samples.nc's SHA-256
+        self._cancelled = threading.Event()  # cancel(): commit renames nothing
 
     # ------------------------------------------------------- the sink (engine)
     def start(self, outputs: Mapping[str, Array], inputs: Mapping[str, Array] | None, n: int) -> None:
@@ -204,6 +205,8 @@ class RunOutput:
             (self.staging / "manifest.json").write_text(text, encoding="utf-8")
             fsync_tree(self.staging)
             check_dir(self.target, self.force)  # unchanged while we held the lock, unless someone ignored it
+            if self._cancelled.is_set():
+                raise KeyboardInterrupt  # Ctrl-C while another thread committed (cancel): the target stays as it was
             _replace_folder(self.staging, self.target)
         except OSError as exc:
             raise WriteError(f"{self.target}: could not write the results ({exc.strerror or exc}); "
@@ -212,6 +215,12 @@ class RunOutput:
             self.discard()
         self.done = True
         return {name: self.target / name for name in [*names, "manifest.json"]}
+
+    def cancel(self) -> None:
+        """Make a :meth:`commit` running in another thread stop before it
+        renames the folder into place (it then raises :class:`KeyboardInterrupt`
+        and removes the staging folder); a commit that has renamed it is done."""
+        self._cancelled.set()
 
     def _stop_hasher(self) -> None:
         hasher, self._hasher = self._hasher, None
