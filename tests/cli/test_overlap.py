@@ -73,10 +73,15 @@ def test_ctrl_c_while_waiting_does_not_abandon_the_background_call() -> None:
         done.append(True)
 
     main = threading.main_thread().ident
-    threading.Timer(0.15, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
-    t0 = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        alongside(background, lambda: "table", on_interrupt=lambda: cancelled.append(True))
+    # Python's own handler: a shell without job control starts background commands with SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Timer(0.15, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+        t0 = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            alongside(background, lambda: "table", on_interrupt=lambda: cancelled.append(True))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert done == [True] and cancelled == [True] and time.perf_counter() - t0 >= 0.6
 
 
