@@ -192,6 +192,7 @@ def run(
         summary = summary_json(result)
     if summary is not None:
         _check_finite(summary, sc)
+
     def table() -> Any:
         return render_run(result, lang.value) if summary is None else None
 

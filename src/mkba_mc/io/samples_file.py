@@ -184,11 +184,12 @@ class SamplesFile:
         batch = self.threads  # chunks in memory at a time
         for b in range(0, len(starts), batch):
             group = starts[b:b + batch]
-            slots = range(len(group))  # chunk j of the group is encoded into the buffers of encoder j
+            # chunk j of the group is encoded into the buffers of encoder j
             if self._pool is None:
-                encoded = [self._encode(outputs, inputs, s, j) for s, j in zip(group, slots)]
+                encoded = [self._encode(outputs, inputs, s, j) for j, s in enumerate(group)]
             else:
-                encoded = list(self._pool.map(lambda sj: self._encode(outputs, inputs, *sj), zip(group, slots)))
+                encoded = list(self._pool.map(lambda js: self._encode(outputs, inputs, js[1], js[0]),
+                                              enumerate(group)))
             for s, blobs in zip(group, encoded):  # written in sample order: the same file whatever the threads
                 for name, blob in blobs:
                     self._ids[name].write_direct_chunk((s, *([0] * (self._ndim[name] - 1))), blob)
