@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import threading
 import time
 import tracemalloc
@@ -23,6 +24,7 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
+import mkba_mc.io.direct_io
 import mkba_mc.io.reserve
 import mkba_mc.io.samples_file
 from mkba_mc.cli import app
@@ -213,11 +215,21 @@ def test_same_chunks_whatever_chunk_size_workers_or_streaming(streamed: Path, tm
     assert _chunks(after / "samples.nc") == first
 
 
+@pytest.mark.parametrize("direct", [False, True])
 def test_writer_pushes_the_file_to_disk_during_the_run(streamed: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a small sync threshold the writer fdatasyncs its file while the run
-    computes (so the final fsync has little left), in a thread of its own (the
-    writer goes on encoding meanwhile), and the file keeps its chunks."""
+                                                     monkeypatch: pytest.MonkeyPatch, direct: bool) -> None:
+    """Written buffered (no ``O_DIRECT`` here), with a small sync threshold the
+    writer fdatasyncs its file while the run computes (so the final fsync has
+    little left), in a thread of its own (the writer goes on encoding
+    meanwhile), and the file keeps its chunks.  Written direct, the chunks go
+    to the disk as they are written and nothing is synced during the run."""
+    if not direct:
+        monkeypatch.setattr(mkba_mc.io.direct_io, "_O_DIRECT", 0)
+    else:
+        probe = mkba_mc.io.direct_io.open_direct(tmp_path / "probe", os.O_RDWR | os.O_CREAT)
+        if probe is None:
+            pytest.skip("this temporary folder takes no O_DIRECT (tests/unit/test_direct_io.py covers it elsewhere)")
+        os.close(probe)
     synced: list[str] = []
     real = mkba_mc.io.samples_file.os.fdatasync
 
@@ -232,8 +244,11 @@ def test_writer_pushes_the_file_to_disk_during_the_run(streamed: Path, tmp_path:
     r = _cli("run", B2, "-n", 3 * CHUNK_ROWS + 123, "--seed", 4, "--programme", "--keep-inputs", "--workers", 2,
              "--out", out)
     assert r.exit_code == 0, r.output
-    assert synced, "no fdatasync during the run"
-    assert all(name.startswith("mkba-fdatasync") for name in synced), synced  # never the writer's thread
+    if direct:
+        assert synced == []
+    else:
+        assert synced, "no fdatasync during the run"
+        assert all(name.startswith("mkba-fdatasync") for name in synced), synced  # never the writer's thread
     assert _chunks(out / "samples.nc") == _chunks(streamed / "samples.nc")
 
 

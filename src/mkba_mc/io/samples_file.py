@@ -28,12 +28,13 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .chunk_codec import ChunkEncoder, deflate_chunk, shuffled
+from .direct_io import DirectFile
 from .netcdf import NETCDF_COMPLEVEL, _seed_attr
 from . import reserve as _reserve
 
@@ -86,19 +87,26 @@ class SamplesFile:
         (:mod:`mkba_mc.io.shuffle_kernel`; the same bytes); by default for
         runs whose sampling is compiled (they have numba loaded already:
         :func:`mkba_mc.uncertainty.fused.compiled_for`).
+    direct : bool, optional
+        Write the runs of chunks with ``O_DIRECT`` where the file system
+        takes it (:class:`mkba_mc.io.direct_io.DirectFile`; the same bytes).
 
     Notes
     -----
     Disk space for the uncompressed data is reserved first
     (:func:`mkba_mc.io.reserve.reserve`: a full disk is an :class:`OSError`
     here, before anything is computed or written, not an HDF5 crash) and
-    HDF5 writes through a Python file object into it.  Nothing is created
+    HDF5 writes through a Python file object into it
+    (:class:`mkba_mc.io.direct_io.DirectFile`: the chunks go to the disk
+    with ``O_DIRECT`` where the file system takes it, past the page cache;
+    ``direct=False`` writes every byte buffered).  Nothing is created
     in HDF5 until the first :meth:`write_rows`, so a process forked after
     construction inherits no open HDF5 file.
     """
 
     def __init__(self, path: str | Path, n: int, outputs: Mapping[str, tuple[int, ...]], actors: Sequence[str],
-                 parameters: Sequence[str] | None = None, threads: int = 2, compiled: bool | None = None):
+                 parameters: Sequence[str] | None = None, threads: int = 2, compiled: bool | None = None,
+                 direct: bool = True):
         from ..uncertainty.fused import compiled_for
 
         self.path = Path(path)
@@ -112,7 +120,7 @@ class SamplesFile:
         widths = [int(np.prod(s, dtype=np.int64)) for s in self.outputs.values()]
         raw = 8 * self.n * (1 + sum(widths) + len(self.parameters or ()))
         self._bound = int(raw * 1.01) + (64 << 10) * (len(widths) + 2) + (1 << 20)
-        self._fh: BinaryIO | None = open(self.path, "w+b")  # noqa: SIM115 - closed by finish/abort
+        self._fh: DirectFile | None = DirectFile(self.path, direct=direct)  # closed by finish/abort
         try:
             self._reserved = _reserve.reserve(self._fh.fileno(), self._bound, self.path)
         except BaseException:
@@ -211,8 +219,12 @@ class SamplesFile:
         10^7 (measured 2026-12-02), and the encoder fell behind the run.
         While one is still running, the next request is left to the one
         after it (it then pushes both).  The data and their order do not change.
+
+        Written direct (:mod:`mkba_mc.io.direct_io`) the chunks are on the
+        disk once written; only the few buffered bytes (HDF5's metadata, the
+        ends of the runs of chunks) are left to the final fsync.
         """
-        if self._fh is None:
+        if self._fh is None or self._fh.direct:  # direct writes are on their way to the disk already
             return
         self._fh.flush()  # Python's buffer to the kernel, here: the file object is not shared with the syncer
         self._unsynced = 0

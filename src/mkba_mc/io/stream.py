@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from ..errors import WriteError
 from .atomic import _replace_folder, check_dir
 from .fsync import fsync_tree
+from .direct_io import sha256_file
 from .hashing import sha256
 from .locks import TMP_PREFIX, hold_lock, remove_stale, temp_name
 
@@ -159,7 +160,7 @@ class RunOutput:
                     self.samples.finish(*item)
                     self._finished = True
                     self._hasher = ThreadPoolExecutor(1, thread_name_prefix="mkba-sha256")
-                    self._sha = self._hasher.submit(sha256, self.staging / "samples.nc")
+                    self._sha = self._hasher.submit(sha256_file, self.staging / "samples.nc")
                 else:
                     self.samples.write_rows(outputs, inputs, item)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the engine's thread
@@ -193,7 +194,7 @@ class RunOutput:
             names = ["samples.nc", *files]
             if self._sha is None:  # not started by complete()
                 self._hasher = ThreadPoolExecutor(1, thread_name_prefix="mkba-sha256")
-                self._sha = self._hasher.submit(sha256, self.staging / "samples.nc")
+                self._sha = self._hasher.submit(sha256_file, self.staging / "samples.nc")
             # the large file is hashed while the small ones are written (hashlib releases the GIL)
             for name, writer in files.items():
                 writer(self.staging / name)
