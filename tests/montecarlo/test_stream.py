@@ -230,6 +230,7 @@ def test_writer_pushes_the_file_to_disk_during_the_run(streamed: Path, tmp_path:
         if probe is None:
             pytest.skip("this temporary folder takes no O_DIRECT (tests/unit/test_direct_io.py covers it elsewhere)")
         os.close(probe)
+        (tmp_path / "probe").unlink()
     synced: list[str] = []
     real = mkba_mc.io.samples_file.os.fdatasync
 

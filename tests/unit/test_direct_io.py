@@ -35,6 +35,8 @@ def direct_dir(tmp_path: Path) -> Iterator[Path]:
             os.close(fd)
         return fd is not None
 
+    if not direct_io._O_DIRECT:
+        pytest.skip("this platform has no O_DIRECT (test_no_direct_io_where_the_platform_has_none covers it)")
     if takes_direct(tmp_path):
         yield tmp_path
         return
@@ -211,3 +213,143 @@ def test_samples_file_bytes_do_not_depend_on_direct_io(direct_dir: Path) -> None
         for name, a in outputs.items():
             np.testing.assert_array_equal(f[name][...], a, err_msg=name)
     assert sha256_file(paths[0]) == hashlib.sha256(paths[1].read_bytes()).hexdigest()
+
+
+def _spy_direct(monkeypatch: pytest.MonkeyPatch, f: DirectFile, fake) -> None:
+    """Route the direct descriptor's writes through ``fake(data, off, real)``."""
+    real = os.pwrite
+    dfd = f._dfd
+
+    def pwrite(fd: int, data, off: int) -> int:
+        return fake(data, off, real) if fd == dfd else real(fd, data, off)
+
+    monkeypatch.setattr(direct_io.os, "pwrite", pwrite)
+
+
+@pytest.mark.parametrize("failure", ["eio", "enospc", "short", "unaligned", "zero"])
+def test_a_failing_direct_write_is_written_buffered(direct_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    failure: str) -> None:
+    """A disk error, a full disk or a short direct write: the bytes are written buffered instead (an
+    error would then come from that write or the final fsync, as without O_DIRECT), and the file is
+    whole; later runs of writes are buffered too."""
+    path = direct_dir / f"{failure}.bin"
+    payload = np.random.default_rng(2).bytes(3 * GATHER + 12345)
+    calls = []
+
+    def fake(data, off: int, real) -> int:
+        calls.append(off)
+        n = memoryview(data).nbytes
+        if failure in ("eio", "enospc"):
+            raise OSError(errno.EIO if failure == "eio" else errno.ENOSPC, "injected")
+        k = {"short": n - ALIGN, "unaligned": n - 100, "zero": 0}[failure]
+        return real(f._dfd, memoryview(data)[:k], off) if k else 0
+
+    with DirectFile(path) as f:
+        _spy_direct(monkeypatch, f, fake)
+        f.seek(ALIGN)
+        f.write(payload)
+        f.seek(10)
+        assert f.read(5) == bytes(5)
+        f.flush()
+        assert not f.direct
+        f.seek(ALIGN + len(payload))
+        f.write(payload[:RUN_MIN])  # a later run: buffered
+    monkeypatch.undo()
+    # one failed direct write and none after it (a short write of whole blocks goes on direct with the rest,
+    # which here comes back with nothing)
+    assert len(calls) == (2 if failure == "short" else 1)
+    assert path.read_bytes() == bytes(ALIGN) + payload + payload[:RUN_MIN]
+
+
+@pytest.mark.parametrize("err", [errno.EINVAL, errno.EACCES])
+def test_a_refused_direct_open_means_buffered_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     err: int) -> None:
+    """tmpfs before Linux 6.6 refuses the O_DIRECT open (EINVAL); a second open can also be refused
+    for permissions the first did not need (EACCES)."""
+    real = os.open
+
+    def refuse(path, flags, *mode):
+        if flags & direct_io._O_DIRECT:
+            raise OSError(err, "refused")
+        return real(path, flags, *mode)
+
+    monkeypatch.setattr(direct_io.os, "open", refuse)
+    monkeypatch.setattr(direct_io, "_O_DIRECT", direct_io._O_DIRECT or 0x4000)
+    with DirectFile(tmp_path / "r.bin") as f:
+        assert not f.direct
+        f.write(b"y" * (2 * RUN_MIN))
+    assert (tmp_path / "r.bin").read_bytes() == b"y" * (2 * RUN_MIN)
+    assert sha256_file(tmp_path / "r.bin") == hashlib.sha256(b"y" * (2 * RUN_MIN)).hexdigest()
+
+
+def test_a_hole_below_the_logical_end_reads_as_zeros(direct_dir: Path) -> None:
+    """A run gathered from an aligned offset past the file's end: the gap before it reads as zeros."""
+    with DirectFile(direct_dir / "hole.bin") as f:
+        f.seek(2 * ALIGN)
+        f.write(b"z" * RUN_MIN)  # aligned: nothing of it in the file yet
+        f.seek(100)
+        assert f.read(50) == bytes(50)
+        assert f.tell() == 150
+        f.seek(2 * ALIGN - 10)
+        assert f.read(20) == bytes(10) + b"z" * 10
+    assert (direct_dir / "hole.bin").read_bytes() == bytes(2 * ALIGN) + b"z" * RUN_MIN
+
+
+def test_a_closed_file_takes_no_io(tmp_path: Path) -> None:
+    """After close, its descriptor numbers may be another file's: every operation raises."""
+    f = DirectFile(tmp_path / "c.bin")
+    f.write(b"a")
+    f.close()
+    f.close()  # idempotent
+    other = tmp_path / "other.bin"
+    other.write_bytes(b"keep me")
+    for op in (lambda: f.seek(0), f.tell, lambda: f.write(b"b"), lambda: f.read(1), lambda: f.truncate(0),
+               f.flush, f.fileno):
+        with pytest.raises(ValueError, match="closed file"):
+            op()
+    assert other.read_bytes() == b"keep me"
+
+
+def test_the_hash_falls_back_when_a_direct_read_is_refused_or_short(direct_dir: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = direct_dir / "rd.bin"
+    data = np.random.default_rng(4).bytes(10 * ALIGN + 5)
+    path.write_bytes(data)
+    want = hashlib.sha256(data).hexdigest()
+    real = os.preadv
+
+    def refused(fd, bufs, off):
+        raise OSError(errno.EINVAL, "refused")
+
+    monkeypatch.setattr(direct_io.os, "preadv", refused)
+    assert sha256_file(path, block=4 * ALIGN) == want
+    calls = []
+
+    def short_once(fd, bufs, off):  # the second read comes back with half a block
+        calls.append(off)
+        got = real(fd, bufs, off)
+        return min(got, ALIGN + 7) if len(calls) == 2 else got
+
+    monkeypatch.setattr(direct_io.os, "preadv", short_once)
+    assert sha256_file(path, block=4 * ALIGN) == want
+    with pytest.raises(ValueError, match="multiple of 4096"):
+        sha256_file(path, block=1000)
+
+
+def test_samples_file_survives_failing_direct_writes(direct_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every direct write fails with EIO (also the last one, at ``finish``): the file is written
+    buffered and is the same as one written buffered from the start."""
+    rng = np.random.default_rng(6)
+    n = 3 * CHUNK_ROWS + 5
+    outputs = {"actor_balance": rng.standard_normal((n, 9))}
+    paths = []
+    for failing in (True, False):
+        path = direct_dir / f"fail{failing}.nc"
+        sf = SamplesFile(path, n, {"actor_balance": (9,)}, [f"a{i}" for i in range(9)], direct=failing)
+        if failing:
+            _spy_direct(monkeypatch, sf._fh, lambda data, off, real: (_ for _ in ()).throw(OSError(errno.EIO, "x")))
+        sf.write_rows(outputs, None, n)
+        sf.finish({"title": "t"})
+        monkeypatch.undo()
+        paths.append(path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()

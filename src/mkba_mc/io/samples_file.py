@@ -220,9 +220,10 @@ class SamplesFile:
         While one is still running, the next request is left to the one
         after it (it then pushes both).  The data and their order do not change.
 
-        Written direct (:mod:`mkba_mc.io.direct_io`) the chunks are on the
-        disk once written; only the few buffered bytes (HDF5's metadata, the
-        ends of the runs of chunks) are left to the final fsync.
+        Written direct (:mod:`mkba_mc.io.direct_io`) the chunks are not in
+        the page cache at all: nothing is synced during the run, and the
+        final fsync writes the few buffered bytes (HDF5's metadata, the ends
+        of the runs of chunks) and makes everything durable.
         """
         if self._fh is None or self._fh.direct:  # direct writes are on their way to the disk already
             return
@@ -308,6 +309,10 @@ class SamplesFile:
             if value is None:
                 continue
             nc.attrs[key] = _seed_attr(value) if key == "seed" else _attr(value)
+        if self._fh is not None:
+            # the last gathered chunks written here, not inside HDF5's close: an error of that write is an
+            # OSError here (and abort() cleans up); raised inside HDF5's close it crashes the interpreter
+            self._fh.flush()
         nc.close()
         self._nc = None
         fh, self._fh = self._fh, None
