@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mkba_mc.cli import app
-from mkba_mc.cli.overlap import ImportsWhenStarted, alongside
+from mkba_mc.cli.overlap import ImportsWhenDone, alongside
 
 ROOT = Path(__file__).resolve().parents[2]
 B2 = ROOT / "scenarios" / "bijlage2_voorbeeld.toml"
@@ -96,18 +96,21 @@ def test_a_foreground_error_lets_the_commit_finish_and_is_raised() -> None:
     assert done == [True] and cancelled == []  # only Ctrl-C cancels the commit
 
 
-def test_imports_start_at_the_first_progress_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_imports_start_when_every_sample_is_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "mkba_prefetch_probe.py").write_text("import time\ntime.sleep(0.05)\nVALUE = 7\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     calls = []
-    progress = ImportsWhenStarted(lambda step, total: calls.append((step, total)),
-                                  ["mkba_prefetch_probe", "no_such_module_xyz"])
-    assert progress.thread is None and "mkba_prefetch_probe" not in sys.modules
+    progress = ImportsWhenDone(lambda step, total: calls.append((step, total)),
+                               ["mkba_prefetch_probe", "no_such_module_xyz"])
     try:
         progress(1, 4)
-        first = progress.thread
         progress(2, 4)
-        assert progress.thread is first and calls == [(1, 4), (2, 4)]  # one thread; every call passed on
+        assert progress.thread is None and "mkba_prefetch_probe" not in sys.modules  # not while the workers compute
+        progress(1, 4)
+        first = progress.thread
+        assert first is not None
+        progress(0, 4)
+        assert progress.thread is first and calls == [(1, 4), (2, 4), (1, 4), (0, 4)]  # one thread; every call passed on
         first.join(10)
         assert sys.modules["mkba_prefetch_probe"].VALUE == 7  # imported; the missing module is left to its user
     finally:

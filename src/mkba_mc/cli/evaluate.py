@@ -171,10 +171,10 @@ def run(
         sink = ctx.with_resource(run_output(out, force, _command_line(ctx)))
     bar = _LazyProgress("samples")
     progress: Any = bar
-    if out is not None:  # what the summary files need, imported while the workers compute
-        from .overlap import ImportsWhenStarted
+    if out is not None:  # what the summary files need, imported while the summary is computed and samples.nc hashed
+        from .overlap import ImportsWhenDone
 
-        progress = ImportsWhenStarted(bar, ["pandas", "openpyxl", "mkba_mc.report.excel"])
+        progress = ImportsWhenDone(bar, ["pandas", "openpyxl", "mkba_mc.report.excel"])
     try:
         with open_evaluator(scheduler, n_workers) as evaluator:
             result = mc_run(sc, n, seed=seed, sampler=sampler.value, chunk_size=chunk_size, outputs=kept,

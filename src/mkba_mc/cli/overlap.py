@@ -7,10 +7,14 @@ waiting for the SHA-256 and fsync of samples.nc, then building the console
 table (the percentile of the point estimate: a pass over every output,
 0.4-0.5 s).  Two helpers let those overlap:
 
-* :class:`ImportsWhenStarted` imports modules in a background thread once the
-  Monte Carlo computes (its first progress call): the workers run compiled
-  code without the GIL, so the import takes CPU from them but none from the
-  single-threaded end of the command;
+* :class:`ImportsWhenDone` imports modules in a background thread once every
+  sample is evaluated (the progress reaches its total), while the summary
+  is computed and samples.nc is hashed: the SHA-256 holds one core for
+  0.7-0.9 s without the GIL, and the import has the GIL and the other core
+  meanwhile.  (Started with the Monte Carlo instead, as until 2026-12-04,
+  the import took the GIL from the worker threads: 5 of 5 alternated
+  ``run -n 10^7 --out`` were 0.1-0.2 s faster without it, median 4.77
+  against 4.95 s.)
 * :func:`alongside` builds the console output while another thread commits
   the result folder; the command still prints only after the folder is
   complete, a failed commit is raised as before (nothing printed), and
@@ -36,17 +40,21 @@ def _import_quietly(modules: tuple[str, ...]) -> None:
             importlib.import_module(name)
 
 
-class ImportsWhenStarted:
+class ImportsWhenDone:
     """A progress callback that also starts importing ``modules`` (in a daemon
-    thread) on its first call, then passes every call on to ``progress``."""
+    thread) when the progress reaches its total, and passes every call on to
+    ``progress``.  A run that stops early (``--target-se``) imports them
+    where they are used."""
 
     def __init__(self, progress: Callable[[int, int], None] | None, modules: Iterable[str]):
         self.progress = progress
         self.modules = tuple(modules)
         self.thread: threading.Thread | None = None
+        self.done = 0
 
     def __call__(self, step: int, total: int) -> None:
-        if self.thread is None:
+        self.done += step
+        if self.thread is None and self.done >= total:
             self.thread = threading.Thread(target=_import_quietly, args=(self.modules,), name="mkba-imports",
                                            daemon=True)
             self.thread.start()
@@ -119,4 +127,4 @@ def alongside(background: Callable[[], Any], foreground: Callable[[], T],
     return value
 
 
-__all__ = ["ImportsWhenStarted", "alongside"]
+__all__ = ["ImportsWhenDone", "alongside"]
