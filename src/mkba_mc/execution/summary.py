@@ -169,7 +169,11 @@ def _order_values(y: NDArray[np.float64], ranks: NDArray[np.intp]) -> NDArray[np
     run has loaded numba already) one compiled pass
     (:func:`mkba_mc.execution.selection.select`); else, or when that pass
     cannot settle a rank, a partition of a copy (:func:`order_statistics`).
-    The values are the same either way.
+    The values are the same either way, on every machine: the two zeros,
+    which compare equal and so have no order between them (numpy's SIMD sort
+    and a partition may place ``-0.0`` and ``0.0`` differently: a run's P50
+    printed as "-0" on one machine and "0" on another), both come out as
+    ``0.0``.
     """
     from ..uncertainty.fused import compiled_for
 
@@ -178,10 +182,10 @@ def _order_values(y: NDArray[np.float64], ranks: NDArray[np.intp]) -> NDArray[np
 
         found = select(y, ranks)
         if found is not None:
-            return found
+            return found + 0.0  # -0.0 + 0.0 is 0.0 (IEEE 754, rounding to nearest)
     z = y.copy()
     order_statistics(z, ranks)
-    return z[ranks]
+    return z[ranks] + 0.0
 
 
 def prepare(n: int) -> None:
