@@ -353,3 +353,29 @@ def test_samples_file_survives_failing_direct_writes(direct_dir: Path, monkeypat
         monkeypatch.undo()
         paths.append(path)
     assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_an_error_of_the_write_in_flight_is_raised_by_every_later_operation(
+        direct_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The I/O thread's write fails for good (the direct write and its buffered fallback): the error
+    comes from the next operation and from every one after it, so a caller that swallows one exception
+    cannot go on and leave a hole in the file."""
+    real = os.pwrite
+    with DirectFile(direct_dir / "sticky.bin") as f:
+        dfd, fd = f._dfd, f._fd
+
+        def fail(fdn: int, data, off: int) -> int:
+            if fdn == dfd or (fdn == fd and memoryview(data).nbytes > ALIGN):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(fdn, data, off)
+
+        monkeypatch.setattr(direct_io.os, "pwrite", fail)
+        f.seek(0)
+        f.write(b"q" * (GATHER + RUN_MIN))  # one full buffer handed to the I/O thread
+        for op in (lambda: f.seek(0) or f.read(10), lambda: f.write(b"m"), f.flush, lambda: f.truncate(5)):
+            with pytest.raises(OSError, match="No space left"):
+                op()
+        with pytest.raises(OSError, match="No space left"):
+            f.close()
+        assert f.closed
+    monkeypatch.undo()

@@ -305,8 +305,9 @@ def programme_band(cashflows: Mapping[str, NDArray[np.float64]]) -> dict[str, ND
     ``(n, years)`` until it ends (counted by
     :func:`mkba_mc.checks.run_bytes_per_sample`), then only this band.
     """
-    # per year a contiguous row: the same quantiles, a faster partition than along axis 0
-    return {f"cumulative_{k}": np.quantile(np.cumsum(v, axis=1).T.copy(), BAND_QUANTILES, axis=1)
+    # per year a contiguous row: the same quantiles, a faster partition than along axis 0; "+ 0.0" gives
+    # both zeros as 0.0, whose order a partition leaves open (see _order_values)
+    return {f"cumulative_{k}": np.quantile(np.cumsum(v, axis=1).T.copy(), BAND_QUANTILES, axis=1) + 0.0
             for k, v in cashflows.items()}
 
 

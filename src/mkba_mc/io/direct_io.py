@@ -139,6 +139,7 @@ class DirectFile:
         self._cur = 0  # the buffer being filled
         self._io: ThreadPoolExecutor | None = None
         self._inflight: Future[None] | None = None  # the I/O thread's write of the other buffer
+        self._error: Exception | None = None  # that write's error, raised again by every later operation
         self._start = 0
         self._used = 0
         self._pos = 0
@@ -271,6 +272,8 @@ class DirectFile:
         """No I/O on a closed file: its descriptor numbers may belong to another file by now."""
         if self.closed:
             raise ValueError(f"I/O operation on closed file {self.name}")
+        if self._error is not None:
+            raise self._error
 
     def _pwrite(self, view: memoryview, off: int) -> None:
         """Write all of ``view`` at ``off`` through the buffered descriptor."""
@@ -298,10 +301,22 @@ class DirectFile:
                 self._used = 0
 
     def _wait(self) -> None:
-        """Wait for the write in flight (re-raising an error of its buffered fallback)."""
-        inflight, self._inflight = self._inflight, None
-        if inflight is not None:
+        """Wait for the write in flight; its error (of the buffered fallback) is
+        raised here and by every later operation, so that no caller that swallows
+        one exception (HDF5 calls these methods) can leave a hole in the file."""
+        if self._error is not None:
+            raise self._error
+        inflight = self._inflight
+        if inflight is None:
+            return
+        try:
             inflight.result()
+        except BaseException as exc:
+            if inflight.done():  # the write failed (not this wait interrupted by Ctrl-C)
+                self._inflight = None
+                self._error = exc if isinstance(exc, Exception) else None
+            raise
+        self._inflight = None
 
     def _write_blocks(self, buf: NDArray[np.uint8], nbytes: int, off: int) -> None:
         """Write ``buf[:nbytes]`` (whole blocks) at ``off`` (aligned): direct,
