@@ -262,8 +262,7 @@ def run(
         Double the number of samples, from ``start_n`` up to ``n``, until the
         Monte Carlo standard error of P(ratio_social >= 1) is below it.
     progress : callable, optional
-        Called as ``progress(step, total)`` after each task: the samples
-        that task added, and the run's ``n``.
+        Called as ``progress(step, total)`` after each task (its samples; the run's ``n``).
     evaluator : Evaluator, optional
         Where the tasks run (:mod:`mkba_mc.execution.evaluators`); it is used,
         not closed.  Default: :func:`~mkba_mc.execution.evaluators.local_evaluator`

@@ -172,11 +172,7 @@ class DirectFile:
     def seekable(self) -> bool:
         return True
 
-    def readable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return True
+    readable = writable = seekable
 
     def write(self, data: Any) -> int:
         """Write ``data`` at the position: gathered if it continues the run
