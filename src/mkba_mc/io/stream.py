@@ -159,12 +159,16 @@ class RunOutput:
                     self.samples.write_rows(outputs, inputs, self.samples.n)
                     self.samples.finish(*item)
                     self._finished = True
-                    self._hasher = ThreadPoolExecutor(1, thread_name_prefix="mkba-sha256")
-                    self._sha = self._hasher.submit(sha256_file, self.staging / "samples.nc")
+                    self._start_hash()
                 else:
                     self.samples.write_rows(outputs, inputs, item)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the engine's thread
                 self._error = exc
+
+    def _start_hash(self) -> None:
+        """Start the SHA-256 of the finished samples.nc in a thread of its own (read past the page cache)."""
+        self._hasher = ThreadPoolExecutor(1, thread_name_prefix="mkba-sha256")
+        self._sha = self._hasher.submit(sha256_file, self.staging / "samples.nc")
 
     def _raise(self) -> None:
         if self._error is not None:
@@ -193,8 +197,7 @@ class RunOutput:
                 self.samples.finish(attrs, band)
             names = ["samples.nc", *files]
             if self._sha is None:  # not started by complete()
-                self._hasher = ThreadPoolExecutor(1, thread_name_prefix="mkba-sha256")
-                self._sha = self._hasher.submit(sha256_file, self.staging / "samples.nc")
+                self._start_hash()
             # the large file is hashed while the small ones are written (hashlib releases the GIL)
             for name, writer in files.items():
                 writer(self.staging / name)
