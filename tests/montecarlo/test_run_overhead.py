@@ -55,3 +55,29 @@ def test_private_and_shared_stores_hold_the_same_arrays() -> None:
     for name in values:
         assert stores[0].trimmed(12)[name].tobytes() == stores[1].trimmed(12)[name].tobytes()
         assert np.array_equal(stores[1].arrays[name][2:12], values[name])
+
+
+def test_a_thread_pool_has_all_its_workers_running_before_its_first_task() -> None:
+    """Not started one per submit while the first worker holds the GIL (a run's second worker started late)."""
+    import threading
+
+    from mkba_mc.execution.pools import WORKER_THREAD, thread_pool
+
+    before = set(threading.enumerate())
+    pool = thread_pool(3)
+    try:
+        new = [t for t in threading.enumerate() if t not in before]
+        assert len(new) == 3
+        assert all(t.is_alive() and t.name.startswith(WORKER_THREAD) for t in new)
+        assert sorted(pool.map(lambda x: x * x, range(5))) == [0, 1, 4, 9, 16]
+    finally:
+        pool.shutdown(wait=True)
+
+
+def test_the_normal_score_table_is_built_once_and_read_only() -> None:
+    from mkba_mc.uncertainty.fused import normal_score_table
+
+    table = normal_score_table()
+    assert normal_score_table() is table
+    with pytest.raises(ValueError):
+        table.coef[0, 0] = 1.0
