@@ -128,13 +128,20 @@ class Store:
         private = not shared and hasattr(mmap, "MAP_PRIVATE")
         self._buffer = (mmap.mmap(-1, total, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS) if private
                         else mmap.mmap(-1, total))
+        self.nbytes = total
         self.arrays: dict[str, Array] = {}
+        #: Byte offset of every column (an actor output has one per actor), ``capacity`` doubles each.
+        self.line_offsets = [8 * capacity * i for i in range(sum(widths.values()))]
         offset = 0
         for k in names:
             size = widths[k] * capacity
             flat = np.frombuffer(self._buffer, dtype=np.float64, count=size, offset=offset * 8)
             self.arrays[k] = flat.reshape((widths[k], capacity)).T if shapes.get(k) else flat
             offset += size
+
+    def madvise(self, option: int, start: int, length: int) -> None:
+        """``madvise`` of bytes ``[start, start + length)`` of the map (:meth:`mmap.mmap.madvise`)."""
+        self._buffer.madvise(option, start, length)
 
     def put(self, start: int, values: Mapping[str, Array]) -> None:
         """Write the rows of ``values`` from row ``start``."""
@@ -205,6 +212,11 @@ class StoreJob:
             self.band_store.put(row, {k: v for k, v in values.items() if k in band})
         if self.in_store is not None and inputs:
             self.in_store.put(row, inputs)
+
+    @property
+    def stores(self) -> tuple[Store, ...]:
+        """The run's stores: outputs, then (when kept) inputs and the band's cash flows."""
+        return tuple(s for s in (self.store, self.in_store, self.band_store) if s is not None)
 
     @property
     def releases_gil(self) -> bool:

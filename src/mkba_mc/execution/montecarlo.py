@@ -32,6 +32,7 @@ from ..model.core import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, SCALAR_O
 from ..uncertainty.plan import SamplingPlan
 from .evaluators import BACKENDS, Evaluator, SerialEvaluator, local_evaluator
 from .job import RangeJob, Store, StoreJob, Task, evaluate_range, sample_tasks, tune_malloc
+from .prefault import prefaulted
 
 if TYPE_CHECKING:
     from ..io.loading import Scenario
@@ -97,8 +98,7 @@ class SampleSink(Protocol):
 
 
 def _complete(sink: object, result: MonteCarloResult) -> None:
-    """Tell a sink with ``complete(result)`` that every row is given, and the
-    run (before its summary): ``run --out`` closes and hashes samples.nc."""
+    """Give a sink with ``complete(result)`` the run once every row is given (``run --out`` closes samples.nc)."""
     complete = getattr(sink, "complete", None)
     if callable(complete):
         complete(result)
@@ -353,15 +353,15 @@ def _evaluate(job: StoreJob, evaluator: Evaluator, n: int, start_n: int, target_
     rounds: list[dict[str, float]] = []
     while True:
         tasks = sample_tasks(done, goal, plan.block_size, job.job.chunk_size)
-        if evaluator.shares_memory:
-            finished: Iterable[Task] = evaluator.map(job.write, tasks)
-        else:
-            finished = (_put(job, *value) for value in evaluator.map(job.job.values, tasks))
-        for s, e in finished:
-            if sink is not None:
-                sink.advance(e)
-            if progress is not None:
-                progress(e - s, n)
+        finished: Iterable[Task] = (evaluator.map(job.write, tasks) if evaluator.shares_memory else
+                                    (_put(job, *value) for value in evaluator.map(job.job.values, tasks)))
+        with prefaulted(job.stores, done, goal, evaluator.workers) as reached:  # on a core the workers leave idle
+            for s, e in finished:
+                reached(e)
+                if sink is not None:
+                    sink.advance(e)
+                if progress is not None:
+                    progress(e - s, n)
         done = goal
         if target_se is None:
             return done, rounds

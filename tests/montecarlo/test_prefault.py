@@ -1,0 +1,127 @@
+"""Faulting the output store in ahead of the workers (issue 14): which pages
+it touches, that it leaves their contents alone, that it gives up quietly
+where the kernel refuses, and that a run's numbers do not depend on it."""
+
+from __future__ import annotations
+
+import mmap
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from mkba_mc import load_scenario
+from mkba_mc.execution import prefault
+from mkba_mc.execution.job import Store
+from mkba_mc.execution.montecarlo import run
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and MADV_POPULATE_WRITE are Linux")
+MiB = 1 << 20
+
+
+def _resident() -> int:
+    """Resident bytes of this process (``/proc/self/statm``, field 2)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * mmap.PAGESIZE
+
+
+def _populated(store: Store, start: int, rows: int, front: int = 0) -> int:
+    """Bytes that became resident while :func:`prefault.populate` ran over ``[start, rows)``."""
+    before = _resident()
+    assert prefault.populate([store], start, rows, threading.Event(), lambda: front)
+    return _resident() - before
+
+
+@linux
+def test_populate_faults_in_exactly_the_rows_asked_of_every_column() -> None:
+    # 4 columns (a scalar output and a 3-wide one) of 2^21 doubles: 16 MiB each
+    cap = 1 << 21
+    store = Store(["a", "m"], {"m": (3,)}, cap, shared=False)
+    assert store.line_offsets == [0, 8 * cap, 16 * cap, 24 * cap]
+    grown = _populated(store, 0, cap // 4)  # a quarter of every column: 4 x 4 MiB
+    assert 15.5 * MiB <= grown <= 17 * MiB
+    grown = _populated(store, 0, cap // 4)  # present already: nothing new
+    assert grown <= 0.5 * MiB
+    grown = _populated(store, cap // 2, cap)  # the last half: 4 x 8 MiB
+    assert 31.5 * MiB <= grown <= 33 * MiB
+
+
+@linux
+def test_populate_goes_on_from_where_the_workers_are() -> None:
+    cap = 1 << 22  # one column of 32 MiB
+    store = Store(["a"], {}, cap, shared=False)
+    grown = _populated(store, 0, cap, front=3 * cap // 4)  # the workers have written three quarters
+    assert 7.5 * MiB <= grown <= 9 * MiB  # only the last quarter is faulted in here
+
+
+@linux
+def test_populate_leaves_the_values_written_before_it() -> None:
+    rng = np.random.default_rng(1)
+    store = Store(["a", "m"], {"m": (2,)}, 1 << 17, shared=True)
+    values = {"a": rng.random(5000), "m": rng.random((5000, 2))}
+    store.put(1000, values)
+    assert prefault.populate([store], 0, 1 << 17, threading.Event())
+    for name, v in values.items():
+        assert np.array_equal(store.arrays[name][1000:6000], v)
+        assert not store.arrays[name][:1000].any()  # the rest still reads as zeros
+
+
+def test_populate_stops_when_told_and_gives_up_where_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(["a"], {}, 1 << 20, shared=False)
+    calls = []
+
+    def refused(option: int, start: int, length: int) -> None:
+        calls.append((option, start, length))
+        raise OSError(22, "Invalid argument")  # a kernel before 5.14
+
+    monkeypatch.setattr(store, "madvise", refused)
+    assert prefault.populate([store], 0, 1 << 20, threading.Event()) is False
+    assert calls == [(prefault.MADV_POPULATE_WRITE, 0, 8 * prefault.STEP_ROWS)]  # the first refusal ends it
+    stop = threading.Event()
+    stop.set()
+    calls.clear()
+    assert prefault.populate([store], 0, 1 << 20, stop) is True
+    assert calls == []
+
+
+def test_no_thread_without_a_free_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr(prefault, "populate", lambda *a: started.append(a) or True)
+    store = Store(["a"], {}, 1 << 10, shared=False)
+    monkeypatch.setattr(prefault, "free_cores", lambda workers: 0)
+    with prefault.prefaulted([store], 0, 1 << 10, 1) as reached:
+        reached(512)
+    assert started == []
+    monkeypatch.setattr(prefault, "free_cores", lambda workers: 1)
+    with prefault.prefaulted([store], 0, 1 << 10, 1):
+        pass
+    assert len(started) == 1
+    with prefault.prefaulted([store], 1 << 10, 1 << 10, 1):  # nothing to fault in
+        pass
+    assert len(started) == 1
+
+
+def test_free_cores_counts_the_cores_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prefault.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert prefault.free_cores(1) == 3
+    assert prefault.free_cores(4) == 0
+    assert prefault.free_cores(8) == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_gives_the_same_bits_with_and_without_prefaulting(monkeypatch: pytest.MonkeyPatch,
+                                                                workers: int) -> None:
+    sc = load_scenario("scenarios/bijlage2_voorbeeld.toml")
+    results = {}
+    for free in (0, 1):
+        monkeypatch.setattr(prefault, "free_cores", lambda w, free=free: free)
+        res = run(sc, 1 << 18, seed=7, workers=workers, keep_inputs=True,
+                  outputs=["balance", "actor_balance", "payback_year"])
+        results[free] = res
+    off, on = results[0], results[1]
+    for name in off.outputs:
+        assert off.outputs[name].tobytes() == on.outputs[name].tobytes()
+    for name in off.inputs:
+        assert off.inputs[name].tobytes() == on.inputs[name].tobytes()
+    assert off.summary_stats() == on.summary_stats()
