@@ -98,10 +98,23 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool,
         f"| `mkba-mc --help` | {cli['help']:.2f} s | – | < 0.5 s |",
         f"| `mkba-mc run -n 1000` | {cli['small_run']:.2f} s | – | < 1.5 s |",
         "",
+    ]
+    if "fp_scaling" in bw:
+        lines += [
+            f"The model kernel is limited by floating-point work, not by memory traffic: with 2 workers it runs {model2 / model1:.2f}x "
+            f"its 1-worker rate, and two threads of a compiled multiply-add loop in cache (no memory traffic) do "
+            f"{bw['fp_scaling']:.2f}x the floating-point work of one on this machine (`fp_scaling`), while the "
+            f"streaming bandwidth of two threads is {bw['gbps_2'] / bw['gbps_1']:.2f}x that of one.",
+            "",
+        ]
+    lines += [
         "Cost per sample of a whole run (microseconds per sample; ratio to the cheapest N from 2^18 on). Each "
         "run is timed in a fresh process after its one-time costs: the first pandas, thread and pool use (a "
         "2^14-sample run) and, for the compiled runs from 2^18 on, the first load of the compiled kernels from "
-        f"their disk cache (a 2^18-sample run: {_warm(rows)}); the command-line figures above include them.",
+        f"their disk cache (a 2^18-sample run: {_warm(rows)}); the command-line figures above include them. "
+        "A run of 2^20 samples or fewer takes tens of milliseconds, where one scheduler or GIL delay of the "
+        "machine is 10-30 % of it: such runs are timed several times in their process (5 up to 2^18, 4 at 2^19, "
+        "2 at 2^20; `run_repeats`) and the fastest kept, as `timeit` does; from 2^21 on, once.",
         "",
         "| N | run 1w | run 2w |",
         "|---|---|---|",
