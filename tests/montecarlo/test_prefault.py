@@ -26,6 +26,13 @@ def _resident() -> int:
         return int(f.read().split()[1]) * mmap.PAGESIZE
 
 
+def _small_pages(store: Store) -> Store:
+    """``store`` in 4 KiB pages whatever the machine's transparent-huge-page
+    setting (``always`` would fault in whole 2 MiB pages around each range)."""
+    store.madvise(mmap.MADV_NOHUGEPAGE, 0, store.nbytes)
+    return store
+
+
 def _populated(store: Store, start: int, rows: int, front: int = 0) -> int:
     """Bytes that became resident while :func:`prefault.populate` ran over ``[start, rows)``."""
     before = _resident()
@@ -37,7 +44,7 @@ def _populated(store: Store, start: int, rows: int, front: int = 0) -> int:
 def test_populate_faults_in_exactly_the_rows_asked_of_every_column() -> None:
     # 4 columns (a scalar output and a 3-wide one) of 2^21 doubles: 16 MiB each
     cap = 1 << 21
-    store = Store(["a", "m"], {"m": (3,)}, cap, shared=False)
+    store = _small_pages(Store(["a", "m"], {"m": (3,)}, cap, shared=False))
     assert store.line_offsets == [0, 8 * cap, 16 * cap, 24 * cap]
     grown = _populated(store, 0, cap // 4)  # a quarter of every column: 4 x 4 MiB
     assert 15.5 * MiB <= grown <= 17 * MiB
@@ -50,7 +57,7 @@ def test_populate_faults_in_exactly_the_rows_asked_of_every_column() -> None:
 @linux
 def test_populate_goes_on_from_where_the_workers_are() -> None:
     cap = 1 << 22  # one column of 32 MiB
-    store = Store(["a"], {}, cap, shared=False)
+    store = _small_pages(Store(["a"], {}, cap, shared=False))
     grown = _populated(store, 0, cap, front=3 * cap // 4)  # the workers have written three quarters
     assert 7.5 * MiB <= grown <= 9 * MiB  # only the last quarter is faulted in here
 
