@@ -246,7 +246,7 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
     job = _JOBS.get(kind, _model_job)
 
     warm_compiled = None
-    if kind in ("run", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
+    if kind in ("run", "run_warm", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
         run(sc, 1 << 14, seed=2, workers=workers, chunk_size=CHUNK).probabilities()
         if compiled_for(n):  # and the first load of the compiled kernels from their disk cache (timed on its own)
             t = time.perf_counter()
@@ -265,13 +265,15 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
             list(pool.map(_warm_job, [kind] * workers))
     # a whole run of few samples takes tens of milliseconds, where a scheduler or GIL hiccup is 10-30 % of it:
     # such runs are timed several times in this process, the fastest kept (as timeit does; 2^22 on: once)
-    runs = 1 if memory or kind != "run" else run_repeats(n)
+    runs = 1 if memory or kind not in ("run", "run_warm") else run_repeats(n)
     with PeakMemory() if memory else _NoMemory() as mem:
         c0 = time.process_time()
         t0 = time.perf_counter()
-        if kind == "run":
+        if kind in ("run", "run_warm"):
             fastest = math.inf
             for _ in range(runs):
+                if kind == "run_warm" and n >= WARM_MIN_N:
+                    fault_in(int(8 * n * (len(outputs) - 1 + 9) * 1.05))
                 t_run = time.perf_counter()
                 res = run(sc, n, seed=1, workers=workers, chunk_size=CHUNK)
                 res.probabilities()
@@ -289,7 +291,7 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
             timings = {}
         seconds = time.perf_counter() - t0
         cpu = (time.process_time() - c0) / runs  # this process only (1 worker: the whole job, less the memory sampler)
-        if kind == "run":
+        if kind in ("run", "run_warm"):
             seconds = fastest
     if pool is not None:
         pool.shutdown(wait=True)  # after the timing: the workers' exit is not the stage's work
@@ -297,6 +299,37 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
             "peak_rss": mem.peak_rss, "timings": timings, "warm_compiled": warm_compiled, "dims": plan.dims,
             "outputs": len(outputs) - 1 + 9,
             "numpy": np.__version__}
+
+
+#: From this N on ``run_warm`` faults memory in before each timed run (the store then takes 285 MB or
+#: more); below it the warm-up runs have used as much memory just before, and a fault_in of a few tens of
+#: MB before each of the repeated short runs only evicts their caches (2^18 on 2 workers measured 0.218
+#: against 0.199 us a sample with it, 2026-12-06 21:45).
+WARM_MIN_N = 1 << 21
+
+
+def fault_in(nbytes: int) -> None:
+    """Touch ``nbytes`` of fresh memory and give it back to the kernel (an
+    anonymous map, one write a page, unmapped), so that the next maps of
+    this process get pages the guest has just used.
+
+    On the virtual machines of this project the host takes back the pages
+    the guest leaves free (free-page reporting, about 2 s after they are
+    freed), and the first touch of such a page then costs 2-9 us instead of
+    about 0.25 us (measured 2026-12-04/06): up to 0.3 us a sample for a
+    run's output store, whose 136 bytes a sample need a page every 30
+    samples, more than the run's own work per sample.  ``run_warm`` puts the
+    run's store on memory touched just before (not timed), so the cost per
+    sample over N shows the engine rather than the host's page backing."""
+    import mmap
+
+    import numpy as np
+
+    m = mmap.mmap(-1, max(nbytes, mmap.PAGESIZE))
+    try:
+        np.frombuffer(m, dtype=np.uint8)[::mmap.PAGESIZE] = 1
+    finally:
+        m.close()
 
 
 def run_repeats(n: int) -> int:
@@ -533,7 +566,8 @@ def main() -> None:
         return
 
     exps = range(16, 21) if args.quick else range(16, 25)
-    cells = [(kind, 1 << e, workers) for e in exps for kind in ("uniforms", "design", "sampling", "model", "run")
+    cells = [(kind, 1 << e, workers) for e in exps
+             for kind in ("uniforms", "design", "sampling", "model", "run", "run_warm")
              for workers in ((1,) if kind in ("uniforms", "design") else (1, 2))]
     best: dict[tuple[str, int, int], dict] = {}
     # repeats sweep the whole table again rather than timing a cell twice in a row: a load that lasts a
