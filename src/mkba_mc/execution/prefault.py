@@ -5,17 +5,19 @@ whose pages the kernel hands out on first touch.  That first touch is the
 largest cost of a big run after the model itself: the 17 default outputs
 take 136 bytes a sample, a 4 KiB page every 30 samples, and on the virtual
 machines this project is benchmarked on a page the guest has not used
-lately costs 2-9 us (the host backs it anew: its free pages are reported to
+lately costs 2-11 us (the host backs it anew: its free pages are reported to
 the host and discarded), up to 0.3 us a sample against a whole run's
 0.3-0.35 us with one worker (measured 2026-12-06: one worker at 2^24
 samples spent 1.4-4.5 s of its 5.6-8.8 s in the kernel).
 
 When a run leaves a core idle (fewer workers than cores: one worker on a
-two-core machine, or a batch of single-worker runs), :func:`prefaulted`
+two-core machine, or a batch of single-worker runs) and its workers are
+threads of this process (a private store: no fork while the thread runs), :func:`prefaulted`
 spends that core on the faults: a thread asks the kernel to fault the
 store's pages in (``madvise(MADV_POPULATE_WRITE)``, Linux 5.14 or later;
 the pages' contents are left as they are, so it may run beside the workers
-writing them) in sample order, block by block, ahead of the workers.  The
+writing them; :meth:`~mkba_mc.execution.job.Store.madvise` releases the
+GIL) in sample order, block by block, ahead of the workers.  The
 values are the same bits with or without it; only where the time goes
 changes.  Elsewhere (no free core, an older kernel, not Linux) it does
 nothing.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final
@@ -92,7 +95,9 @@ def prefaulted(stores: Sequence[Store], start: int, rows: int, workers: int) -> 
     def advance(row: int) -> None:
         reached[0] = max(reached[0], row)
 
-    if not stores or rows <= start or free_cores(workers) == 0 or not hasattr(mmap.mmap, "madvise"):
+    private = [s for s in stores if not s.shared]  # a shared store means forked workers: no thread across the fork
+    if (len(private) < len(stores) or not stores or rows <= start or free_cores(workers) == 0
+            or not sys.platform.startswith("linux")):
         yield advance
         return
     stop = threading.Event()
@@ -102,12 +107,18 @@ def prefaulted(stores: Sequence[Store], start: int, rows: int, workers: int) -> 
             populate(list(stores), start, rows, stop, lambda: reached[0])
 
     thread = threading.Thread(target=work, name="mkba-prefault", daemon=True)
-    thread.start()
+    started = False
     try:
+        try:
+            thread.start()
+            started = True
+        except RuntimeError:  # no thread to be had (a thread or process limit): the workers fault their pages
+            pass
         yield advance
     finally:
         stop.set()
-        thread.join()
+        if started:
+            thread.join()
 
 
 __all__ = ["MADV_POPULATE_WRITE", "STEP_ROWS", "free_cores", "populate", "prefaulted"]
