@@ -101,7 +101,7 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool,
     ]
     if "fp_scaling" in bw:
         lines += [
-            f"The model kernel is limited by floating-point work, not by memory traffic: with 2 workers it runs {model2 / model1:.2f}x "
+            f"The model kernel does about 340 floating-point operations a sample: with 2 workers it runs {model2 / model1:.2f}x "
             f"its 1-worker rate, and two threads of a compiled multiply-add loop in cache (no memory traffic) do "
             f"{bw['fp_scaling']:.2f}x the floating-point work of one on this machine (`fp_scaling`), while the "
             f"streaming bandwidth of two threads is {bw['gbps_2'] / bw['gbps_1']:.2f}x that of one.",
@@ -133,13 +133,15 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool,
         f"{_pct(flat['run', 2])} (2 workers)"
         + (f"; on warm memory {_pct(flat['run_warm', 1])} and {_pct(flat['run_warm', 2])}"
            if "run_warm" in kinds else "")
-        + "; target <= 15 %. \"Warm memory\": from 2^21 on, before the timed run the process touches and unmaps as much "
+        + "; target <= 15 %. "
+        + ("\"Warm memory\": from 2^21 on, before the timed run the process touches and unmaps as much "
         "memory as the run's output store takes (`fault_in`), so the store gets pages the guest has just used "
         "(below 2^21 the warm-up runs have just done so: the same measurement as the first columns). On these "
         "virtual machines the host takes back pages the guest leaves free, and the first touch of such a page "
         "costs 2-11 us instead of about 0.25 us: up to 0.3 us a sample, more than a run's own work, and the more "
         "of it the larger N and the longer the memory lay unused (the first columns). With one worker a free "
-        "core faults the store in ahead of it (`execution/prefault.py`). Peak memory is summed over the "
+        "core faults the store in ahead of it (`execution/prefault.py`). " if "run_warm" in kinds else "")
+        + "Peak memory is summed over the "
         "process and its workers: PSS counts a page shared by forked workers once, RSS once per process.",
         "",
     ]
