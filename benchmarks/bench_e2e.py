@@ -59,6 +59,7 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool,
     samp = _rate(rows, "sampling", n_key, 1)
     model1, model2 = _rate(rows, "model", n_key, 1), _rate(rows, "model", n_key, 2)
     run1, run2 = _rate(rows, "run", n_key, 1), _rate(rows, "run", n_key, 2)
+    core1 = next((r["n"] / r["seconds"] for r in rows if r["kind"] == "run_1core" and r["n"] == n_key), None)
     bound1 = bw["gbps_1"] * 1e9 / (8 * (dims + outs))
     bound2 = bw["gbps_2"] * 1e9 / (8 * (dims + outs))
     pair = cli["pair"]
@@ -87,7 +88,10 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool,
         f"({bound2 / 1e6:.1f} M/s at {bw['gbps_2']:.1f} GB/s) | >= 50 % |",
         f"| run (sampling, model, summary), 1 worker | {run1 / 1e6:.2f} M/s | {_pct(run1 / uni)} of uniforms; "
         f"{_pct(run1 / model1)} of model only | >= 20 % of uniforms |",
-        f"| run, 2 workers | {run2 / 1e6:.2f} M/s | {run2 / run1:.2f}x the 1-worker run | >= 1.6x |",
+        *([f"| run, 1 worker on one CPU (pinned: no free core for the prefault) | {core1 / 1e6:.2f} M/s | "
+           f"{_pct(core1 / uni)} of uniforms | – |"] if core1 else []),
+        f"| run, 2 workers | {run2 / 1e6:.2f} M/s | {run2 / run1:.2f}x the 1-worker run"
+        + (f"; {run2 / core1:.2f}x the 1-worker run on one CPU" if core1 else "") + " | >= 1.6x |",
         f"| `mkba-mc run -n {big:,}` (2 workers) | {pair['run']['seconds']:.2f} s, peak "
         f"{pair['run']['peak_bytes'] / 2**30:.2f} GiB PSS ({pair['run']['peak_rss'] / 2**30:.2f} GiB RSS) | 1 | "
         "reference |",

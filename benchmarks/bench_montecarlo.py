@@ -246,7 +246,9 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
     job = _JOBS.get(kind, _model_job)
 
     warm_compiled = None
-    if kind in ("run", "run_warm", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
+    if kind == "run_1core":  # one worker on one CPU: no free core for the prefault (execution/prefault.py)
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    if kind in ("run", "run_warm", "run_1core", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
         run(sc, 1 << 14, seed=2, workers=workers, chunk_size=CHUNK).probabilities()
         if compiled_for(n):  # and the first load of the compiled kernels from their disk cache (timed on its own)
             t = time.perf_counter()
@@ -265,11 +267,11 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
             list(pool.map(_warm_job, [kind] * workers))
     # a whole run of few samples takes tens of milliseconds, where a scheduler or GIL hiccup is 10-30 % of it:
     # such runs are timed several times in this process, the fastest kept (as timeit does; 2^21 on: once)
-    runs = 1 if memory or kind not in ("run", "run_warm") else run_repeats(n)
+    runs = 1 if memory or kind not in RUN_KINDS else run_repeats(n)
     with PeakMemory() if memory else _NoMemory() as mem:
         c0 = time.process_time()
         t0 = time.perf_counter()
-        if kind in ("run", "run_warm"):
+        if kind in RUN_KINDS:
             fastest = math.inf
             for _ in range(runs):
                 if kind == "run_warm" and n >= WARM_MIN_N:  # the store's size: scalar outputs and one column an actor
@@ -292,7 +294,7 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
             timings = {}
         seconds = time.perf_counter() - t0
         cpu = time.process_time() - c0  # this process only (1 worker: the whole job, less the memory sampler)
-        if kind in ("run", "run_warm"):
+        if kind in RUN_KINDS:
             seconds, cpu = fastest, cpu_run
     if pool is not None:
         pool.shutdown(wait=True)  # after the timing: the workers' exit is not the stage's work
@@ -302,11 +304,17 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
             "numpy": np.__version__}
 
 
+#: Whole runs: as a user starts them, on warm memory (:func:`fault_in`), and (1 worker) pinned to one CPU.
+RUN_KINDS = ("run", "run_warm", "run_1core")
 #: From this N on ``run_warm`` faults memory in before each timed run (the store then takes 285 MB or
 #: more); below it the warm-up runs have used as much memory just before, and a fault_in of a few tens of
 #: MB before each of the repeated short runs only evicts their caches (2^18 on 2 workers measured 0.218
 #: against 0.199 us a sample with it, 2026-12-06 21:45).
 WARM_MIN_N = 1 << 21
+
+
+#: N of the end-to-end ratios (bench_e2e.KEY_N).
+KEY_N = 1 << 22
 
 
 def fault_in(nbytes: int) -> None:
@@ -568,8 +576,9 @@ def main() -> None:
 
     exps = range(16, 21) if args.quick else range(16, 25)
     cells = [(kind, 1 << e, workers) for e in exps
-             for kind in ("uniforms", "design", "sampling", "model", "run", "run_warm")
-             for workers in ((1,) if kind in ("uniforms", "design") else (1, 2))]
+             for kind in ("uniforms", "design", "sampling", "model", "run", "run_warm", "run_1core")
+             for workers in ((1,) if kind in ("uniforms", "design", "run_1core") else (1, 2))
+             if kind != "run_1core" or 1 << e == KEY_N or args.quick and e == exps[-1]]
     best: dict[tuple[str, int, int], dict] = {}
     # repeats sweep the whole table again rather than timing a cell twice in a row: a load that lasts a
     # minute then spoils one measurement of a cell, not all of them
