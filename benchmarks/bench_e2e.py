@@ -10,10 +10,7 @@ import platform
 import time
 from pathlib import Path
 
-from bench_montecarlo import CHUNK, replace_section
-
-#: N of the end-to-end and sampling ratios (the issue's acceptance N).
-KEY_N = 1 << 22
+from bench_montecarlo import CHUNK, KEY_N, replace_section
 
 
 def _rate(rows: list[dict], kind: str, n: int, workers: int) -> float:

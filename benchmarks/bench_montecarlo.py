@@ -313,7 +313,7 @@ RUN_KINDS = ("run", "run_warm", "run_1core")
 WARM_MIN_N = 1 << 21
 
 
-#: N of the end-to-end ratios (bench_e2e.KEY_N).
+#: N of the end-to-end and sampling ratios of bench_e2e (the issue's acceptance N).
 KEY_N = 1 << 22
 
 
@@ -324,7 +324,7 @@ def fault_in(nbytes: int) -> None:
 
     On the virtual machines of this project the host takes back the pages
     the guest leaves free (free-page reporting, about 2 s after they are
-    freed), and the first touch of such a page then costs 2-9 us instead of
+    freed), and the first touch of such a page then costs 2-11 us instead of
     about 0.25 us (measured 2026-12-04/06): up to 0.3 us a sample for a
     run's output store, whose 136 bytes a sample need a page every 30
     samples, more than the run's own work per sample.  ``run_warm`` puts the

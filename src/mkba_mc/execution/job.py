@@ -142,10 +142,6 @@ class Store:
         self.nbytes = total
         #: Whether worker processes forked after it see the map (a private one stays in this process).
         self.shared = not private
-        import ctypes
-
-        # the map's address: valid while the store lives (its arrays keep the map from being closed)
-        self.address = ctypes.addressof(ctypes.c_char.from_buffer(self._buffer))
         self.arrays: dict[str, Array] = {}
         #: Byte offset of every column (an actor output has one per actor), ``capacity`` doubles each.
         self.line_offsets = [8 * capacity * i for i in range(sum(widths.values()))]
@@ -155,6 +151,13 @@ class Store:
             flat = np.frombuffer(self._buffer, dtype=np.float64, count=size, offset=offset * 8)
             self.arrays[k] = flat.reshape((widths[k], capacity)).T if shapes.get(k) else flat
             offset += size
+
+    @functools.cached_property
+    def address(self) -> int:
+        """The map's address: valid while the store lives (its arrays keep the map from being closed)."""
+        import ctypes
+
+        return ctypes.addressof(ctypes.c_char.from_buffer(self._buffer))
 
     def madvise(self, option: int, start: int, length: int) -> None:
         """``madvise(2)`` of bytes ``[start, start + length)`` of the map (cut at

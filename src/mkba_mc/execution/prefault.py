@@ -76,7 +76,7 @@ def populate(stores: Sequence[Store], start: int, rows: int, stop: threading.Eve
                 if b > a:
                     try:
                         store.madvise(MADV_POPULATE_WRITE, a, b - a)
-                    except (OSError, ValueError):  # EINVAL before Linux 5.14; a closed map
+                    except (OSError, ValueError):  # EINVAL before Linux 5.14; a range outside the map
                         return False
         lo = hi
     return True
@@ -95,8 +95,8 @@ def prefaulted(stores: Sequence[Store], start: int, rows: int, workers: int) -> 
     def advance(row: int) -> None:
         reached[0] = max(reached[0], row)
 
-    private = [s for s in stores if not s.shared]  # a shared store means forked workers: no thread across the fork
-    if (len(private) < len(stores) or not stores or rows <= start or free_cores(workers) == 0
+    # a shared store means forked workers: no thread across their fork
+    if (not stores or any(s.shared for s in stores) or rows <= start or free_cores(workers) == 0
             or not sys.platform.startswith("linux")):
         yield advance
         return
