@@ -137,6 +137,8 @@ def test_report_without_discovery_says_so(run_dir: Path, fresh_copy: Callable[..
     main, _, appendix = html.partition('id="appendix"')
     assert "Deze resultatenmap bevat geen scenario-ontdekking" in main
     assert "discover.nc" not in main and "vooral als" not in main
+    contains = next(line for line in main.split("<li>") if "Dit rapport bevat:" in line)
+    assert "Puntschatting" in contains and "scenario-ontdekking" not in contains  # not claimed as contained
 
 
 @pytest.mark.parametrize("command", ["discover", "voi"])

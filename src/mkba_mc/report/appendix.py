@@ -75,7 +75,7 @@ def contents_items(ctx: Context, sections: list[Section]) -> list[str]:
     not run, and the completeness sentence only when nothing is missing."""
     A = APPENDIX_TEXT[ctx.lang]
     missing = {what for what, _, _ in ctx.missing}
-    titles = [s.title for s in sections if s.anchor in ANALYSES]
+    titles = [s.title for s in sections if s.anchor in ANALYSES and s.present]
     present = [t for t in titles if t not in missing]
     absent = [t for t in titles if t in missing]
     items = [esc(A["contains"].format(present=", ".join(present)))]

@@ -43,10 +43,13 @@ window.addEventListener("load", function () {
 
 @dataclass
 class Section:
-    """One section of the report: anchor, title and HTML body."""
+    """One section of the report: anchor, title and HTML body; ``present`` is
+    False for an optional analysis the folder does not hold (its body says
+    so), which the summary then lists neither as contained nor as missing."""
     anchor: str
     title: str
     body: str
+    present: bool = True
 
 
 def key_figure(key: str, text: str) -> str:

@@ -216,7 +216,7 @@ def section_discover(ctx: Context, folder: Path | None) -> Section:
     """The scenario-discovery section: one sentence per event, the limits, the trade-off figure."""
     T, lang = TEXT[ctx.lang], ctx.lang
     if folder is None:  # optional, so not counted among the missing analyses; said plainly all the same
-        return Section("discover", T["title"], f'<p class="absent">{esc(T["absent"])}</p>')
+        return Section("discover", T["title"], f'<p class="absent">{esc(T["absent"])}</p>', present=False)
     ds = load_discover(folder)
     seed = ds.attrs.get("seed", "?")
     body = f"<p>{esc(T['intro'].format(n=count(int(ds.attrs.get('n', 0)), lang), seed=seed))} "
