@@ -8,13 +8,25 @@ Compression
     doubles compress well and the six low mantissa bytes not at all (they
     are near-random), so those are put in *stored* deflate blocks (RFC 1951
     §3.2.4) instead of being run through the compressor, and the others are
-    deflated by ISA-L (Intel's storage acceleration library, through the
-    ``isal`` package: the same deflate format as zlib at about twice its
-    speed on these planes).  The stream is one valid zlib stream (RFC 1950)
-    that zlib's inflate -- HDF5's deflate filter -- decodes; the file is as
-    small as with gzip level 1 of every byte (about 85-89 % of the raw size;
-    integer-valued outputs such as the payback year far less) at 10-20
-    times the speed.
+    deflated by zlib (run-length strategy, level 1).  The stream is one
+    valid zlib stream (RFC 1950) that zlib's inflate -- HDF5's deflate
+    filter -- decodes; the file is as small as with gzip level 1 of every
+    byte (about 85-89 % of the raw size; integer-valued outputs such as the
+    payback year far less) at several times the speed.
+
+Determinism
+    A deflate stream is not unique: a compressor may encode the same bytes
+    in several valid ways.  zlib's deflate gives the same stream for the same
+    bytes, level, strategy and zlib version, so a chunk's bytes depend only
+    on its values (on one machine; another zlib version may choose other
+    matches, the values never change).  ISA-L's deflate (the ``isal``
+    package, about twice as fast on these planes) did not: with ``isal``
+    1.9.1 one plane of ``payback_year_gemeente`` came out as two different
+    valid streams in about 1 of 200 identical runs (4,945 or 4,946 bytes,
+    found 2026-12-07 by ``tests/montecarlo/test_stream.py`` under load;
+    never when the same plane was compressed on its own, 50,000 times).
+    Only ISA-L's Adler-32 is kept: a checksum has one right value, which
+    every reader checks.
 
 :class:`mkba_mc.io.samples_file.SamplesFile` writes the encoded chunks with
 HDF5's direct chunk write; ``tests/montecarlo/test_stream.py`` decodes them
@@ -24,6 +36,8 @@ with zlib and through HDF5's own filters.
 from __future__ import annotations
 
 from typing import Any, Final
+
+import zlib
 
 import numpy as np
 from isal import isal_zlib
@@ -89,16 +103,18 @@ def _stored(data: NDArray[np.uint8], out: NDArray[np.uint8], pos: int) -> int:
 
 
 def _deflated(data: memoryview, level: int, flush: int) -> Any:
-    """``data`` as raw deflate (no header) by ISA-L at ``level`` (0-3), ended
-    by ``flush``; returns the bytes, or with ``Z_FINISH`` only their number.
+    """``data`` as raw deflate (no header) by zlib at ``level`` with the
+    run-length strategy, ended by ``flush``; returns the bytes, or with
+    ``Z_FINISH`` only their number.
 
-    On the sign/exponent planes of a run's outputs ISA-L's level 1 is as
-    small as zlib's level 1 with the run-length strategy and about twice as
-    fast (the whole chunk encoding 1.05-1.2 GB/s against 0.53 GB/s, measured
-    on 2^20 samples of the default outputs, 2026-12-02)."""
-    co = isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
+    On the planes that are deflated (mostly the sign/exponent bytes) the
+    run-length strategy is as small as the default one and faster: for
+    2^20 samples of the default outputs the whole encoding takes 191 ms
+    against 213 ms, and ISA-L's level 1 108 ms (measured 2026-12-07; ISA-L
+    is not used, see the module notes)."""
+    co = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_RLE)
     out = co.compress(data) + co.flush(flush)
-    return len(out) if flush == isal_zlib.Z_FINISH else out
+    return len(out) if flush == zlib.Z_FINISH else out
 
 
 class ChunkEncoder:
@@ -140,16 +156,16 @@ class ChunkEncoder:
         probe = min(m, _PROBE)
         cut = width  # planes [cut, width) are deflated, [0, cut) stored
         while cut > 0 and _deflated(view[(cut - 1) * m:(cut - 1) * m + probe], self.level,
-                                    isal_zlib.Z_FINISH) < _WORTH * probe:
+                                    zlib.Z_FINISH) < _WORTH * probe:
             cut -= 1
         out[:2] = np.frombuffer(_ZLIB_HEADER, dtype=np.uint8)
         pos = _stored(flat[:cut * m], out, 2)
         for k in range(cut, width):
-            seg = np.frombuffer(_deflated(view[k * m:(k + 1) * m], self.level, isal_zlib.Z_FULL_FLUSH), dtype=np.uint8)
+            seg = np.frombuffer(_deflated(view[k * m:(k + 1) * m], self.level, zlib.Z_FULL_FLUSH), dtype=np.uint8)
             out[pos:pos + seg.size] = seg
             pos += seg.size
         out[pos:pos + 5] = (1, 0, 0, 0xFF, 0xFF)  # the final block: stored, empty
-        adler = isal_zlib.adler32(view)  # ISA-L's Adler-32: the same value, vectorised
+        adler = isal_zlib.adler32(view)  # ISA-L's Adler-32: zlib's value, about 6x as fast
         out[pos + 5:pos + 9] = ((adler >> 24) & 0xFF, (adler >> 16) & 0xFF, (adler >> 8) & 0xFF, adler & 0xFF)
         return out[:pos + 9]
 
@@ -162,7 +178,7 @@ def deflate_chunk(a: NDArray[Any], level: int = NETCDF_COMPLEVEL, compiled: bool
     a : numpy.ndarray
         The chunk's values in C order (the whole chunk, padded if needed).
     level : int
-        ISA-L level (0-3) of the planes that compress; :data:`NETCDF_COMPLEVEL`
+        zlib level (1-9) of the planes that compress; :data:`NETCDF_COMPLEVEL`
         (1) by default, the zlib level the file declares.
     compiled : bool
         Shuffle with the compiled kernel (:func:`shuffled`): the same bytes.

@@ -11,7 +11,7 @@ the run (a writer thread, :mod:`mkba_mc.io.stream`) or after it
 
 Compression
     See :mod:`mkba_mc.io.chunk_codec`: the shuffle and deflate filters of
-    every sample variable, done there (ISA-L), written here with HDF5's
+    every sample variable, done there (zlib), written here with HDF5's
     direct chunk write.
 
 Determinism
@@ -245,7 +245,7 @@ class SamplesFile:
 
     def _encode(self, outputs: Mapping[str, NDArray[np.float64]], inputs: Mapping[str, NDArray[np.float64]] | None,
                 s: int, slot: int = 0) -> list[tuple[str, NDArray[np.uint8]]]:
-        """The encoded chunk starting at row ``s`` of every variable (ISA-L and numpy
+        """The encoded chunk starting at row ``s`` of every variable (zlib and numpy
         release the GIL), in the buffers of encoder ``slot``: valid until that
         encoder's next chunk, so written before it (:meth:`write_rows`)."""
         while len(self._encoders) <= slot:
