@@ -85,7 +85,7 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool,
         f"({bound2 / 1e6:.1f} M/s at {bw['gbps_2']:.1f} GB/s) | >= 50 % |",
         f"| run (sampling, model, summary), 1 worker | {run1 / 1e6:.2f} M/s | {_pct(run1 / uni)} of uniforms; "
         f"{_pct(run1 / model1)} of model only | >= 20 % of uniforms |",
-        *([f"| run, 1 worker on one CPU (pinned) | {core1 / 1e6:.2f} M/s | "
+        *([f"| run, 1 worker on one CPU (pinned: no free core for the prefault) | {core1 / 1e6:.2f} M/s | "
            f"{_pct(core1 / uni)} of uniforms | – |"] if core1 else []),
         f"| run, 2 workers | {run2 / 1e6:.2f} M/s | {run2 / run1:.2f}x the 1-worker run"
         + (f"; {run2 / core1:.2f}x the 1-worker run on one CPU" if core1 else "") + " | >= 1.6x |",
@@ -140,7 +140,8 @@ def write_e2e(path: Path, rows: list[dict], bw: dict, cli: dict, *, quick: bool,
         "(below 2^21 the warm-up runs have just done so: the same measurement as the first columns). On these "
         "virtual machines the host takes back pages the guest leaves free, and the first touch of such a page "
         "costs 2-11 us instead of about 0.25 us: up to 0.3 us a sample, more than a run's own work, and the more "
-        "of it the larger N and the longer the memory lay unused (the first columns). " if "run_warm" in kinds else "")
+        "of it the larger N and the longer the memory lay unused (the first columns). With one worker a free "
+        "core faults the store in ahead of it (`execution/prefault.py`). " if "run_warm" in kinds else "")
         + "Peak memory is summed over the "
         "process and its workers: PSS counts a page shared by forked workers once, RSS once per process.",
         "",

@@ -246,7 +246,7 @@ def _one(kind: str, n: int, workers: int, memory: bool = False) -> dict:
     job = _JOBS.get(kind, _model_job)
 
     warm_compiled = None
-    if kind == "run_1core":  # one worker on one CPU: nothing of the run on a second core
+    if kind == "run_1core":  # one worker on one CPU: no free core for the prefault (execution/prefault.py)
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if kind in ("run", "run_warm", "run_1core", "api"):  # one-time costs of a fresh process (first pandas, thread and pool use) out of the timing
         run(sc, 1 << 14, seed=2, workers=workers, chunk_size=CHUNK).probabilities()

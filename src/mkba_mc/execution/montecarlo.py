@@ -32,6 +32,7 @@ from ..model.core import ACTOR_OUTPUTS, ALL_OUTPUTS, PROGRAMME_OUTPUTS, SCALAR_O
 from ..uncertainty.plan import SamplingPlan
 from .evaluators import BACKENDS, Evaluator, SerialEvaluator, local_evaluator
 from .job import RangeJob, Store, StoreJob, Task, evaluate_range, sample_tasks, tune_malloc
+from .prefault import prefaulted
 
 if TYPE_CHECKING:
     from ..io.loading import Scenario
@@ -354,11 +355,13 @@ def _evaluate(job: StoreJob, evaluator: Evaluator, n: int, start_n: int, target_
         tasks = sample_tasks(done, goal, plan.block_size, job.job.chunk_size)
         finished: Iterable[Task] = (evaluator.map(job.write, tasks) if evaluator.shares_memory else
                                     (_put(job, *value) for value in evaluator.map(job.job.values, tasks)))
-        for s, e in finished:
-            if sink is not None:
-                sink.advance(e)
-            if progress is not None:
-                progress(e - s, n)
+        with prefaulted(job.stores, done, goal, evaluator.workers) as reached:  # on a core the workers leave idle
+            for s, e in finished:
+                reached(e)
+                if sink is not None:
+                    sink.advance(e)
+                if progress is not None:
+                    progress(e - s, n)
         done = goal
         if target_se is None:
             return done, rounds
