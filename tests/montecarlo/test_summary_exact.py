@@ -25,7 +25,7 @@ from mkba_mc.execution.summary import QUANTILES, column_stats, sum_sq_dev
 from mkba_mc.uncertainty import fused
 
 pytest.importorskip("numba")
-from mkba_mc.execution.selection import select  # noqa: E402
+from mkba_mc.execution.selection import SUBSAMPLE, SUBSAMPLE_MIN, select, subsample_size  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,13 +77,28 @@ def test_selected_order_statistics_are_those_of_the_sorted_column(name: str) -> 
     assert y.tobytes() == before.tobytes()  # the column is not reordered
 
 
+@pytest.mark.parametrize("n", [1 << 18, (1 << 20) + 3, 3 << 20, 1 << 22])
+def test_selection_at_every_subsample_size(n: int) -> None:
+    """The subsample grows with the column (2^14 values up to 2^20, 2^16 from
+    2^22); the values found are the sorted column's at every size, and a
+    column of an output of a run (skewed, with a long tail) needs no
+    fallback."""
+    assert SUBSAMPLE_MIN <= subsample_size(n) <= SUBSAMPLE
+    rng = np.random.default_rng(n)
+    y = rng.lognormal(10.0, 1.0, n) - 30_000.0
+    ranks = _ranks(n)
+    got = select(y, ranks)
+    assert got is not None
+    assert got.tobytes() == np.sort(y)[ranks].tobytes()
+
+
 def test_a_misleading_subsample_falls_back_to_the_partition() -> None:
     """Every ``step``-th value of this column is far above the others: the
     subsample's brackets miss the ranks, ``select`` says so and the summary
     partitions the whole column instead."""
     n = 1 << 18
     y = np.random.default_rng(2).random(n)
-    y[:: n // (1 << 16)] += 10.0
+    y[:: n // subsample_size(n)] += 10.0
     ranks = _ranks(n)
     assert select(y, ranks) is None
     assert summary._order_values(y, ranks).tobytes() == np.sort(y)[ranks].tobytes()
