@@ -113,6 +113,22 @@ def test_chunks_decode_through_hdf5_filters(tmp_path: Path) -> None:
             np.testing.assert_array_equal(f[name][...], a, err_msg=name)
 
 
+def test_a_plane_deflated_on_its_probe_but_random_after_it_fits_the_buffer() -> None:
+    """The probe sees a plane's first bytes only: zeros there and random bytes
+    after them make every plane deflated though it does not compress (zlib
+    then writes stored blocks of 16 KiB, 5 bytes each).  A wide 2-D chunk of
+    such planes (16,384 x 200) fits the encoder's buffer and decodes."""
+    rng = np.random.default_rng(1)
+    cols = 200
+    planes = rng.integers(0, 256, (8, CHUNK_ROWS * cols), dtype=np.uint8)
+    planes[:, :512] = 0  # the probe's first half: it deflates below the threshold
+    a = np.ascontiguousarray(planes.T).view(np.float64).reshape(CHUNK_ROWS, cols)
+    assert shuffled(a).tobytes() == planes.tobytes()
+    blob = ChunkEncoder().encode(a, "wide")
+    assert zlib.decompress(blob.tobytes()) == planes.tobytes()
+    assert blob.size > a.nbytes  # every plane deflated, none shrank: more than the raw bytes
+
+
 def test_encoder_reuses_its_buffers_and_writes_the_same_bytes() -> None:
     """One ChunkEncoder a slot of the writer: chunk after chunk it writes into
     the same buffer of a variable (no new memory a chunk), a buffer per

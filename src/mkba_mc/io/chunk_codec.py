@@ -60,8 +60,18 @@ _BLOCK: Final[int] = 0xFFFF  # the largest stored block (LEN is 16 bits)
 
 
 def capacity(nbytes: int) -> int:
-    """Bytes the encoding of a chunk of ``nbytes`` may take at most (every plane stored)."""
-    return nbytes + 5 * (nbytes // _BLOCK + 9) + 64
+    """Bytes the encoding of a chunk of ``nbytes`` may take at most.
+
+    A stored plane costs 5 bytes per :data:`_BLOCK`.  A deflated plane is
+    chosen on its first :data:`_PROBE` bytes, and the rest of it may not
+    compress: zlib then writes stored blocks of at most 16 KiB (its literal
+    buffer at memory level 8), 5 bytes each, and zlib's own bound for a raw
+    deflate stream is ``m + m/4096 + m/16384 + 7`` (``deflateBound``, zlib
+    1.2.13), plus 5 bytes of the full flush.  ``nbytes / 1024`` and 1 KiB
+    cover both for the (at most 8) planes, with the header, the final block
+    and the Adler-32.
+    """
+    return nbytes + (nbytes >> 10) + 1024
 
 
 def shuffled(a: NDArray[Any], compiled: bool = False, out: NDArray[np.uint8] | None = None) -> NDArray[np.uint8]:
