@@ -46,24 +46,12 @@ N = 3 * (1 << 14) + 123
 CONFIGS = (("--workers", "2"), ("--workers", "1", "--chunk-size", "5000", "--scheduler", "threads"))
 
 
-def chunks(path: Path) -> dict[str, list[bytes]]:
-    """The stored bytes of every chunk of every sample variable (as the test reads them)."""
-    import h5py
-
-    out: dict[str, list[bytes]] = {}
-    with h5py.File(path) as f:
-        for name, ds in f.items():
-            if isinstance(ds, h5py.Dataset) and ds.chunks and ds.shape and ds.shape[0] > 1000:
-                out[name] = [ds.id.read_direct_chunk(ds.id.get_chunk_info(i).chunk_offset)[1]
-                             for i in range(ds.id.get_num_chunks())]
-    return out
-
-
 def soak(rounds: int, folder: Path) -> dict:
     """Run the rounds in this process; return the runs, the differing chunks and the time."""
     from typer.testing import CliRunner
 
     from mkba_mc.cli import app
+    from mkba_mc.io.samples_file import stored_chunks
 
     runner = CliRunner()
     ref: dict[str, list[bytes]] | None = None
@@ -77,7 +65,7 @@ def soak(rounds: int, folder: Path) -> dict:
                                     "--keep-inputs", *cfg, "--out", str(out)])
             if r.exit_code != 0:
                 raise SystemExit(f"run failed: {r.output}")
-            got = chunks(out / "samples.nc")
+            got = stored_chunks(out / "samples.nc")
             shutil.rmtree(out)
             runs += 1
             if ref is None:
@@ -103,10 +91,16 @@ def main() -> None:
             return
         other = subprocess.Popen([sys.executable, __file__, "--load", "--rounds", str(args.rounds)],
                                  stdout=subprocess.PIPE, text=True)
-        mine = soak(args.rounds, Path(tmp))
-        theirs = json.loads(other.communicate()[0].strip().splitlines()[-1])
+        try:
+            mine = soak(args.rounds, Path(tmp))
+        except BaseException:
+            other.kill()
+            other.wait()
+            raise
+        printed = other.communicate()[0]
     if other.returncode:
-        raise SystemExit("the second process failed")
+        raise SystemExit(f"the second process failed (exit code {other.returncode})")
+    theirs = json.loads(printed.strip().splitlines()[-1])
     runs = mine["runs"] + theirs["runs"]
     bad = len(mine["differ"]) + len(theirs["differ"])
     same = mine["chunks_sha256"] == theirs["chunks_sha256"]

@@ -32,6 +32,7 @@ from mkba_mc.execution.montecarlo import DEFAULT_OUTPUTS, PROGRAMME_KEPT, run
 from mkba_mc.io.results import to_dataset, with_programme_band, write_run, write_samples
 from mkba_mc.io.chunk_codec import ChunkEncoder
 from mkba_mc.io.samples_file import CHUNK_ROWS, SamplesFile, deflate_chunk, shuffled
+from mkba_mc.io.samples_file import stored_chunks as _chunks
 from mkba_mc.io.stream import RunOutput, run_output
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,17 +204,6 @@ def test_streamed_file_holds_the_in_memory_dataset(streamed: Path, sc) -> None:
     manifest = json.loads((streamed / "manifest.json").read_text())
     sha = hashlib.sha256((streamed / "samples.nc").read_bytes()).hexdigest()
     assert manifest["files"]["samples.nc"] == sha and manifest["n"] == n
-
-
-def _chunks(path: Path) -> dict[str, list[bytes]]:
-    """The stored bytes of every chunk of every sample variable."""
-    out: dict[str, list[bytes]] = {}
-    with h5py.File(path) as f:
-        for name, ds in f.items():
-            if isinstance(ds, h5py.Dataset) and ds.chunks and ds.shape and ds.shape[0] > 1000:
-                out[name] = [ds.id.read_direct_chunk(ds.id.get_chunk_info(i).chunk_offset)[1]
-                             for i in range(ds.id.get_num_chunks())]
-    return out
 
 
 def test_same_chunks_whatever_chunk_size_workers_or_streaming(streamed: Path, tmp_path: Path, sc) -> None:

@@ -35,9 +35,8 @@ with zlib and through HDF5's own filters.
 
 from __future__ import annotations
 
-from typing import Any, Final
-
 import zlib
+from typing import Any, Final
 
 import numpy as np
 from isal import isal_zlib

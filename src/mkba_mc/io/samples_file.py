@@ -64,6 +64,21 @@ def _attr(value: Any) -> Any:
     return value if isinstance(value, (str, int, float)) else json.dumps(value)
 
 
+def stored_chunks(path: str | Path) -> dict[str, list[bytes]]:
+    """The stored (encoded) bytes of every chunk of every sample variable of
+    a ``samples.nc``, in chunk order: what :class:`SamplesFile` wrote, for
+    comparing the files of two runs byte for byte (their attributes differ)."""
+    import h5py
+
+    out: dict[str, list[bytes]] = {}
+    with h5py.File(path) as f:
+        for name, ds in f.items():
+            if isinstance(ds, h5py.Dataset) and ds.chunks and ds.shape and ds.shape[0] > 1000:
+                out[name] = [ds.id.read_direct_chunk(ds.id.get_chunk_info(i).chunk_offset)[1]
+                             for i in range(ds.id.get_num_chunks())]
+    return out
+
+
 class SamplesFile:
     """A ``samples.nc`` being written chunk by chunk (see the module notes).
 
@@ -348,4 +363,4 @@ class SamplesFile:
                 fh.close()
 
 
-__all__ = ["CHUNK_ROWS", "SamplesFile", "deflate_chunk", "shuffled"]
+__all__ = ["CHUNK_ROWS", "SamplesFile", "deflate_chunk", "shuffled", "stored_chunks"]
