@@ -84,6 +84,7 @@ def test_incomplete_report_lists_what_is_missing(run_dir: Path, fresh_copy) -> N
     assert m, summary
     for title in ("Tornado en omslagpunten", "Break-even"):
         assert title in m.group(1)
+    assert "?." not in summary  # a title ending in "?" is quoted before the full stop
     assert "mkba-mc tornado SCENARIO --out DIR" in section(page, "appendix")
     assert "mkba-mc tornado" not in visible_text(page)
 

@@ -78,8 +78,10 @@ def contents_items(ctx: Context, sections: list[Section]) -> list[str]:
     titles = [s.title for s in sections if s.anchor in ANALYSES and s.present]
     present = [t for t in titles if t not in missing]
     absent = [t for t in titles if t in missing]
-    items = [esc(A["contains"].format(present=", ".join(present)))]
-    items.append(esc(A["absent"].format(absent=", ".join(absent))) if absent else esc(ctx.T["together"]))
+    # titles quoted: one ends in a question mark ("Welk onderzoek loont?"), and the sentence's full stop follows it
+    quoted = (lambda ts: ", ".join(f"\u2018{t}\u2019" for t in ts))
+    items = [esc(A["contains"].format(present=quoted(present)))]
+    items.append(esc(A["absent"].format(absent=quoted(absent))) if absent else esc(ctx.T["together"]))
     return items
 
 
