@@ -11,8 +11,9 @@ the run (a writer thread, :mod:`mkba_mc.io.stream`) or after it
 
 Compression
     See :mod:`mkba_mc.io.chunk_codec`: the shuffle and deflate filters of
-    every sample variable, done there (zlib), written here with HDF5's
-    direct chunk write.
+    every sample variable, done there (zlib, or the compiled kernel of
+    :mod:`mkba_mc.io.deflate_kernel` for compiled runs), written here with
+    HDF5's direct chunk write.
 
 Determinism
     A chunk's bytes depend only on its values, and chunks are written in
@@ -98,8 +99,9 @@ class SamplesFile:
         Threads encoding chunks (at most the machine's cores); chunks are
         written in sample order whatever their number.
     compiled : bool, optional
-        Shuffle the chunks with the compiled kernel
-        (:mod:`mkba_mc.io.shuffle_kernel`; the same bytes); by default for
+        Shuffle and deflate the chunks with the compiled kernels
+        (:mod:`mkba_mc.io.shuffle_kernel`, the same bytes;
+        :mod:`mkba_mc.io.deflate_kernel`, the same values); by default for
         runs whose sampling is compiled (they have numba loaded already:
         :func:`mkba_mc.uncertainty.fused.compiled_for`).
     direct : bool, optional
