@@ -13,6 +13,8 @@ force the length limit.
 from __future__ import annotations
 
 import heapq
+import subprocess
+import sys
 import zlib
 
 import numpy as np
@@ -196,3 +198,30 @@ def test_top_planes_stop_at_the_first_not_worth_deflating() -> None:
     assert zlib.decompressobj(-15).decompress(raw) == planes[7].tobytes()
     with pytest.raises(ValueError, match="no room"):
         write_top(planes, cut, plans, np.zeros(end + 7, dtype=np.uint8), 0)
+
+
+def test_the_writer_thread_never_compiles(tmp_path) -> None:
+    """A compiled SamplesFile loads the kernels when it is made (in the thread
+    that starts the run), with the very signatures its chunks use: encoding
+    real chunks of every shape adds none (a compile in the writer thread took
+    about 10 s after installing, and Ctrl-C waited for it).  In a fresh
+    interpreter, so that no other test has compiled them."""
+    script = f"""
+import numpy as np
+from mkba_mc.io import deflate_kernel, shuffle_kernel
+from mkba_mc.io.samples_file import SamplesFile
+kernels = (deflate_kernel.plan_top, deflate_kernel.write_top, shuffle_kernel.shuffle8)
+assert not any(k.signatures for k in kernels)
+sf = SamplesFile({str(tmp_path / "s.nc")!r}, 40_000, {{"x": (), "m": (9,)}}, [f"a{{i}}" for i in range(9)],
+                 parameters=["p", "q"], compiled=True)
+loaded = [list(k.signatures) for k in kernels]
+assert all(loaded), loaded
+rng = np.random.default_rng(0)
+outputs = {{"x": rng.standard_normal(40_000), "m": np.asfortranarray(rng.standard_normal((40_000, 9)))}}
+sf.write_rows(outputs, {{"p": rng.random(40_000), "q": np.full(40_000, 2.0)}}, 40_000)
+sf.finish({{"title": "t"}})
+assert [list(k.signatures) for k in kernels] == loaded
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

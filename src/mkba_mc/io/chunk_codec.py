@@ -194,6 +194,17 @@ class ChunkEncoder:
         return out[:pos + 9]
 
 
+def load_compiled() -> None:
+    """Load (or, the first time after installing, compile) the compiled
+    shuffle and deflate, by encoding a tiny chunk with them.
+
+    :class:`mkba_mc.io.samples_file.SamplesFile` calls it in the thread
+    that starts the run, so that the writer thread never compiles: there
+    the first compile after installing took about 10 s, and Ctrl-C waited
+    for it (``tests/faults/test_faults.py``, 2026-12-07)."""
+    ChunkEncoder(compiled=True).encode(np.zeros(4))
+
+
 def deflate_chunk(a: NDArray[Any], level: int = NETCDF_COMPLEVEL, compiled: bool = False) -> bytes:
     """One chunk through the filters ``shuffle`` then ``zlib`` (HDF5 filters 2, 1).
 
@@ -228,4 +239,4 @@ def deflate_chunk(a: NDArray[Any], level: int = NETCDF_COMPLEVEL, compiled: bool
     return ChunkEncoder(level, compiled).encode(a).tobytes()
 
 
-__all__ = ["ChunkEncoder", "capacity", "deflate_chunk", "shuffled"]
+__all__ = ["ChunkEncoder", "capacity", "deflate_chunk", "load_compiled", "shuffled"]

@@ -34,7 +34,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from .chunk_codec import ChunkEncoder, deflate_chunk, shuffled
+from .chunk_codec import ChunkEncoder, deflate_chunk, load_compiled, shuffled
 from .direct_io import DirectFile
 from .netcdf import NETCDF_COMPLEVEL, _seed_attr
 from . import reserve as _reserve
@@ -129,6 +129,8 @@ class SamplesFile:
         self.path = Path(path)
         self.n = int(n)
         self.compiled = compiled_for(self.n) if compiled is None else bool(compiled)
+        if self.compiled:  # the kernels loaded here, in the thread that starts the run, not in the writer's
+            load_compiled()
         self.outputs = dict(outputs)
         self.actors = list(actors)
         self.parameters = list(parameters) if parameters is not None else None
