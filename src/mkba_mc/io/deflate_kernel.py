@@ -102,6 +102,22 @@ def _histogram(data: NDArray[np.uint8], freq: NDArray[np.int64]) -> None:  # pra
 
 
 @nb.njit(cache=True, nogil=True)
+def _run(data: NDArray[np.uint8], i: int) -> int:  # pragma: no cover - compiled
+    """How many bytes from ``i`` (at most 258) equal the byte before it: 0 at
+    once in the common case of a byte that differs.  The one tokenizer of
+    :func:`_count_tokens` and :func:`_put_runs`: a run of 3 or more is a
+    match of distance 1, anything shorter a literal."""
+    b = data[i - 1]
+    if data[i] != b:
+        return 0
+    j = i + 1
+    top = min(data.size, i + _MAX_RUN)
+    while j < top and data[j] == b:
+        j += 1
+    return j - i
+
+
+@nb.njit(cache=True, nogil=True)
 def _count_tokens(data: NDArray[np.uint8], freq: NDArray[np.int64]) -> int:  # pragma: no cover - compiled
     """Count the literal/length symbols of ``data``'s run-length tokens into
     ``freq`` (286 counts, the end of block included); returns the matches."""
@@ -115,20 +131,11 @@ def _count_tokens(data: NDArray[np.uint8], freq: NDArray[np.int64]) -> int:  # p
     freq[data[0]] += 1
     i = 1
     while i < m:
-        b = data[i - 1]
-        if data[i] != b:  # the common case: a literal
-            freq[data[i]] += 1
-            i += 1
-            continue
-        j = i + 1
-        top = min(m, i + _MAX_RUN)
-        while j < top and data[j] == b:
-            j += 1
-        run = j - i
+        run = _run(data, i)
         if run >= 3:
             freq[257 + LENGTH_CODE[run]] += 1
             matches += 1
-            i = j
+            i += run
         else:
             freq[data[i]] += 1
             i += 1
@@ -176,24 +183,14 @@ def _put_runs(data: NDArray[np.uint8], out: NDArray[np.uint8], state: NDArray[np
             p += 4
             buf >>= 32
             cnt -= 32
-        b = data[i - 1]
-        if data[i] != b:
-            buf |= codes[data[i]] << cnt
-            cnt += lens[data[i]]
-            i += 1
-            continue
-        j = i + 1
-        top = min(m, i + _MAX_RUN)
-        while j < top and data[j] == b:
-            j += 1
-        run = j - i
+        run = _run(data, i)
         if run >= 3:
             c = LENGTH_CODE[run]
             buf |= codes[257 + c] << cnt
             cnt += lens[257 + c]
             buf |= (run - LENGTH_BASE[c]) << cnt  # the extra bits (none: 0), then distance code 0 ("0")
             cnt += LENGTH_EXTRA[c] + 1
-            i = j
+            i += run
         else:
             buf |= codes[data[i]] << cnt
             cnt += lens[data[i]]
